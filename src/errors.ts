@@ -1,0 +1,77 @@
+/**
+ * Typed errors. Every failure the library can report on bad input is one of these classes, with a
+ * stable `code` and a one-line message, so callers can `instanceof`-check and CLIs print one line.
+ */
+export class Yolo11Error extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Base class of everything wrong with a weight or tensor file. */
+export class WeightFileError extends Yolo11Error {}
+export class BadMagicError extends WeightFileError {
+  constructor(m: string) { super('BAD_MAGIC', m); }
+}
+export class UnsupportedVersionError extends WeightFileError {
+  constructor(m: string) { super('UNSUPPORTED_VERSION', m); }
+}
+export class TruncatedFileError extends WeightFileError {
+  constructor(m: string) { super('TRUNCATED', m); }
+}
+export class BadManifestError extends WeightFileError {
+  constructor(m: string) { super('BAD_MANIFEST', m); }
+}
+export class OutOfRangeError extends WeightFileError {
+  constructor(m: string) { super('OUT_OF_RANGE', m); }
+}
+export class ShapeMismatchError extends WeightFileError {
+  constructor(m: string) { super('SHAPE_MISMATCH', m); }
+}
+export class ChecksumMismatchError extends WeightFileError {
+  constructor(m: string) { super('CHECKSUM_MISMATCH', m); }
+}
+export class NonFiniteTensorError extends WeightFileError {
+  constructor(m: string) { super('NON_FINITE', m); }
+}
+export class MissingTensorError extends WeightFileError {
+  constructor(m: string) { super('MISSING_TENSOR', m); }
+}
+export class UnexpectedTensorError extends WeightFileError {
+  constructor(m: string) { super('UNEXPECTED_TENSOR', m); }
+}
+
+/** A model file (ONNX, TFLite) that cannot be converted. */
+export class ModelImportError extends Yolo11Error {
+  constructor(m: string, code = 'MODEL_IMPORT') { super(code, m); }
+}
+/** The graph parsed but is not a YOLO11 detect model. */
+export class UnsupportedModelError extends ModelImportError {
+  constructor(m: string) { super(m, 'UNSUPPORTED_MODEL'); }
+}
+
+/** An image that cannot be decoded or used. */
+export class ImageDecodeError extends Yolo11Error {
+  constructor(m: string, code = 'IMAGE_DECODE') { super(code, m); }
+}
+
+/** Bad arguments to the public API (input size not a multiple of 32, wrong tensor length, …). */
+export class InvalidArgumentError extends Yolo11Error {
+  constructor(m: string) { super('INVALID_ARGUMENT', m); }
+}
+
+/** No WebGPU adapter/device, or a missing feature/limit. */
+export class WebGPUUnavailableError extends Yolo11Error {
+  constructor(m: string) { super('WEBGPU_UNAVAILABLE', m); }
+}
+/** The GPU device was lost (destroyed, driver reset) before or during a call. */
+export class DeviceLostError extends Yolo11Error {
+  constructor(m: string) { super('DEVICE_LOST', m); }
+}
+/** The detector was used after `destroy()`. */
+export class DestroyedError extends Yolo11Error {
+  constructor(m = 'detector was destroyed') { super('DESTROYED', m); }
+}

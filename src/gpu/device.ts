@@ -1,0 +1,86 @@
+/**
+ * Getting a GPUDevice: the browser's `navigator.gpu`, or Dawn (the `webgpu` npm package) in Node.
+ * On a machine with no GPU driver Dawn finds no adapter; we then point Vulkan at the SwiftShader ICD
+ * that Debian's `chromium` package ships and try once more.
+ */
+import { WebGPUUnavailableError } from '../errors.js';
+
+/** SwiftShader Vulkan ICDs we know of (Debian chromium). Overridable with YOLO11_WEBGPU_VK_ICD. */
+const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json'];
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups'];
+const WANTED_LIMITS = [
+  'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupsPerDimension',
+] as const;
+
+export interface GPUContext {
+  device: GPUDevice;
+  adapterInfo: { vendor: string; architecture: string; device: string; description: string };
+  features: string[];
+}
+
+const isNode = () => typeof process !== 'undefined' && !!process.versions?.node && typeof navigator === 'undefined' || (typeof navigator !== 'undefined' && !navigator.gpu && typeof process !== 'undefined' && !!process.versions?.node);
+
+/** Dawn's GPU object in Node; the module name is computed so that bundlers never try to resolve it for browsers. */
+async function nodeGPU(): Promise<{ gpu: GPU; create: (o: string[]) => GPU }> {
+  const name = 'webgpu';
+  let mod: { create: (o: string[]) => GPU; globals: Record<string, unknown> };
+  try {
+    mod = await import(/* @vite-ignore */ name);
+  } catch (e) {
+    throw new WebGPUUnavailableError(`no navigator.gpu and the "webgpu" package (Dawn for Node) could not be loaded: ${(e as Error).message}; install it with \`npm i webgpu\``);
+  }
+  for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  return { gpu: mod.create([]), create: mod.create };
+}
+
+async function fs(): Promise<{ existsSync(p: string): boolean }> {
+  const name = 'node:fs';
+  return import(/* @vite-ignore */ name);
+}
+
+/** The adapter: the browser's, Dawn's default, or Dawn on SwiftShader. */
+export async function requestAdapter(options: GPURequestAdapterOptions = { powerPreference: 'high-performance' }): Promise<GPUAdapter> {
+  if (typeof navigator !== 'undefined' && navigator.gpu) {
+    const a = await navigator.gpu.requestAdapter(options);
+    if (!a) throw new WebGPUUnavailableError('navigator.gpu returned no adapter: enable WebGPU (Chrome/Edge 113+, Safari 26+, Firefox 141+ on Windows) or check the GPU driver');
+    return a;
+  }
+  if (!isNode()) throw new WebGPUUnavailableError('WebGPU is not available in this browser (no navigator.gpu): use Chrome/Edge 113+, Safari 26+ or Firefox 141+, over https or localhost');
+  const { gpu, create } = await nodeGPU();
+  let a = await gpu.requestAdapter(options);
+  if (!a && !process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES) {
+    const { existsSync } = await fs();
+    const icd = [process.env.YOLO11_WEBGPU_VK_ICD, ...SWIFTSHADER_ICDS].find((p) => p && existsSync(p));
+    if (icd) {
+      process.env.VK_ICD_FILENAMES = icd;
+      a = await create([]).requestAdapter(options);
+    }
+  }
+  if (!a) {
+    throw new WebGPUUnavailableError(
+      'Dawn found no WebGPU adapter: install a Vulkan driver, or on a CPU-only Debian machine `apt-get install chromium libvulkan1` (SwiftShader) and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json',
+    );
+  }
+  return a;
+}
+
+/** A device with the adapter's optional features we can use and its largest buffer/workgroup limits. */
+export async function requestGPUContext(adapter?: GPUAdapter): Promise<GPUContext> {
+  const a = adapter ?? (await requestAdapter());
+  const features = OPTIONAL_FEATURES.filter((f) => a.features.has(f));
+  const requiredLimits: Record<string, number> = {};
+  for (const k of WANTED_LIMITS) requiredLimits[k] = a.limits[k] as number;
+  let device: GPUDevice;
+  try {
+    device = await a.requestDevice({ requiredFeatures: features, requiredLimits, label: 'yolo11-webgpu' });
+  } catch (e) {
+    throw new WebGPUUnavailableError(`requestDevice failed: ${(e as Error).message}`);
+  }
+  return { device, adapterInfo: describeAdapter(a), features };
+}
+
+export function describeAdapter(a: GPUAdapter) {
+  const i = a.info ?? ({} as GPUAdapterInfo);
+  return { vendor: i.vendor ?? '', architecture: i.architecture ?? '', device: i.device ?? '', description: i.description ?? '' };
+}
