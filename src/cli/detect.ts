@@ -1,0 +1,81 @@
+/**
+ * `yolo11-webgpu detect <weights> <images...>`: run the detector in Node (Dawn) and print the
+ * detections, as text or JSON; with --save, write annotated PNGs.
+ */
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from './main.js';
+import { createDetector } from '../detector.js';
+import { decodeImageFile } from '../image/decode-node.js';
+import { drawBoxes } from '../draw/draw-boxes.js';
+import { defaultWeightsPath } from './defaults.js';
+
+export const command: Command = {
+  summary: 'detect objects in images (Node, WebGPU through Dawn)',
+  usage: 'yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] [--json] [--save <dir>]',
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        imgsz: { type: 'string' },
+        conf: { type: 'string', default: '0.25' },
+        iou: { type: 'string', default: '0.7' },
+        'max-det': { type: 'string', default: '300' },
+        agnostic: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        save: { type: 'string' },
+      },
+    });
+    let weights = positionals[0];
+    let images = positionals.slice(1);
+    if (!weights || !/\.y11w$/i.test(weights)) {
+      images = positionals;
+      weights = defaultWeightsPath();
+    }
+    if (!images.length) throw new UsageError('no images given');
+    const inputSize = values.imgsz ? parseSize(values.imgsz) : undefined;
+    const num = (k: string, v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new UsageError(`--${k} ${v} is not a number`);
+      return n;
+    };
+    const opts = { conf: num('conf', values.conf!), iou: num('iou', values.iou!), maxDet: num('max-det', values['max-det']!), agnostic: values.agnostic };
+    const detector = await createDetector({ model: await readFile(weights), inputSize });
+    try {
+      if (values.save) await mkdir(values.save, { recursive: true });
+      const all: { image: string; width: number; height: number; detections: unknown[]; ms: number }[] = [];
+      for (const path of images) {
+        const img = await decodeImageFile(path);
+        const t0 = performance.now();
+        const dets = await detector.detect(img, opts);
+        const ms = performance.now() - t0;
+        all.push({ image: path, width: img.width, height: img.height, detections: dets, ms });
+        if (!values.json) {
+          process.stdout.write(`${path} (${img.width}×${img.height}): ${dets.length} detection${dets.length === 1 ? '' : 's'}, ${ms.toFixed(0)} ms\n`);
+          for (const d of dets) process.stdout.write(`  ${d.label.padEnd(14)} ${d.score.toFixed(3)}  [${d.box.map((v) => v.toFixed(1)).join(', ')}]\n`);
+        }
+        if (values.save) {
+          const { PNG } = await import('pngjs');
+          drawBoxes(img, dets);
+          const png = new PNG({ width: img.width, height: img.height });
+          png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+          const out = join(values.save, `${basename(path, extname(path))}.png`);
+          await writeFile(out, PNG.sync.write(png));
+          if (!values.json) process.stdout.write(`  saved ${out}\n`);
+        }
+      }
+      if (values.json) process.stdout.write(`${JSON.stringify({ model: weights, inputSize: detector.info.inputSize, adapter: detector.info.adapter, results: all }, null, 2)}\n`);
+    } finally {
+      detector.destroy();
+    }
+  },
+};
+
+export function parseSize(s: string): [number, number] {
+  const parts = s.split(',').map(Number);
+  if (parts.length === 1 && Number.isInteger(parts[0])) return [parts[0], parts[0]];
+  if (parts.length === 2 && parts.every(Number.isInteger)) return [parts[0], parts[1]];
+  throw new UsageError(`--imgsz ${s}: expected N or H,W`);
+}

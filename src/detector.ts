@@ -1,0 +1,205 @@
+/**
+ * The public detector: created once per (model, input size), then `detect()` per image.
+ * Calls are serialised on an internal queue (results never mix between calls); a lost device
+ * rejects the pending and later calls with DeviceLostError.
+ */
+import { DestroyedError, DeviceLostError, InvalidArgumentError } from './errors.js';
+import { requestGPUContext, describeAdapter, type GPUContext } from './gpu/device.js';
+import { Readback } from './gpu/readback.js';
+import { PipelineCache } from './gpu/pipelines.js';
+import { chooseConvTuning } from './ops/conv.js';
+import { Executor } from './plan/executor.js';
+import { planModel, type ModelPlan, type PlanOptions } from './plan/model-plan.js';
+import { loadModelBytes, type LoadProgress, type ModelSource } from './model/load.js';
+import { readWeights, type WeightsManifest } from './weights/weights.js';
+import { SourceUploader, type ImageInput } from './image/source.js';
+
+export interface CreateDetectorOptions {
+  /** Weight file: bytes, or a URL fetched with progress. */
+  model: ModelSource;
+  /** Your GPUDevice; otherwise one is requested. */
+  device?: GPUDevice;
+  /** Network input size: a multiple of 32, or [height, width]; default from the model. */
+  inputSize?: number | [number, number];
+  onProgress?: (p: LoadProgress) => void;
+  /** Internal/testing: keep every layer's output readable with `readLayer`. */
+  debugKeepLayers?: boolean;
+}
+
+export interface DetectOptions {
+  /** Confidence threshold (default 0.25; Ultralytics predict). */
+  conf?: number;
+  /** NMS IoU threshold (default 0.7). */
+  iou?: number;
+  /** Maximum detections (default 300). */
+  maxDet?: number;
+  /** Keep only these class ids. */
+  classes?: number[];
+  /** Class-agnostic NMS. */
+  agnostic?: boolean;
+}
+
+export interface Detection {
+  /** [x1, y1, x2, y2] in source-image pixels. */
+  box: [number, number, number, number];
+  score: number;
+  classId: number;
+  label: string;
+}
+
+export interface DetectorInfo {
+  manifest: WeightsManifest;
+  inputSize: [number, number];
+  adapter: GPUContext['adapterInfo'];
+  features: string[];
+  dispatches: number;
+}
+
+export class Detector {
+  private queue: Promise<unknown> = Promise.resolve();
+  private destroyed = false;
+  private lost = false;
+  private readonly out0 = new Readback(this.device, 'output0 readback');
+  private readonly dets = new Readback(this.device, 'detections readback');
+  private readonly layerRead = new Readback(this.device, 'layer readback');
+  private readonly source: SourceUploader;
+
+  private constructor(
+    readonly info: DetectorInfo,
+    private readonly device: GPUDevice,
+    private readonly plan: ModelPlan,
+    private readonly ex: Executor,
+    private readonly ownsDevice: boolean,
+  ) {
+    device.lost.then(() => {
+      this.lost = true;
+    });
+    this.source = new SourceUploader(device, ex, plan);
+  }
+
+  static async create(opts: CreateDetectorOptions): Promise<Detector> {
+    const bytes = await loadModelBytes(opts.model, opts.onProgress);
+    const file = await readWeights(bytes);
+    const m = file.manifest;
+    const size: [number, number] = opts.inputSize === undefined ? m.imgsz : typeof opts.inputSize === 'number' ? [opts.inputSize, opts.inputSize] : opts.inputSize;
+    let ctx: GPUContext;
+    if (opts.device) {
+      ctx = { device: opts.device, adapterInfo: describeAdapter({ info: opts.device.adapterInfo } as GPUAdapter), features: [...opts.device.features] };
+    } else {
+      ctx = await requestGPUContext();
+    }
+    const planOpts: PlanOptions = { tuning: chooseConvTuning(ctx.adapterInfo, ctx.features), keepAll: opts.debugKeepLayers };
+    const plan = planModel(file, size, planOpts);
+    const ex = await Executor.create(ctx.device, plan.dispatches, plan.arenaElements, plan.weights, plan.post.extraBuffers(), new PipelineCache(ctx.device));
+    const info: DetectorInfo = { manifest: m, inputSize: size, adapter: ctx.adapterInfo, features: ctx.features, dispatches: plan.dispatches.length };
+    return new Detector(info, ctx.device, plan, ex, !opts.device);
+  }
+
+  private check() {
+    if (this.destroyed) throw new DestroyedError();
+    if (this.lost) throw new DeviceLostError('the GPU device was lost; create a new detector');
+  }
+
+  /** Run calls one at a time, in order. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      this.check();
+      return fn();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Raw network output for an already preprocessed input (1×3×H×W, RGB, 0..1): ONNX's `output0`,
+   * (4 + nc) × anchors, row-major.
+   */
+  forward(input: Float32Array): Promise<Float32Array> {
+    return this.serial(async () => {
+      const [h, w] = this.plan.inputSize;
+      if (!(input instanceof Float32Array) || input.length !== 3 * h * w) {
+        throw new InvalidArgumentError(`forward() needs a Float32Array of 3×${h}×${w} = ${3 * h * w} values, got ${input?.length}`);
+      }
+      for (let i = 0; i < input.length; i++) {
+        if (!Number.isFinite(input[i])) throw new InvalidArgumentError(`forward() input element ${i} is ${input[i]}`);
+      }
+      const { device, ex, plan } = this;
+      device.queue.writeBuffer(ex.arena, plan.input.offset * 4, input as Float32Array<ArrayBuffer>);
+      plan.post.writeDecodeUniforms(ex, { conf: 1, classes: undefined });
+      const bytes = plan.output0.c * plan.output0.w * 4;
+      const staging = this.out0.buffer(bytes);
+      const enc = device.createCommandEncoder({ label: 'forward' });
+      plan.post.encodeResets(enc, ex);
+      const pass = enc.beginComputePass({ label: 'forward' });
+      ex.encode(pass, ...plan.ranges.network);
+      pass.end();
+      enc.copyBufferToBuffer(ex.arena, plan.output0.offset * 4, staging, 0, bytes);
+      device.queue.submit([enc.finish()]);
+      return new Float32Array(await this.out0.read(bytes, () => this.lost));
+    });
+  }
+
+  /** Detect objects in an image; boxes come back in the image's own pixels. */
+  detect(image: ImageInput, opts: DetectOptions = {}): Promise<Detection[]> {
+    return this.serial(async () => {
+      const { device, ex, plan } = this;
+      const o = { conf: opts.conf ?? 0.25, iou: opts.iou ?? 0.7, maxDet: opts.maxDet ?? 300, classes: opts.classes, agnostic: opts.agnostic ?? false };
+      validateDetectOptions(o, this.info.manifest.nc, plan.post.maxDet);
+      const src = this.source.upload(image);
+      plan.post.writeDecodeUniforms(ex, o);
+      plan.post.writeNmsUniforms(ex, o, src);
+      const bytes = plan.post.detectionsBytes;
+      const staging = this.dets.buffer(bytes);
+      const enc = device.createCommandEncoder({ label: 'detect' });
+      plan.post.encodeResets(enc, ex);
+      const pass = enc.beginComputePass({ label: 'detect' });
+      this.source.encode(pass, src);
+      ex.encode(pass, plan.ranges.network[0], plan.ranges.nms[1]);
+      pass.end();
+      enc.copyBufferToBuffer(ex.buffers.get(plan.post.detectionsBuffer)!, 0, staging, 0, bytes);
+      device.queue.submit([enc.finish()]);
+      const raw = await this.dets.read(bytes, () => this.lost);
+      const names = this.info.manifest.names;
+      return plan.post.parseDetections(raw).map((d) => ({ ...d, label: names[d.classId] ?? String(d.classId) }));
+    });
+  }
+
+  /** Debug/parity: a layer's output (`model.N`, `model.23.level{j}`) after the last run. Needs `debugKeepLayers`. */
+  readLayer(name: string): Promise<Float32Array> {
+    return this.serial(async () => {
+      const v = this.plan.layers.get(name);
+      if (!v) throw new InvalidArgumentError(`no layer ${name}`);
+      const bytes = v.c * v.h * v.w * 4;
+      const staging = this.layerRead.buffer(bytes);
+      const enc = this.device.createCommandEncoder();
+      enc.copyBufferToBuffer(this.ex.arena, v.offset * 4, staging, 0, bytes);
+      this.device.queue.submit([enc.finish()]);
+      return new Float32Array(await this.layerRead.read(bytes, () => this.lost));
+    });
+  }
+
+  /** Release every GPU resource (and the device, if the detector created it). */
+  destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.ex.destroy();
+    this.out0.destroy();
+    this.dets.destroy();
+    this.layerRead.destroy();
+    this.source.destroy();
+    if (this.ownsDevice) this.device.destroy();
+  }
+}
+
+function validateDetectOptions(o: Required<Omit<DetectOptions, 'classes'>> & { classes?: number[] }, nc: number, maxDetCap: number) {
+  const bad = (m: string) => new InvalidArgumentError(`detect(): ${m}`);
+  if (!(o.conf >= 0 && o.conf <= 1)) throw bad(`conf ${o.conf} must be in [0, 1]`);
+  if (!(o.iou >= 0 && o.iou <= 1)) throw bad(`iou ${o.iou} must be in [0, 1]`);
+  if (!Number.isSafeInteger(o.maxDet) || o.maxDet < 1 || o.maxDet > maxDetCap) throw bad(`maxDet ${o.maxDet} must be an integer in 1..${maxDetCap}`);
+  if (o.classes && !o.classes.every((c) => Number.isInteger(c) && c >= 0 && c < nc)) throw bad(`classes must be integers in 0..${nc - 1}`);
+}
+
+/** Create a detector. See `CreateDetectorOptions`. */
+export function createDetector(opts: CreateDetectorOptions): Promise<Detector> {
+  return Detector.create(opts);
+}

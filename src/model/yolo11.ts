@@ -1,0 +1,236 @@
+/**
+ * The YOLO11 network as a program of dispatches, one builder per Ultralytics module, following
+ * src/model/spec.ts (which mirrors yolo11.yaml row by row). Concat is free: every layer that feeds a
+ * Concat writes straight into its channel slice of the concat tensor; Split/chunk are slices too.
+ */
+import type { BlockSpec, ConvSpec, LayerSpec, ModelSpec, PSABlockSpec } from './spec.js';
+import { GraphBuilder, slice, type Slice, type TensorRef } from '../plan/graph.js';
+import type { WeightPacker } from '../plan/weight-packer.js';
+import { packConvWeights, planConv, type ConvTuning } from '../ops/conv.js';
+import { planSppfPool } from '../ops/sppf-pool.js';
+import { planUpsample } from '../ops/upsample.js';
+import { attentionScratchElements, planAttention } from '../ops/attention.js';
+
+type Out = Slice | TensorRef;
+const asSlice = (o: Out): Slice => ('t' in o ? o : slice(o, 0, o.c));
+const sub = (o: Out, c0: number, c: number): Slice => {
+  const s = asSlice(o);
+  return slice(s.t, s.c0 + c0, c);
+};
+
+export interface NetworkOutputs {
+  /** Detect's per-level head tensors, (64 + nc) × H/s × W/s for s = 8, 16, 32. */
+  levels: TensorRef[];
+  /** Where each Ultralytics layer's output lives (`model.N`), for layer-by-layer parity. */
+  layers: Map<string, Out>;
+}
+
+export class Yolo11Builder {
+  constructor(
+    private readonly g: GraphBuilder,
+    private readonly w: WeightPacker,
+    private readonly tuning?: ConvTuning,
+  ) {}
+
+  /** One Conv (folded BN, optional SiLU) from `x` into `out`, optionally adding `residual` after the activation. */
+  conv(c: ConvSpec, x: Out, out: Out, residual?: Out) {
+    const weightOffset = this.w.add(packConvWeights(this.w.get(c.weight), c));
+    const biasOffset = this.w.add(this.w.get(c.bias));
+    const reads = residual ? [x, residual] : [x];
+    this.g.step(c.name, reads, [out], (v) => [
+      planConv({
+        label: c.name, input: v(x), output: v(out), k: c.k, stride: c.stride, groups: c.groups, act: c.act,
+        weightOffset, biasOffset, residual: residual ? v(residual) : undefined,
+      }, this.tuning),
+    ]);
+  }
+
+  /** A fresh tensor for conv `c` applied to `x` (stride taken into account). */
+  private outFor(c: ConvSpec, x: Out): TensorRef {
+    const s = asSlice(x);
+    return this.g.tensor(c.name, c.cout, Math.ceil(s.t.h / c.stride), Math.ceil(s.t.w / c.stride));
+  }
+
+  /** Bottleneck: out = [x +] cv2(cv1(x)). */
+  private bottleneck(b: Extract<BlockSpec, { type: 'Bottleneck' }>, x: Out, out: Out) {
+    const t = this.outFor(b.cv1, x);
+    this.conv(b.cv1, x, t);
+    this.conv(b.cv2, t, out, b.add ? x : undefined);
+  }
+
+  /** C3k: cv3(cat(m(cv1(x)), cv2(x))). */
+  private c3k(b: Extract<BlockSpec, { type: 'C3k' }>, x: Out, out: Out) {
+    const s = asSlice(x);
+    const c = b.cv1.cout;
+    const cat = this.g.tensor(`${b.cv1.name.slice(0, -4)}.cat`, 2 * c, s.t.h, s.t.w);
+    let y: Out = this.outFor(b.cv1, x);
+    this.conv(b.cv1, x, y);
+    b.m.forEach((m, j) => {
+      const target = j === b.m.length - 1 ? slice(cat, 0, c) : this.g.tensor(`${m.type}.${j}`, c, s.t.h, s.t.w);
+      this.block(m, y, target);
+      y = target;
+    });
+    this.conv(b.cv2, x, slice(cat, c, c));
+    this.conv(b.cv3, cat, out);
+  }
+
+  private block(b: BlockSpec, x: Out, out: Out) {
+    if (b.type === 'Bottleneck') this.bottleneck(b, x, out);
+    else this.c3k(b, x, out);
+  }
+
+  /** C3k2 (a C2f): cv2(cat(chunk(cv1(x), 2), m0(…), m1(…), …)); the cat tensor holds cv1's output in place. */
+  c3k2(l: Extract<LayerSpec, { type: 'C3k2' }>, x: Out, out: Out) {
+    const s = asSlice(x);
+    const c = l.c;
+    const cat = this.g.tensor(`model.${l.i}.cat`, (2 + l.m.length) * c, s.t.h, s.t.w);
+    this.conv(l.cv1, x, slice(cat, 0, 2 * c));
+    l.m.forEach((m, j) => this.block(m, slice(cat, (1 + j) * c, c), slice(cat, (2 + j) * c, c)));
+    this.conv(l.cv2, cat, out);
+  }
+
+  /** SPPF: cv2(cat(y, m(y), m(m(y)), m(m(m(y))))) with y = cv1(x); the three pools are one dispatch. */
+  sppf(l: Extract<LayerSpec, { type: 'SPPF' }>, x: Out, out: Out) {
+    const s = asSlice(x);
+    const c = l.cv1.cout;
+    const cat = this.g.tensor(`model.${l.i}.cat`, 4 * c, s.t.h, s.t.w);
+    this.conv(l.cv1, x, slice(cat, 0, c));
+    const ys = [1, 2, 3].map((j) => slice(cat, j * c, c));
+    this.g.step(`model.${l.i}.m`, [slice(cat, 0, c)], ys, (v) => [
+      planSppfPool({ label: `model.${l.i}.m`, input: v(slice(cat, 0, c)), outputs: [v(ys[0]), v(ys[1]), v(ys[2])], k: l.k }),
+    ]);
+    this.conv(l.cv2, cat, out);
+  }
+
+  /** PSABlock: x = x + proj(attn(qkv(x)) + pe(v)); x = x + ffn(x). */
+  private psaBlock(b: PSABlockSpec, x: Out, out: Out) {
+    const s = asSlice(x);
+    const { h, w } = s.t;
+    const qkv = this.outFor(b.qkv, x);
+    this.conv(b.qkv, x, qkv);
+    const att = this.g.tensor(`${b.name}.attn`, b.pe.cout, h, w);
+    const scratch = this.g.tensor(`${b.name}.attn.scratch`, 1, 1, Math.max(1, attentionScratchElements(b.heads, h * w)));
+    const peWeightOffset = this.w.add(this.w.get(b.pe.weight));
+    const peBiasOffset = this.w.add(this.w.get(b.pe.bias));
+    this.g.step(`${b.name}.attn`, [qkv], [att, scratch], (v) =>
+      planAttention({
+        label: `${b.name}.attn`, qkv: v(qkv), output: v(att), heads: b.heads, keyDim: b.keyDim, headDim: b.headDim,
+        peWeightOffset, peBiasOffset, scratch: v(scratch),
+      }),
+    );
+    const x1 = this.outFor(b.proj, att);
+    this.conv(b.proj, att, x1, x);
+    const f = this.outFor(b.ffn[0], x1);
+    this.conv(b.ffn[0], x1, f);
+    this.conv(b.ffn[1], f, out, x1);
+  }
+
+  /** C2PSA: cv2(cat(a, m(b))) with a, b = cv1(x).split(c). */
+  c2psa(l: Extract<LayerSpec, { type: 'C2PSA' }>, x: Out, out: Out) {
+    const s = asSlice(x);
+    const c = l.c;
+    const cat = this.g.tensor(`model.${l.i}.cat`, 2 * c, s.t.h, s.t.w);
+    this.conv(l.cv1, x, cat);
+    // Each block reads the previous block's output; the last writes back into the cat's second half
+    // (safe: a block writes its output only in its final dispatch, after every read of its input).
+    let y: Out = slice(cat, c, c);
+    l.m.forEach((b, j) => {
+      const target = j === l.m.length - 1 ? slice(cat, c, c) : this.g.tensor(`${b.name}.out`, c, s.t.h, s.t.w);
+      this.psaBlock(b, y, target);
+      y = target;
+    });
+    this.conv(l.cv2, cat, out);
+  }
+
+  upsample(x: Out, out: Out, label: string) {
+    this.g.step(label, [x], [out], (v) => [planUpsample({ label, input: v(x), output: v(out) })]);
+  }
+}
+
+/** Build the whole network on `input` (3 × H × W). */
+export function buildNetwork(g: GraphBuilder, spec: ModelSpec, w: WeightPacker, input: TensorRef, tuning?: ConvTuning): NetworkOutputs {
+  const b = new Yolo11Builder(g, w, tuning);
+  const outs: Out[] = [];
+  const layers = new Map<string, Out>();
+  // Concat tensors are made when their first source is produced, so sources write straight into them.
+  const concatOf = new Map<number, { t: TensorRef; at: Map<number, number> }>();
+  const hw = (i: number) => asSlice(outs[i]).t;
+  const target = (l: LayerSpec, h: number, wd: number): Out => {
+    for (const c of spec.layers) {
+      if (c.type !== 'Concat' || !c.from.includes(l.i)) continue;
+      let cat = concatOf.get(c.i);
+      if (!cat) {
+        const at = new Map<number, number>();
+        let c0 = 0;
+        for (const f of c.from) {
+          at.set(f, c0);
+          c0 += spec.layers[f].cout;
+        }
+        cat = { t: g.tensor(`model.${c.i}`, c.cout, h, wd), at };
+        concatOf.set(c.i, cat);
+      }
+      return slice(cat.t, cat.at.get(l.i)!, l.cout);
+    }
+    return g.tensor(`model.${l.i}`, l.cout, h, wd);
+  };
+  let levels: TensorRef[] = [];
+  for (const l of spec.layers) {
+    const x = l.i === 0 ? input : outs[l.i - 1];
+    const xs = asSlice(x).t;
+    let out: Out;
+    switch (l.type) {
+      case 'Conv':
+        out = target(l, Math.ceil(xs.h / l.conv.stride), Math.ceil(xs.w / l.conv.stride));
+        b.conv(l.conv, x, out);
+        break;
+      case 'C3k2':
+        out = target(l, xs.h, xs.w);
+        b.c3k2(l, x, out);
+        break;
+      case 'SPPF':
+        out = target(l, xs.h, xs.w);
+        b.sppf(l, x, out);
+        break;
+      case 'C2PSA':
+        out = target(l, xs.h, xs.w);
+        b.c2psa(l, x, out);
+        break;
+      case 'Upsample':
+        out = target(l, xs.h * 2, xs.w * 2);
+        b.upsample(x, out, `model.${l.i}`);
+        break;
+      case 'Concat':
+        out = concatOf.get(l.i)!.t;
+        break;
+      case 'Detect': {
+        levels = l.from.map((f, j) => {
+          const lt = hw(f);
+          const level = g.tensor(`model.${l.i}.level${j}`, 64 + l.nc, lt.h, lt.w);
+          const [b0, b1, b2] = l.box[j];
+          const [c0, c1, c2, c3, c4] = l.cls[j];
+          const src = outs[f];
+          const t0 = g.tensor(b0.name, b0.cout, lt.h, lt.w);
+          const t1 = g.tensor(b1.name, b1.cout, lt.h, lt.w);
+          b.conv(b0, src, t0);
+          b.conv(b1, t0, t1);
+          b.conv(b2, t1, sub(level, 0, 64));
+          const u0 = g.tensor(c0.name, c0.cout, lt.h, lt.w);
+          const u1 = g.tensor(c1.name, c1.cout, lt.h, lt.w);
+          const u2 = g.tensor(c2.name, c2.cout, lt.h, lt.w);
+          const u3 = g.tensor(c3.name, c3.cout, lt.h, lt.w);
+          b.conv(c0, src, u0);
+          b.conv(c1, u0, u1);
+          b.conv(c2, u1, u2);
+          b.conv(c3, u2, u3);
+          b.conv(c4, u3, sub(level, 64, l.nc));
+          return level;
+        });
+        out = levels[0];
+        break;
+      }
+    }
+    outs.push(out);
+    layers.set(`model.${l.i}`, out);
+  }
+  return { levels, layers };
+}

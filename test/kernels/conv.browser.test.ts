@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openBrowser, type BrowserSession } from '../helpers/browser.js';
+import { maxAbsDiff, randomArray } from '../helpers/kernel.js';
+import { refConv } from '../helpers/ref-conv.js';
+import { packConvWeights, planConv } from '../../src/ops/conv.js';
+
+interface Case { cin: number; cout: number; h: number; w: number; k: number; stride: number; groups: number; act: boolean; res: boolean }
+
+const cases: Case[] = [
+  { cin: 3, cout: 13, h: 7, w: 5, k: 3, stride: 2, groups: 1, act: true, res: false },
+  { cin: 16, cout: 8, h: 9, w: 11, k: 1, stride: 1, groups: 1, act: true, res: true },
+  { cin: 5, cout: 17, h: 6, w: 6, k: 3, stride: 1, groups: 1, act: false, res: false },
+  { cin: 8, cout: 8, h: 10, w: 7, k: 3, stride: 1, groups: 1, act: true, res: true },
+  { cin: 12, cout: 12, h: 5, w: 9, k: 3, stride: 1, groups: 12, act: true, res: false },
+  { cin: 6, cout: 6, h: 8, w: 7, k: 3, stride: 2, groups: 6, act: false, res: true },
+];
+
+let s: BrowserSession;
+beforeAll(async () => {
+  s = await openBrowser();
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
+  test.each(cases)('cin $cin cout $cout $h×$w k$k s$stride g$groups act $act res $res', async (cs) => {
+    const seed = cs.cin * 1000 + cs.cout * 10 + cs.k;
+    const x = randomArray(cs.cin * cs.h * cs.w, seed, -2, 2);
+    const wt = randomArray(cs.cout * (cs.cin / cs.groups) * cs.k * cs.k, seed + 1, -0.5, 0.5);
+    const bias = randomArray(cs.cout, seed + 2);
+    const pad = Math.floor(cs.k / 2);
+    const oh = Math.floor((cs.h + 2 * pad - cs.k) / cs.stride) + 1;
+    const ow = Math.floor((cs.w + 2 * pad - cs.k) / cs.stride) + 1;
+    const res = cs.res ? randomArray(cs.cout * oh * ow, seed + 3) : undefined;
+    const ref = refConv(x, [cs.cin, cs.h, cs.w], wt, bias, cs.cout, cs.k, cs.stride, cs.groups, cs.act, res);
+    // Arena: [5 sentinels][input][7 sentinels][2 channels | output | 1 channel][residual], sentinel −123.5.
+    const inOff = 5;
+    const outOff = inOff + x.length + 7 + 2 * oh * ow;
+    const resOff = outOff + (cs.cout + 1) * oh * ow;
+    const arena = new Float32Array(resOff + (res?.length ?? 0)).fill(-123.5);
+    arena.set(x, inOff);
+    if (res) arena.set(res, resOff);
+    const packed = packConvWeights(wt, cs);
+    const bOff = Math.ceil(packed.length / 64) * 64;
+    const weights = new Float32Array(bOff + 64);
+    weights.set(packed, 0);
+    weights.set(bias, bOff);
+    const d = planConv({
+      label: 'test', input: { offset: inOff, c: cs.cin, h: cs.h, w: cs.w }, output: { offset: outOff, c: cs.cout, h: oh, w: ow },
+      k: cs.k, stride: cs.stride, groups: cs.groups, act: cs.act, weightOffset: 0, biasOffset: bOff,
+      residual: res ? { offset: resOff, c: cs.cout, h: oh, w: ow } : undefined,
+    });
+    const r = await s.call<{ arena: number[] }>('/test/browser/entries/kernels.ts', 'runDispatches', [d], Array.from(arena), Array.from(weights));
+    const got = r.arena.slice(outOff, outOff + ref.y.length);
+    const scale = Math.max(1, ...Array.from(ref.y, Math.abs));
+    expect(maxAbsDiff(got, ref.y)).toBeLessThanOrEqual(1e-4 * scale);
+    const outside = r.arena.filter((v, i) => (i < outOff || i >= outOff + ref.y.length) && v !== arena[i]);
+    expect(outside.length).toBe(0);
+  });
+});
