@@ -59,9 +59,9 @@ export class Detector {
   private queue: Promise<unknown> = Promise.resolve();
   private destroyed = false;
   private lost = false;
-  private readonly out0 = new Readback(this.device, 'output0 readback');
-  private readonly dets = new Readback(this.device, 'detections readback');
-  private readonly layerRead = new Readback(this.device, 'layer readback');
+  private readonly out0: Readback;
+  private readonly dets: Readback;
+  private readonly layerRead: Readback;
   private readonly source: SourceUploader;
 
   private constructor(
@@ -75,6 +75,9 @@ export class Detector {
       this.lost = true;
     });
     this.source = new SourceUploader(device, ex, plan);
+    this.out0 = new Readback(device, 'output0 readback');
+    this.dets = new Readback(device, 'detections readback');
+    this.layerRead = new Readback(device, 'layer readback');
   }
 
   static async create(opts: CreateDetectorOptions): Promise<Detector> {
@@ -145,22 +148,22 @@ export class Detector {
       const { device, ex, plan } = this;
       const o = { conf: opts.conf ?? 0.25, iou: opts.iou ?? 0.7, maxDet: opts.maxDet ?? 300, classes: opts.classes, agnostic: opts.agnostic ?? false };
       validateDetectOptions(o, this.info.manifest.nc, plan.post.maxDet);
-      const src = this.source.upload(image);
+      const src = await this.source.upload(image);
       plan.post.writeDecodeUniforms(ex, o);
-      plan.post.writeNmsUniforms(ex, o, src);
+      plan.post.writeNmsUniforms(ex, o, { gain: src.gain, padX: src.padX, padY: src.padY, srcW: src.width, srcH: src.height });
       const bytes = plan.post.detectionsBytes;
       const staging = this.dets.buffer(bytes);
       const enc = device.createCommandEncoder({ label: 'detect' });
       plan.post.encodeResets(enc, ex);
       const pass = enc.beginComputePass({ label: 'detect' });
-      this.source.encode(pass, src);
+      await this.source.encode(pass, src);
       ex.encode(pass, plan.ranges.network[0], plan.ranges.nms[1]);
       pass.end();
       enc.copyBufferToBuffer(ex.buffers.get(plan.post.detectionsBuffer)!, 0, staging, 0, bytes);
       device.queue.submit([enc.finish()]);
       const raw = await this.dets.read(bytes, () => this.lost);
       const names = this.info.manifest.names;
-      return plan.post.parseDetections(raw).map((d) => ({ ...d, label: names[d.classId] ?? String(d.classId) }));
+      return plan.post.parseDetections(raw).map((d): Detection => ({ ...d, label: names[d.classId] ?? String(d.classId) }));
     });
   }
 

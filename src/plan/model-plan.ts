@@ -25,8 +25,8 @@ export interface ModelPlan {
   anchors: number;
   /** Each Ultralytics layer's output (`model.0` … `model.23`, and Detect's `model.23.level{j}`). */
   layers: Map<string, View>;
-  /** Dispatch index ranges: [letterbox), [network + decode), [nms). */
-  ranges: { letterbox: [number, number]; network: [number, number]; nms: [number, number] };
+  /** Dispatch index ranges: [network + decode), [nms). The letterbox is encoded by the image uploader. */
+  ranges: { network: [number, number]; nms: [number, number] };
   post: PostPlan;
 }
 

@@ -1,0 +1,143 @@
+/**
+ * Getting a source image onto the GPU and letterboxing it into the network input.
+ * Browser images (ImageBitmap, <img>, <canvas>, OffscreenCanvas, VideoFrame, ImageData) go through
+ * copyExternalImageToTexture; raw pixels ({width, height, data, channels}) through a storage buffer.
+ * The texture and the buffer are reused while images fit, so steady-state detection allocates nothing.
+ */
+import { ImageDecodeError, InvalidArgumentError } from '../errors.js';
+import { PipelineCache, type Pipeline } from '../gpu/pipelines.js';
+import { packUniforms } from '../gpu/shader.js';
+import { letterboxUniforms, planLetterbox } from '../ops/letterbox.js';
+import type { Executor } from '../plan/executor.js';
+import type { ModelPlan } from '../plan/model-plan.js';
+
+/** Raw 8-bit pixels, row-major: 1 (grey), 3 (RGB) or 4 (RGBA) channels. */
+export interface RawImage {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+  channels?: 1 | 3 | 4;
+}
+
+export type ImageInput = RawImage | ImageBitmap | ImageData | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | VideoFrame;
+
+export interface UploadedSource {
+  kind: 'bytes' | 'texture';
+  width: number;
+  height: number;
+  gain: number;
+  padX: number;
+  padY: number;
+}
+
+/** Raw pixels and ImageData (RGBA) go through the storage-buffer path, which works everywhere. */
+const isRaw = (x: ImageInput): x is RawImage => {
+  const d = (x as RawImage).data;
+  return d instanceof Uint8Array || d instanceof Uint8ClampedArray;
+};
+
+function sizeOf(img: ImageInput): [number, number] {
+  const v = img as { displayWidth?: number; displayHeight?: number; naturalWidth?: number; naturalHeight?: number; width: number; height: number };
+  if (typeof VideoFrame !== 'undefined' && img instanceof VideoFrame) return [v.displayWidth!, v.displayHeight!];
+  if (typeof HTMLImageElement !== 'undefined' && img instanceof HTMLImageElement) return [v.naturalWidth!, v.naturalHeight!];
+  return [v.width, v.height];
+}
+
+export class SourceUploader {
+  private pipes?: Promise<{ bytes: Pipeline; texture: Pipeline }>;
+  private readonly uniforms: GPUBuffer;
+  private buffer?: GPUBuffer;
+  private texture?: GPUTexture;
+  private groups: { bytes?: GPUBindGroup; texture?: GPUBindGroup } = {};
+
+  constructor(private readonly device: GPUDevice, private readonly ex: Executor, private readonly plan: ModelPlan) {
+    this.uniforms = device.createBuffer({ label: 'letterbox uniforms', size: 256, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  }
+
+  private pipelines() {
+    const cache = new PipelineCache(this.device);
+    const d = (source: 'bytes' | 'texture') => planLetterbox({ label: 'letterbox', output: this.plan.input, source });
+    this.pipes ??= Promise.all([cache.get(d('bytes').shader, d('bytes').constants), cache.get(d('texture').shader, d('texture').constants)]).then(([bytes, texture]) => ({ bytes, texture }));
+    return this.pipes;
+  }
+
+  /** Upload an image and write the letterbox uniforms; returns the geometry for mapping boxes back. */
+  async upload(img: ImageInput): Promise<UploadedSource> {
+    if (!img || typeof img !== 'object') throw new InvalidArgumentError('detect() needs an image: ImageBitmap, HTMLImageElement, canvas, VideoFrame, ImageData or {width, height, data}');
+    const [w, h] = sizeOf(img);
+    if (!(w > 0 && h > 0)) throw new ImageDecodeError(`image has zero size (${w}×${h})`, 'EMPTY_IMAGE');
+    const pipes = await this.pipelines();
+    const raw = isRaw(img);
+    const kind = raw ? 'bytes' : 'texture';
+    if (raw) this.uploadRaw(img, w, h, pipes.bytes);
+    else this.uploadExternal(img as GPUCopyExternalImageSource, w, h, pipes.texture);
+    const { geometry: g, uniforms } = letterboxUniforms(w, h, this.plan.input);
+    this.device.queue.writeBuffer(this.uniforms, 0, packUniforms(pipes[kind].info, uniforms));
+    return { kind, width: w, height: h, gain: g.gain, padX: g.left, padY: g.top };
+  }
+
+  private uploadRaw(img: RawImage, w: number, h: number, pipe: Pipeline) {
+    const ch = img.channels ?? (img.data.length === w * h ? 1 : img.data.length === w * h * 3 ? 3 : 4);
+    if (img.data.length !== w * h * ch) throw new InvalidArgumentError(`raw image ${w}×${h}×${ch} needs ${w * h * ch} bytes, got ${img.data.length}`);
+    const bytes = w * h * 4;
+    if (bytes > this.device.limits.maxStorageBufferBindingSize) throw new InvalidArgumentError(`image ${w}×${h} is too large for this GPU (max ${this.device.limits.maxStorageBufferBindingSize} bytes of pixels); downscale it first`);
+    let rgba: Uint8Array;
+    if (ch === 4) rgba = img.data instanceof Uint8Array ? img.data : new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+    else {
+      rgba = new Uint8Array(bytes);
+      for (let i = 0, j = 0; i < w * h; i++, j += ch) {
+        rgba[4 * i] = img.data[j];
+        rgba[4 * i + 1] = img.data[ch === 1 ? j : j + 1];
+        rgba[4 * i + 2] = img.data[ch === 1 ? j : j + 2];
+        rgba[4 * i + 3] = 255;
+      }
+    }
+    if (!this.buffer || this.buffer.size < bytes) {
+      this.buffer?.destroy();
+      this.buffer = this.device.createBuffer({ label: 'source pixels', size: Math.ceil(bytes / 256) * 256, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      this.groups.bytes = this.group(pipe, { buffer: this.buffer });
+    }
+    this.device.queue.writeBuffer(this.buffer, 0, rgba as Uint8Array<ArrayBuffer>, 0, bytes);
+  }
+
+  private uploadExternal(img: GPUCopyExternalImageSource, w: number, h: number, pipe: Pipeline) {
+    const max = this.device.limits.maxTextureDimension2D;
+    if (w > max || h > max) throw new InvalidArgumentError(`image ${w}×${h} exceeds this GPU's texture limit ${max}; downscale it first`);
+    if (!this.texture || this.texture.width < w || this.texture.height < h) {
+      this.texture?.destroy();
+      this.texture = this.device.createTexture({
+        label: 'source image', size: [Math.max(w, this.texture?.width ?? 0), Math.max(h, this.texture?.height ?? 0)], format: 'rgba8unorm',
+        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.RENDER_ATTACHMENT,
+      });
+      this.groups.texture = this.group(pipe, this.texture.createView());
+    }
+    try {
+      this.device.queue.copyExternalImageToTexture({ source: img }, { texture: this.texture }, [w, h]);
+    } catch (e) {
+      throw new ImageDecodeError(`could not read the image: ${(e as Error).message}`);
+    }
+  }
+
+  private group(pipe: Pipeline, src: GPUBindingResource): GPUBindGroup {
+    const entries = pipe.info.bindings.map((b) => ({
+      binding: b.binding,
+      resource: b.name === 'src' ? src : b.name === 'arena' ? { buffer: this.ex.arena } : { buffer: this.uniforms },
+    }));
+    return this.device.createBindGroup({ label: 'letterbox', layout: pipe.layout, entries });
+  }
+
+  /** Encode the letterbox dispatch for the last upload. */
+  async encode(pass: GPUComputePassEncoder, src: UploadedSource) {
+    const pipes = await this.pipelines();
+    const d = planLetterbox({ label: 'letterbox', output: this.plan.input, source: src.kind });
+    pass.setPipeline(pipes[src.kind].pipeline);
+    pass.setBindGroup(0, this.groups[src.kind]!);
+    pass.dispatchWorkgroups(...d.workgroups);
+  }
+
+  destroy() {
+    this.buffer?.destroy();
+    this.texture?.destroy();
+    this.uniforms.destroy();
+  }
+}
