@@ -59,7 +59,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     let y1 = u32(ay.y);
     let top = mix(texel(x0, y0), texel(x1, y0), ax.z);
     let bot = mix(texel(x0, y1), texel(x1, y1), ax.z);
-    rgb = round(mix(top, bot, ay.z));
+    rgb = floor(mix(top, bot, ay.z) + 0.5); // half up, as cv2's fixed-point rounding
   }
   arena[u.out_off + i] = rgb.r / 255.0;
   arena[u.out_off + plane + i] = rgb.g / 255.0;
