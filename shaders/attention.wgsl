@@ -38,7 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
   let kbase = hbase + KD * N;
   let vbase = hbase + 2u * KD * N;
   // Scores and their max.
-  var mx = -3.4028235e38;
+  var mx = -0x1.fffffep+127f;
   for (var m = t; m < N; m += WG) {
     var s = 0.0;
     for (var k = 0u; k < KD; k++) {

@@ -30,7 +30,7 @@ override WG: u32 = 64;
 const REG: u32 = 16u;
 
 fn finite(v: f32) -> bool {
-  return v == v && abs(v) <= 3.4028235e38;
+  return v == v && abs(v) <= 0x1.fffffep+127f;
 }
 
 @compute @workgroup_size(WG)
@@ -59,7 +59,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   var dist: array<f32, 4>;
   var ok = true;
   for (var s = 0u; s < 4u; s++) {
-    var mx = -3.4028235e38;
+    var mx = -0x1.fffffep+127f;
     for (var b = 0u; b < REG; b++) {
       mx = max(mx, arena[base + (s * REG + b) * hw]);
     }

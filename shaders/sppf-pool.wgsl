@@ -32,9 +32,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let x = i32(i % u.w);
   let base = u.in_off + c * hw;
   let r1 = i32(u.r);
-  var m1 = -3.4028235e38;
-  var m2 = -3.4028235e38;
-  var m3 = -3.4028235e38;
+  var m1 = -0x1.fffffep+127f;
+  var m2 = -0x1.fffffep+127f;
+  var m3 = -0x1.fffffep+127f;
   for (var dy = -3 * r1; dy <= 3 * r1; dy++) {
     let yy = y + dy;
     if (yy < 0 || yy >= i32(u.h)) {

@@ -26,6 +26,8 @@ export interface NetworkOutputs {
 }
 
 export class Yolo11Builder {
+  /** Inner tensors worth checking on their own (C2PSA's qkv and attention output). */
+  readonly inner = new Map<string, Out>();
   constructor(
     private readonly g: GraphBuilder,
     private readonly w: WeightPacker,
@@ -109,6 +111,8 @@ export class Yolo11Builder {
     const qkv = this.outFor(b.qkv, x);
     this.conv(b.qkv, x, qkv);
     const att = this.g.tensor(`${b.name}.attn`, b.pe.cout, h, w);
+    this.inner.set(`${b.name}.attn.qkv`, qkv);
+    this.inner.set(`${b.name}.attn`, att);
     const scratch = this.g.tensor(`${b.name}.attn.scratch`, 1, 1, Math.max(1, attentionScratchElements(b.heads, h * w)));
     const peWeightOffset = this.w.add(this.w.get(b.pe.weight));
     const peBiasOffset = this.w.add(this.w.get(b.pe.bias));
@@ -232,5 +236,6 @@ export function buildNetwork(g: GraphBuilder, spec: ModelSpec, w: WeightPacker, 
     outs.push(out);
     layers.set(`model.${l.i}`, out);
   }
+  for (const [k, v] of b.inner) layers.set(k, v);
   return { levels, layers };
 }

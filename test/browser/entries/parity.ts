@@ -1,0 +1,47 @@
+/**
+ * In-page parity runner: builds a detector from a weight file served by the test server (with every
+ * layer kept readable), runs forward() on reference inputs and compares each layer with ONNX
+ * Runtime's tensors, returning a small table (max|Δ| and max|ref| per layer).
+ */
+import { createDetector } from '../../../src/detector.js';
+
+async function f32(url: string): Promise<Float32Array> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return new Float32Array(await r.arrayBuffer());
+}
+
+export interface LayerDiff {
+  image: number;
+  layer: string;
+  maxAbs: number;
+  maxRef: number;
+}
+
+export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[]) {
+  const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true });
+  const out: LayerDiff[] = [];
+  const t0 = performance.now();
+  try {
+    for (let i = 0; i < images; i++) {
+      const input = await f32(`${dir}/img${i}/input.f32`);
+      const output0 = await det.forward(input);
+      for (const layer of layers) {
+        const ref = await f32(`${dir}/img${i}/${layer}.f32`);
+        const got = layer === 'model.23' ? output0 : await det.readLayer(layer);
+        if (got.length !== ref.length) throw new Error(`${layer}: ${got.length} values, reference has ${ref.length}`);
+        let maxAbs = 0;
+        let maxRef = 0;
+        for (let k = 0; k < ref.length; k++) {
+          const d = Math.abs(got[k] - ref[k]);
+          maxAbs = Number.isNaN(d) ? Infinity : Math.max(maxAbs, d);
+          maxRef = Math.max(maxRef, Math.abs(ref[k]));
+        }
+        out.push({ image: i, layer, maxAbs, maxRef });
+      }
+    }
+  } finally {
+    det.destroy();
+  }
+  return { diffs: out, ms: performance.now() - t0, dispatches: det.info.dispatches, adapter: det.info.adapter };
+}

@@ -1,0 +1,31 @@
+/**
+ * Layer-by-layer parity with ONNX Runtime on the real yolo11n COCO weights, in headless Chromium
+ * (WebGPU on SwiftShader): every `model.N` output, C2PSA's attention, Detect's level tensors and
+ * output0 within max|Δ| ≤ 1e-3 · max|ref|, on 3 FracAtlas radiographs, at 320×320 and 256×384.
+ * (640 runs in the benchmark harness; on SwiftShader it costs several seconds per image.)
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openBrowser, type BrowserSession } from '../helpers/browser.js';
+import { LAYERS, PARITY_IMAGES, cocoWeights, referenceDir } from '../helpers/parity-data.js';
+import type { LayerDiff } from '../browser/entries/parity.js';
+
+const TOL = 1e-3;
+let s: BrowserSession;
+beforeAll(async () => {
+  s = await openBrowser();
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('yolo11n layer parity vs ONNX Runtime (Chromium WebGPU)', () => {
+  test.each([[320, 320], [256, 384]] as [number, number][])('%i×%i', async (h, w) => {
+    const weights = await cocoWeights();
+    const dir = await referenceDir([h, w]);
+    const r = await s.call<{ diffs: LayerDiff[]; ms: number; dispatches: number }>('/test/browser/entries/parity.ts', 'runParity', weights, [h, w], dir, PARITY_IMAGES.length, LAYERS);
+    const worst = r.diffs.reduce((a, d) => (d.maxAbs / Math.max(d.maxRef, 1e-12) > a.maxAbs / Math.max(a.maxRef, 1e-12) ? d : a));
+    console.log(`${h}×${w}: ${r.diffs.length} comparisons, worst ${worst.layer} (image ${worst.image}) max|Δ| ${worst.maxAbs.toExponential(2)} = ${(worst.maxAbs / worst.maxRef).toExponential(2)}·max|ref|; ${r.dispatches} dispatches; ${(r.ms / 1000).toFixed(1)} s`);
+    const first = r.diffs.find((d) => !(d.maxAbs <= TOL * d.maxRef));
+    expect(first, first && `first diverging layer: ${first.layer} on image ${first.image}: max|Δ| ${first.maxAbs} > ${TOL}·${first.maxRef}`).toBeUndefined();
+  });
+});
