@@ -6,14 +6,14 @@ import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from './main.js';
-import { createDetector } from '../detector.js';
+import { openDetector } from './backend.js';
 import { decodeImageFile } from '../image/decode-node.js';
 import { drawBoxes } from '../draw/draw-boxes.js';
 import { defaultWeightsPath } from './defaults.js';
 
 export const command: Command = {
   summary: 'detect objects in images (Node, WebGPU through Dawn)',
-  usage: 'yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] [--json] [--save <dir>]',
+  usage: 'yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] [--json] [--save <dir>] [--backend auto|dawn|chromium]',
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -26,6 +26,7 @@ export const command: Command = {
         agnostic: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         save: { type: 'string' },
+        backend: { type: 'string', default: 'auto' },
       },
     });
     let weights = positionals[0];
@@ -42,7 +43,7 @@ export const command: Command = {
       return n;
     };
     const opts = { conf: num('conf', values.conf!), iou: num('iou', values.iou!), maxDet: num('max-det', values['max-det']!), agnostic: values.agnostic };
-    const detector = await createDetector({ model: await readFile(weights), inputSize });
+    const detector = await openDetector(new Uint8Array(await readFile(weights)), inputSize, values.backend!);
     try {
       if (values.save) await mkdir(values.save, { recursive: true });
       const all: { image: string; width: number; height: number; detections: unknown[]; ms: number }[] = [];
@@ -68,7 +69,7 @@ export const command: Command = {
       }
       if (values.json) process.stdout.write(`${JSON.stringify({ model: weights, inputSize: detector.info.inputSize, adapter: detector.info.adapter, results: all }, null, 2)}\n`);
     } finally {
-      detector.destroy();
+      await detector.close();
     }
   },
 };

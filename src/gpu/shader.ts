@@ -2,7 +2,7 @@
  * WGSL reflection: binding layouts and uniform-struct offsets are read from the WGSL itself
  * (wgsl_reflect), so TypeScript never counts bytes by hand.
  */
-import { WgslReflect } from 'wgsl_reflect';
+import { ResourceType, WgslReflect } from 'wgsl_reflect';
 
 const sources = import.meta.glob('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 
@@ -58,11 +58,12 @@ export function reflect(name: string, code: string): ShaderInfo {
   const bindings: BindingInfo[] = [];
   for (const b of group as AnyType[]) {
     if (!b) continue;
-    // wgsl_reflect ResourceType: 0 uniform, 1 storage, 2 texture, 3 sampler, 4 storage texture
+    const t = b.resourceType as ResourceType;
     const kind: BindingInfo['kind'] =
-      b.resourceType === 0 ? 'uniform'
-        : b.resourceType === 1 ? (b.access === 'read' ? 'read-only-storage' : 'storage')
-          : b.resourceType === 2 ? 'texture' : b.resourceType === 3 ? 'sampler' : 'storage-texture';
+      t === ResourceType.Uniform ? 'uniform'
+        : t === ResourceType.Storage ? (b.access === 'read' ? 'read-only-storage' : 'storage')
+          : t === ResourceType.Texture ? 'texture' : t === ResourceType.Sampler ? 'sampler' : 'storage-texture';
+    if (t === ResourceType.Immediate) throw new Error(`shaders/${name}.wgsl: immediate data is not supported`);
     bindings.push({ name: b.name, binding: b.binding, kind });
   }
   let uniform: ShaderInfo['uniform'];

@@ -1,0 +1,14 @@
+/**
+ * yolo11-webgpu: Ultralytics YOLO11 detectors on WebGPU, in browsers and in Node (Dawn).
+ *
+ *   const detector = await createDetector({ model: '/weights/yolo11n-fracture.y11w' });
+ *   const boxes = await detector.detect(imageBitmap, { conf: 0.25 });
+ */
+export { createDetector, Detector } from './detector.js';
+export type { CreateDetectorOptions, DetectOptions, Detection, DetectorInfo } from './detector.js';
+export type { ImageInput, RawImage } from './image/source.js';
+export type { LoadProgress, ModelSource } from './model/load.js';
+export { readWeights, writeWeights, parameterCount } from './weights/weights.js';
+export type { WeightsManifest, WeightsFile, WeightsFields } from './weights/weights.js';
+export { requestGPUContext } from './gpu/device.js';
+export * from './errors.js';

@@ -1,0 +1,90 @@
+/**
+ * Running the detector inside headless Chromium from Node. On CPU-only Linux, Dawn for Node
+ * (webgpu 0.6) on SwiftShader aborts the process at random (see test/kernels/smoke.node.test.ts),
+ * while Chromium's own WebGPU on the same SwiftShader is stable; the CLI uses this backend there.
+ * A loopback HTTP server serves the built library, the weights and each image's pixels to the page.
+ */
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebGPUUnavailableError } from '../errors.js';
+import type { DetectOptions, Detection, DetectorInfo } from '../detector.js';
+import type { RGBAImage } from '../draw/draw-boxes.js';
+
+export interface RemoteDetector {
+  info: DetectorInfo;
+  detect(img: RGBAImage, opts: DetectOptions): Promise<Detection[]>;
+  close(): Promise<void>;
+}
+
+const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--enable-features=Vulkan', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
+
+export const chromiumPath = () => process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
+
+export async function chromiumDetector(weights: Uint8Array, inputSize?: [number, number]): Promise<RemoteDetector> {
+  const dist = fileURLToPath(new URL('.', import.meta.url)); // dist/ (this module is bundled into dist)
+  const images = new Map<string, Uint8Array>();
+  const page = `<!doctype html><script type="module">
+    import { createDetector } from '/dist/index.js';
+    window.detectorReady = createDetector({ model: '/weights', inputSize: ${JSON.stringify(inputSize ?? null)} ?? undefined }).then((d) => (window.detector = d, d.info));
+  </script>`;
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    try {
+      if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+      if (url.pathname === '/weights') return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(weights);
+      if (url.pathname.startsWith('/image/')) return void res.writeHead(200).end(images.get(url.pathname.slice(7)));
+      if (url.pathname.startsWith('/dist/')) {
+        const p = normalize(join(dist, url.pathname.slice(6)));
+        if (!p.startsWith(dist) || !existsSync(p)) return void res.writeHead(404).end();
+        return void res.writeHead(200, { 'content-type': extname(p) === '.js' ? 'text/javascript' : 'application/octet-stream' }).end(await readFile(p));
+      }
+      res.writeHead(404).end();
+    } catch {
+      res.writeHead(500).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  let puppeteer: typeof import('puppeteer');
+  try {
+    puppeteer = await import(/* @vite-ignore */ 'puppeteer' as string);
+  } catch {
+    server.close();
+    throw new WebGPUUnavailableError('the chromium backend needs puppeteer (npm i puppeteer) and a Chromium (apt-get install chromium)');
+  }
+  const browser = await puppeteer.default.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS, protocolTimeout: 0 });
+  const close = async () => {
+    await browser.close();
+    server.close();
+  };
+  try {
+    const p = await browser.newPage();
+    await p.goto(`http://127.0.0.1:${port}/`);
+    await p.waitForFunction('window.detectorReady !== undefined');
+    const info = (await p.evaluate('window.detectorReady')) as DetectorInfo;
+    let next = 0;
+    return {
+      info,
+      close,
+      async detect(img, opts) {
+        const id = String(next++);
+        images.set(id, img.data);
+        try {
+          return (await p.evaluate(`(async () => {
+            const r = await fetch('/image/${id}');
+            const data = new Uint8Array(await r.arrayBuffer());
+            return window.detector.detect({ width: ${img.width}, height: ${img.height}, data, channels: 4 }, ${JSON.stringify(opts)});
+          })()`)) as Detection[];
+        } finally {
+          images.delete(id);
+        }
+      },
+    };
+  } catch (e) {
+    await close();
+    throw new WebGPUUnavailableError(`headless Chromium could not run the detector: ${(e as Error).message.split('\n')[0]}`);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Library build: dist/index.js (the public API, for browsers and Node) and dist/cli.js (the Node
+ * CLI), ESM only. Shaders are bundled into the JS as strings; wgsl_reflect is bundled (its package
+ * "main" is CommonJS inside a "type": "module" package); Node-only and heavy dependencies stay external.
+ */
+import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { builtinModules } from 'node:module';
+
+const external = [
+  'webgpu', 'onnxruntime-node', 'onnxruntime-web', 'onnx-proto', 'protobufjs', 'pngjs', 'jpeg-js', 'flatbuffers', 'puppeteer', '@litertjs/core',
+  ...builtinModules, ...builtinModules.map((m) => `node:${m}`),
+];
+
+export default defineConfig({
+  resolve: {
+    alias: { wgsl_reflect: fileURLToPath(new URL('./node_modules/wgsl_reflect/wgsl_reflect.module.js', import.meta.url)) },
+  },
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    minify: false,
+    sourcemap: true,
+    lib: {
+      entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
+      formats: ['es'],
+    },
+    rollupOptions: { external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)) },
+  },
+});
