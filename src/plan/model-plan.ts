@@ -65,7 +65,7 @@ export function planModel(file: WeightsFile, inputSize: [number, number], opts: 
   post.addDecodeAndNms(net.levels);
   if (opts.keepAll) for (const o of net.layers.values()) g.pin('t' in o ? o.t : o);
   const built = g.build(opts.keepAll);
-  const layers = new Map<string, View>();
+  const layers = new Map<string, View>([['input', built.resolve(input)]]);
   for (const [k, o] of net.layers) layers.set(k, built.resolve(o));
   net.levels.forEach((lv, j) => layers.set(`model.23.level${j}`, built.resolve(lv)));
   const idx = post.ranges(built.dispatches);

@@ -1,0 +1,104 @@
+/** In-page detector scenarios for tests: detect on raw pixels, bad input, device loss, long runs. */
+import { createDetector, type Detector } from '../../../src/detector.js';
+import { requestGPUContext } from '../../../src/gpu/device.js';
+
+async function bytes(url: string) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+/** detect() on RGBA images; returns boxes and the GPU-letterboxed input of the last image. */
+export async function detectImages(weightsUrl: string, inputSize: [number, number], images: { url: string; width: number; height: number }[], opts: object) {
+  const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true });
+  try {
+    const results = [];
+    const inputs = [];
+    for (const im of images) {
+      const data = await bytes(im.url);
+      results.push(await det.detect({ width: im.width, height: im.height, data, channels: 4 }, opts));
+      inputs.push(Array.from(await det.readLayer('input')));
+    }
+    return { results, inputs };
+  } finally {
+    det.destroy();
+  }
+}
+
+/** Each bad input → the error's class name and message; then a good call still works. */
+export async function badInputs(weightsUrl: string) {
+  const model = await bytes(weightsUrl);
+  const out: Record<string, string> = {};
+  const err = async (name: string, f: () => Promise<unknown>) => {
+    try {
+      await f();
+      out[name] = 'no error';
+    } catch (e) {
+      out[name] = `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+  await err('inputSize 100', () => createDetector({ model, inputSize: 100 }));
+  await err('truncated weights', () => createDetector({ model: model.slice(0, 5000) }));
+  const det = await createDetector({ model, inputSize: 64 });
+  await err('zero-size image', () => det.detect({ width: 0, height: 0, data: new Uint8Array(0) }));
+  await err('short pixel data', () => det.detect({ width: 10, height: 10, data: new Uint8Array(7), channels: 4 }));
+  await err('forward wrong length', () => det.forward(new Float32Array(5)));
+  await err('forward NaN', () => det.forward(new Float32Array(3 * 64 * 64).fill(NaN)));
+  await err('conf 2', () => det.detect({ width: 8, height: 8, data: new Uint8Array(256) }, { conf: 2 }));
+  await err('beyond the texture limit', () => det.detect(new OffscreenCanvas(det.info.adapter ? 9000 : 9000, 10)));
+  const good = await det.detect({ width: 8, height: 8, data: new Uint8Array(256) });
+  out['good after errors'] = `ok ${good.length}`;
+  det.destroy();
+  await err('detect after destroy', () => det.detect({ width: 8, height: 8, data: new Uint8Array(256) }));
+  return out;
+}
+
+/** Destroy the device while a detect() is in flight; later calls fail; a new detector works. */
+export async function deviceLoss(weightsUrl: string) {
+  const model = await bytes(weightsUrl);
+  const { device } = await requestGPUContext();
+  const det = await createDetector({ model, inputSize: 64, device });
+  const img = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 4).fill(128) };
+  await det.detect(img);
+  const pending = det.detect(img);
+  device.destroy();
+  const r: Record<string, string> = {};
+  await pending.then(() => (r.pending = 'resolved'), (e: Error) => (r.pending = e.name));
+  await det.detect(img).then(() => (r.later = 'resolved'), (e: Error) => (r.later = e.name));
+  const fresh = await createDetector({ model, inputSize: 64 });
+  r.fresh = `ok ${(await fresh.detect(img)).length}`;
+  fresh.destroy();
+  return r;
+}
+
+/** Count live GPU buffers (created − destroyed) around n detect() calls. */
+export async function liveBuffers(weightsUrl: string, n: number) {
+  let live = 0;
+  const proto = GPUDevice.prototype as unknown as { createBuffer: (d: GPUBufferDescriptor) => GPUBuffer };
+  const create = proto.createBuffer;
+  proto.createBuffer = function (this: GPUDevice, d: GPUBufferDescriptor) {
+    const b = create.call(this, d);
+    live++;
+    const destroy = b.destroy.bind(b);
+    let gone = false;
+    b.destroy = () => {
+      if (!gone) live--;
+      gone = true;
+      destroy();
+    };
+    return b;
+  };
+  let det: Detector | undefined;
+  try {
+    det = await createDetector({ model: await bytes(weightsUrl), inputSize: 32 });
+    const img = { width: 40, height: 30, data: new Uint8Array(40 * 30 * 4).fill(90) };
+    await det.detect(img);
+    const before = live;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await det.detect(img);
+    return { before, after: live, ms: performance.now() - t0 };
+  } finally {
+    det?.destroy();
+    proto.createBuffer = create;
+  }
+}

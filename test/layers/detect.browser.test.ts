@@ -1,0 +1,89 @@
+/**
+ * detect() end to end in headless Chromium against ONNX Runtime: GPU letterbox vs the CPU
+ * reference preprocessing, and boxes vs ORT's output0 + the plain-TS reference NMS; then bad input,
+ * device loss and a long run's live-buffer count.
+ */
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openBrowser, type BrowserSession } from '../helpers/browser.js';
+import { CACHE, PARITY_IMAGES, cocoWeights, imagePath } from '../helpers/parity-data.js';
+import { refPostprocess, type RefBox } from '../helpers/ref-nms.js';
+import { decodeImageFile } from '../../src/image/decode-node.js';
+import { letterbox } from '../../src/image/letterbox.js';
+import { referenceSession } from '../../src/reference/reference.js';
+import { fixture } from '../helpers/fixtures.js';
+
+let s: BrowserSession;
+beforeAll(async () => {
+  s = await openBrowser();
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+const N_CALLS = Number(process.env.LIVE_BUFFER_CALLS ?? 1000);
+const ENTRY = '/test/browser/entries/detector.ts';
+
+describe('detect() vs ONNX Runtime + reference NMS (Chromium WebGPU)', () => {
+  test('same boxes, classes and scores on 3 radiographs at 320×320; GPU letterbox within 1/255', async () => {
+    const size: [number, number] = [320, 320];
+    const weights = await cocoWeights();
+    const ort = await referenceSession(new Uint8Array(readFileSync(fixture('models/yolo11n-coco-fp32.onnx'))), size);
+    const opts = { conf: 0.05, iou: 0.7, maxDet: 300 };
+    const images = [];
+    const expected: RefBox[][] = [];
+    const cpuInputs: Float32Array[] = [];
+    mkdirSync(join(CACHE, 'rgba'), { recursive: true });
+    for (const name of PARITY_IMAGES) {
+      const img = await decodeImageFile(imagePath(name));
+      writeFileSync(join(CACHE, 'rgba', `${name}.rgba`), img.data);
+      images.push({ url: `/.cache/test/rgba/${name}.rgba`, width: img.width, height: img.height });
+      const { tensor, geometry: g } = letterbox(img, size);
+      cpuInputs.push(tensor);
+      const out0 = (await ort.run(tensor)).tensors.get('model.23')!.data;
+      expected.push(refPostprocess(out0, 80, opts, { gain: g.gain, left: g.left, top: g.top, srcW: img.width, srcH: img.height }));
+    }
+    const r = await s.call<{ results: { box: number[]; score: number; classId: number }[][]; inputs: number[][] }>(ENTRY, 'detectImages', weights, size, images, opts);
+    expect(expected.some((e) => e.length > 0)).toBe(true);
+    r.results.forEach((got, i) => {
+      let dIn = 0;
+      r.inputs[i].forEach((v, k) => (dIn = Math.max(dIn, Math.abs(v - cpuInputs[i][k]))));
+      expect(dIn, `letterbox of image ${i}`).toBeLessThanOrEqual(1 / 255 + 1e-6);
+      expect(got.map((d) => d.classId), `classes of image ${i}`).toEqual(expected[i].map((d) => d.classId));
+      got.forEach((d, j) => {
+        expect(Math.abs(d.score - expected[i][j].score)).toBeLessThan(1e-3);
+        // Boxes are in source pixels; a radiograph scaled 1/9 puts 0.5 network px at 4.5 source px.
+        const tol = 0.5 / Math.min(320 / images[i].width, 320 / images[i].height);
+        d.box.forEach((v, k) => expect(Math.abs(v - expected[i][j].box[k]), `image ${i} box ${j}`).toBeLessThanOrEqual(tol));
+      });
+    });
+  });
+
+  test('bad input gets typed errors and the detector keeps working', async () => {
+    const r = await s.call<Record<string, string>>(ENTRY, 'badInputs', await cocoWeights());
+    expect(r['inputSize 100']).toMatch(/^InvalidArgumentError: input size 100×100/);
+    expect(r['truncated weights']).toMatch(/^TruncatedFileError/);
+    expect(r['zero-size image']).toMatch(/^ImageDecodeError/);
+    expect(r['short pixel data']).toMatch(/^InvalidArgumentError/);
+    expect(r['forward wrong length']).toMatch(/^InvalidArgumentError/);
+    expect(r['forward NaN']).toMatch(/^InvalidArgumentError/);
+    expect(r['conf 2']).toMatch(/^InvalidArgumentError/);
+    expect(r['beyond the texture limit']).toMatch(/^InvalidArgumentError: image 9000×10 exceeds/);
+    expect(r['good after errors']).toMatch(/^ok/);
+    expect(r['detect after destroy']).toMatch(/^DestroyedError/);
+  });
+
+  test('a device lost mid-inference rejects with DeviceLostError; a new detector works', async () => {
+    const r = await s.call<Record<string, string>>(ENTRY, 'deviceLoss', await cocoWeights());
+    expect(r.pending).toBe('DeviceLostError');
+    expect(r.later).toBe('DeviceLostError');
+    expect(r.fresh).toMatch(/^ok/);
+  });
+
+  test('1000 detect() calls leave the number of live GPU buffers unchanged', async () => {
+    const r = await s.call<{ before: number; after: number; ms: number }>(ENTRY, 'liveBuffers', await cocoWeights(), N_CALLS);
+    console.log(`${N_CALLS} detect() at 32×32: live buffers ${r.before} → ${r.after}, ${(r.ms / 1000).toFixed(1)} s`);
+    expect(r.after).toBe(r.before);
+  }, 600_000); // ~0.24 s per call on SwiftShader: 1000 calls take about 4 minutes
+});
