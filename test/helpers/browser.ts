@@ -50,7 +50,8 @@ export async function openBrowser(): Promise<BrowserSession> {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
+      // 404s (favicon.ico) are noise; script and GPU errors are not.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
     });
     await page.goto(`${url}/test/browser/blank.html`);
     const hasGPU = await page.evaluate(async () => {

@@ -31,7 +31,7 @@ export async function runDispatches(
     for (const [binding, name] of Object.entries(d.buffers ?? {})) buffers[binding] = name === 'weights' ? w : bufs[name];
     for (const [k, v] of Object.entries(bufs)) if (!(k in buffers)) buffers[k] = v;
     const out = await runKernel(device, { shader: d.shader, constants: d.constants, uniforms: d.uniforms, buffers, workgroups: d.workgroups });
-    a = out.arena as Float32Array;
+    a = (out.arena as Float32Array | undefined) ?? a;
     for (const [binding, name] of Object.entries(d.buffers ?? {})) if (name !== 'weights' && out[binding]) bufs[name] = out[binding];
     for (const k of Object.keys(bufs)) if (out[k] && !(d.buffers && k in d.buffers)) bufs[k] = out[k];
   }
