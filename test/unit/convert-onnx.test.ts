@@ -35,3 +35,26 @@ describe('ONNX converter', () => {
     expect(parameterCount(file)).toBe(2_616_232);
   });
 });
+
+describe('ONNX converter, other encodings', () => {
+  test('an fp16 export converts to the fp32 weights rounded to half precision', async () => {
+    const { onnx } = (await import('onnx-proto')).default;
+    const { f32ToF16, f16ToF32 } = await import('../../src/weights/format.js');
+    const bytes = readFileSync(fixture('models/yolo11n-coco-fp32.onnx'));
+    const m = onnx.ModelProto.decode(bytes);
+    for (const t of m.graph!.initializer!) {
+      if (t.dataType !== 1 || !t.name!.startsWith('model.')) continue;
+      const raw = t.rawData!;
+      const f = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+      t.rawData = new Uint8Array(Uint16Array.from(f, (v) => f32ToF16(v)).buffer);
+      t.dataType = 10;
+    }
+    const half = await importOnnx(onnx.ModelProto.encode(m).finish(), 'half.onnx');
+    const full = new Map((await importOnnx(bytes, 'full.onnx')).tensors.map((t) => [t.name, t.data]));
+    expect(half.fields.scale).toBe('n');
+    for (const t of half.tensors) {
+      const ref = full.get(t.name)!;
+      for (let i = 0; i < ref.length; i += 17) expect(t.data[i]).toBe(f16ToF32(f32ToF16(ref[i])));
+    }
+  });
+});
