@@ -44,7 +44,9 @@ describe('detect() vs ONNX Runtime + reference NMS (Chromium WebGPU)', () => {
       const out0 = (await ort.run(tensor)).tensors.get('model.23')!.data;
       expected.push(refPostprocess(out0, 80, opts, { gain: g.gain, left: g.left, top: g.top, srcW: img.width, srcH: img.height }));
     }
-    const r = await s.call<{ results: { box: number[]; score: number; classId: number }[][]; inputs: number[][] }>(ENTRY, 'detectImages', weights, size, images, opts);
+    const r = await s.call<{ results: { box: number[]; score: number; classId: number }[][]; inputs: number[][]; viaBitmap: { maxInputDiff: number; sameBoxes: boolean }[] }>(ENTRY, 'detectImages', weights, size, images, opts);
+    // ImageBitmap (texture path) and raw pixels (storage-buffer path) letterbox identically.
+    for (const v of r.viaBitmap) expect(v).toEqual({ maxInputDiff: 0, sameBoxes: true });
     expect(expected.some((e) => e.length > 0)).toBe(true);
     r.results.forEach((got, i) => {
       let dIn = 0;

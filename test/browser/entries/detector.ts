@@ -14,12 +14,21 @@ export async function detectImages(weightsUrl: string, inputSize: [number, numbe
   try {
     const results = [];
     const inputs = [];
+    const viaBitmap = [];
     for (const im of images) {
       const data = await bytes(im.url);
       results.push(await det.detect({ width: im.width, height: im.height, data, channels: 4 }, opts));
-      inputs.push(Array.from(await det.readLayer('input')));
+      const input = await det.readLayer('input');
+      inputs.push(Array.from(input));
+      // The same pixels as an ImageBitmap take the copyExternalImageToTexture path.
+      const bmp = await createImageBitmap(new ImageData(new Uint8ClampedArray(data.buffer), im.width, im.height));
+      const boxes = await det.detect(bmp, opts);
+      const tex = await det.readLayer('input');
+      let d = 0;
+      for (let k = 0; k < tex.length; k++) d = Math.max(d, Math.abs(tex[k] - input[k]));
+      viaBitmap.push({ maxInputDiff: d, sameBoxes: JSON.stringify(boxes) === JSON.stringify(results[results.length - 1]) });
     }
-    return { results, inputs };
+    return { results, inputs, viaBitmap };
   } finally {
     det.destroy();
   }
