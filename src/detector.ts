@@ -7,7 +7,7 @@ import { DestroyedError, DeviceLostError, InvalidArgumentError } from './errors.
 import { requestGPUContext, describeAdapter, type GPUContext } from './gpu/device.js';
 import { Readback } from './gpu/readback.js';
 import { PipelineCache } from './gpu/pipelines.js';
-import { chooseConvTuning } from './ops/conv.js';
+import { chooseConvTuning, convTuning } from './ops/conv.js';
 import { Executor } from './plan/executor.js';
 import { planModel, type ModelPlan, type PlanOptions } from './plan/model-plan.js';
 import { loadModelBytes, type LoadProgress, type ModelSource } from './model/load.js';
@@ -24,6 +24,8 @@ export interface CreateDetectorOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Internal/testing: keep every layer's output readable with `readLayer`. */
   debugKeepLayers?: boolean;
+  /** Override the per-adapter convolution kernel choice (register tiles on CPU adapters, workgroup tiles on GPUs). */
+  convKernel?: 'register' | 'tiled';
 }
 
 export interface DetectOptions {
@@ -91,7 +93,8 @@ export class Detector {
     } else {
       ctx = await requestGPUContext();
     }
-    const planOpts: PlanOptions = { tuning: chooseConvTuning(ctx.adapterInfo, ctx.features), keepAll: opts.debugKeepLayers };
+    const tuning = opts.convKernel ? convTuning(opts.convKernel) : chooseConvTuning(ctx.adapterInfo, ctx.features);
+    const planOpts: PlanOptions = { tuning, keepAll: opts.debugKeepLayers };
     const plan = planModel(file, size, planOpts);
     const ex = await Executor.create(ctx.device, plan.dispatches, plan.arenaElements, plan.weights, plan.post.extraBuffers(), new PipelineCache(ctx.device));
     const info: DetectorInfo = { manifest: m, inputSize: size, adapter: ctx.adapterInfo, features: ctx.features, dispatches: plan.dispatches.length };

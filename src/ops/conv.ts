@@ -20,8 +20,13 @@ export interface ConvParams {
   residual?: View;
 }
 
-/** Per-adapter tiling choice: workgroup shape of the register-tiled GEMM. */
+/**
+ * Per-adapter tiling choice. `register`: 8×8 register tiles read straight from global memory
+ * (shaders/conv2d.wgsl, workgroup wgx × wgy) — fastest on SwiftShader and other CPU adapters;
+ * `tiled`: 32×32 workgroup-memory tiles (shaders/conv2d-tiled.wgsl) — what real GPUs reward.
+ */
 export interface ConvTuning {
+  variant: 'register' | 'tiled';
   wgx: number;
   wgy: number;
 }
@@ -30,10 +35,18 @@ const TN = 8; // output pixels per invocation (shaders/conv2d.wgsl const TN)
 const TM = 8; // output channels per invocation (two vec4 accumulators)
 const DW_WG = 64;
 
-/** SwiftShader and other CPU adapters favour register tiles read straight from global memory (16×4). */
-export function chooseConvTuning(_adapter: { vendor: string; architecture: string; device: string; description: string }, _features: string[]): ConvTuning {
-  return { wgx: 16, wgy: 4 };
+const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp|cpu/i;
+
+export const convTuning = (variant: ConvTuning['variant']): ConvTuning =>
+  variant === 'register' ? { variant, wgx: 16, wgy: 4 } : { variant, wgx: 8, wgy: 8 };
+
+/** Register tiles on CPU adapters (measured fastest on SwiftShader), workgroup-memory tiles elsewhere. */
+export function chooseConvTuning(adapter: { vendor: string; architecture: string; device: string; description: string }, _features: string[]): ConvTuning {
+  const cpu = CPU_ADAPTER.test(`${adapter.vendor} ${adapter.architecture} ${adapter.device} ${adapter.description}`) || !adapter.vendor;
+  return convTuning(cpu ? 'register' : 'tiled');
 }
+/** Output tile of shaders/conv2d-tiled.wgsl: 32 channels × 32 pixels. */
+const TILE = 32;
 
 const coutPad = (cout: number) => Math.ceil(cout / TM) * TM;
 
@@ -56,7 +69,7 @@ export function packConvWeights(w: Float32Array, c: Pick<ConvSpec, 'cin' | 'cout
   return out;
 }
 
-export function planConv(p: ConvParams, tuning: ConvTuning = { wgx: 16, wgy: 4 }): Dispatch {
+export function planConv(p: ConvParams, tuning: ConvTuning = { variant: 'register', wgx: 16, wgy: 4 }): Dispatch {
   const { input: x, output: y, k, stride } = p;
   const pad = Math.floor(k / 2);
   const oh = Math.floor((x.h + 2 * pad - k) / stride) + 1;
@@ -65,15 +78,19 @@ export function planConv(p: ConvParams, tuning: ConvTuning = { wgx: 16, wgy: 4 }
   if (p.residual && (p.residual.c !== y.c || p.residual.h !== y.h || p.residual.w !== y.w)) throw new Error(`${p.label}: residual shape differs from output`);
   if (p.weightOffset % 4 || p.biasOffset % 4) throw new Error(`${p.label}: weight offsets must be multiples of 4`);
   const common = { KS: k, STRIDE: stride, ACT: p.act ? 1 : 0, RES: p.residual ? 1 : 0 };
+  const uniforms = {
+    in_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, out_off: y.offset, out_c: y.c, out_h: y.h, out_w: y.w,
+    w_off: p.weightOffset, b_off: p.biasOffset, res_off: p.residual?.offset ?? 0, cout_pad: coutPad(y.c),
+  };
+  if (p.groups === 1 && tuning.variant === 'tiled') {
+    return { label: p.label, shader: 'conv2d-tiled', constants: common, uniforms, workgroups: [Math.ceil((oh * ow) / TILE), Math.ceil(y.c / TILE), 1] };
+  }
   if (p.groups === 1) {
     return {
       label: p.label,
       shader: 'conv2d',
       constants: { ...common, WGX: tuning.wgx, WGY: tuning.wgy },
-      uniforms: {
-        in_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, out_off: y.offset, out_c: y.c, out_h: y.h, out_w: y.w,
-        w_off: p.weightOffset, b_off: p.biasOffset, res_off: p.residual?.offset ?? 0, cout_pad: coutPad(y.c),
-      },
+      uniforms,
       workgroups: [Math.ceil(Math.ceil((oh * ow) / TN) / tuning.wgx), Math.ceil(Math.ceil(y.c / TM) / tuning.wgy), 1],
     };
   }

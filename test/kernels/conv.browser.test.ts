@@ -13,6 +13,7 @@ const cases: Case[] = [
   { cin: 8, cout: 8, h: 10, w: 7, k: 3, stride: 1, groups: 1, act: true, res: true },
   { cin: 12, cout: 12, h: 5, w: 9, k: 3, stride: 1, groups: 12, act: true, res: false },
   { cin: 6, cout: 6, h: 8, w: 7, k: 3, stride: 2, groups: 6, act: false, res: true },
+  { cin: 40, cout: 70, h: 13, w: 11, k: 3, stride: 1, groups: 1, act: true, res: false }, // several K slices and tiles
 ];
 
 let s: BrowserSession;
@@ -24,7 +25,8 @@ afterAll(async () => {
 });
 
 describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
-  test.each(cases)('cin $cin cout $cout $h×$w k$k s$stride g$groups act $act res $res', async (cs) => {
+  const all = cases.flatMap((c) => (['register', 'tiled'] as const).map((variant) => ({ ...c, variant })));
+  test.each(all)('$variant: cin $cin cout $cout $h×$w k$k s$stride g$groups act $act res $res', async (cs) => {
     const seed = cs.cin * 1000 + cs.cout * 10 + cs.k;
     const x = randomArray(cs.cin * cs.h * cs.w, seed, -2, 2);
     const wt = randomArray(cs.cout * (cs.cin / cs.groups) * cs.k * cs.k, seed + 1, -0.5, 0.5);
@@ -43,14 +45,14 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
     if (res) arena.set(res, resOff);
     const packed = packConvWeights(wt, cs);
     const bOff = Math.ceil(packed.length / 64) * 64;
-    const weights = new Float32Array(bOff + 64);
+    const weights = new Float32Array(bOff + Math.ceil(cs.cout / 64) * 64);
     weights.set(packed, 0);
     weights.set(bias, bOff);
     const d = planConv({
       label: 'test', input: { offset: inOff, c: cs.cin, h: cs.h, w: cs.w }, output: { offset: outOff, c: cs.cout, h: oh, w: ow },
       k: cs.k, stride: cs.stride, groups: cs.groups, act: cs.act, weightOffset: 0, biasOffset: bOff,
       residual: res ? { offset: resOff, c: cs.cout, h: oh, w: ow } : undefined,
-    });
+    }, { variant: cs.variant, wgx: 16, wgy: 4 });
     const r = await s.call<{ arena: number[] }>('/test/browser/entries/kernels.ts', 'runDispatches', [d], Array.from(arena), Array.from(weights));
     const got = r.arena.slice(outOff, outOff + ref.y.length);
     const scale = Math.max(1, ...Array.from(ref.y, Math.abs));

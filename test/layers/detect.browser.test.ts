@@ -31,7 +31,7 @@ describe('detect() vs ONNX Runtime + reference NMS (Chromium WebGPU)', () => {
     const weights = await cocoWeights();
     const ort = await referenceSession(new Uint8Array(readFileSync(fixture('models/yolo11n-coco-fp32.onnx'))), size);
     const opts = { conf: 0.05, iou: 0.7, maxDet: 300 };
-    const images = [];
+    const images: { url: string; width: number; height: number }[] = [];
     const expected: RefBox[][] = [];
     const cpuInputs: Float32Array[] = [];
     mkdirSync(join(CACHE, 'rgba'), { recursive: true });

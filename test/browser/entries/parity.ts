@@ -18,8 +18,8 @@ export interface LayerDiff {
   maxRef: number;
 }
 
-export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[]) {
-  const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true });
+export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled') {
+  const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true, convKernel });
   const out: LayerDiff[] = [];
   const t0 = performance.now();
   try {
