@@ -1,9 +1,16 @@
-// SPPF's three chained MaxPool2d(k=5, stride 1, pad 2) in one pass. PyTorch pads max-pool with −inf,
-// so m(x) = max over the 5×5 window clipped to the image, m(m(x)) = the clipped 9×9 window and
-// m(m(m(x))) = the clipped 13×13 window (every valid point within ±4 of p is reachable through a
-// valid point between them). One invocation per (c, y, x); writes all three results.
+// SPPF's three chained MaxPool2d(k = 2R+1, stride 1, pad R), fused into one pass:
+//   y1 = m(x), y2 = m(y1), y3 = m(y2)   (Ultralytics SPPF.forward)
+// PyTorch pads max-pool with −inf, i.e. each window is clipped to the image. Chaining clipped
+// windows gives clipped windows again: y2 = max over the clipped (4R+1)² window and y3 over the
+// clipped (6R+1)² window, because any valid pixel r within 2R of p (Chebyshev) is reached through
+// the valid pixel q = p + (r − p)/2 (rounded toward p), which is within R of both. (Zero padding,
+// as in candle / tinygrad, differs wherever x < 0 near the border.)
+// One invocation per (c, y, x) reads the (6R+1)² window once: per row dy it keeps the row maxima
+// over |dx| ≤ R, 2R, 3R, then folds them into y1/y2/y3 by |dy|.
 //
-// arena: input (c × h × w) at in_off; outputs (c × h × w) at out1, out2, out3 (slices of SPPF's concat).
+// arena: x (c × h × w) at in_off; y1, y2, y3 (c × h × w each) at out1, out2, out3 — channel slices
+// 1..3 of SPPF's concat tensor (x is slice 0).
+
 struct Params {
   in_off: u32,
   c: u32,
@@ -12,13 +19,15 @@ struct Params {
   out1: u32,
   out2: u32,
   out3: u32,
-  r: u32, // radius of the first pool: k / 2
 }
 
 @group(0) @binding(0) var<storage, read_write> arena: array<f32>;
 @group(0) @binding(1) var<uniform> u: Params;
 
-override WG: u32 = 64;
+override WG: u32 = 64;  // invocations per workgroup (1-D, folded into y by the planner)
+override R: i32 = 2;    // radius of one pool: k / 2 (k = 5 in YOLO11)
+
+const NEG_MAX: f32 = -0x1.fffffep+127f; // stands for −inf: every window holds ≥ 1 real pixel
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -28,35 +37,38 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     return;
   }
   let c = i / hw;
-  let y = i32((i % hw) / u.w);
-  let x = i32(i % u.w);
-  let base = u.in_off + c * hw;
-  let r1 = i32(u.r);
-  var m1 = -0x1.fffffep+127f;
-  var m2 = -0x1.fffffep+127f;
-  var m3 = -0x1.fffffep+127f;
-  for (var dy = -3 * r1; dy <= 3 * r1; dy++) {
-    let yy = y + dy;
-    if (yy < 0 || yy >= i32(u.h)) {
-      continue;
+  let p = i % hw;
+  let y = i32(p / u.w);
+  let x = i32(p % u.w);
+  let h = i32(u.h);
+  let w = i32(u.w);
+  let plane = u.in_off + c * hw;
+  // The (6R+1)² window clipped to the image.
+  let y0 = max(y - 3 * R, 0);
+  let y1 = min(y + 3 * R, h - 1);
+  let x0 = max(x - 3 * R, 0);
+  let x1 = min(x + 3 * R, w - 1);
+  var m1 = NEG_MAX;
+  var m2 = NEG_MAX;
+  var m3 = NEG_MAX;
+  for (var yy = y0; yy <= y1; yy++) {
+    let row = plane + u32(yy * w);
+    var r1 = NEG_MAX; // max over |dx| ≤ R
+    var r2 = NEG_MAX; // max over |dx| ≤ 2R
+    var r3 = NEG_MAX; // max over |dx| ≤ 3R
+    for (var xx = x0; xx <= x1; xx++) {
+      let v = arena[row + u32(xx)];
+      let dx = abs(xx - x);
+      r3 = max(r3, v);
+      r2 = select(r2, max(r2, v), dx <= 2 * R);
+      r1 = select(r1, max(r1, v), dx <= R);
     }
-    for (var dx = -3 * r1; dx <= 3 * r1; dx++) {
-      let xx = x + dx;
-      if (xx < 0 || xx >= i32(u.w)) {
-        continue;
-      }
-      let v = arena[base + u32(yy) * u.w + u32(xx)];
-      m3 = max(m3, v);
-      let d = max(abs(dy), abs(dx));
-      if (d <= 2 * r1) {
-        m2 = max(m2, v);
-      }
-      if (d <= r1) {
-        m1 = max(m1, v);
-      }
-    }
+    let dy = abs(yy - y);
+    m3 = max(m3, r3);
+    m2 = select(m2, max(m2, r2), dy <= 2 * R);
+    m1 = select(m1, max(m1, r1), dy <= R);
   }
-  let o = c * hw + u32(y) * u.w + u32(x);
+  let o = c * hw + p;
   arena[u.out1 + o] = m1;
   arena[u.out2 + o] = m2;
   arena[u.out3 + o] = m3;

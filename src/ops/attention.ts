@@ -1,40 +1,68 @@
-/** Planner for C2PSA's attention + positional conv, one dispatch (shaders/attention.wgsl). */
+/**
+ * Planner for C2PSA's attention core (Ultralytics Attention.forward between `qkv` and `proj`):
+ * scores, softmax, attn·v and the positional depthwise 3×3 conv `pe(v)`, in ONE dispatch
+ * (shaders/attention.wgsl, flash-attention style: the heads × N × N scores stay in workgroup memory).
+ */
 import type { Dispatch, View } from './types.js';
 
 export interface AttentionParams {
   label: string;
-  /** qkv conv output: heads·(2·keyDim + headDim) × h × w. */
+  /** The qkv conv's output: heads·(2·keyDim + headDim) × h × w (per head: q, k, v channel blocks). */
   qkv: View;
-  /** heads·headDim × h × w. */
+  /** heads·headDim × h × w: attn·v + pe(v), the input of `proj`. May be a channel slice. */
   output: View;
   heads: number;
   keyDim: number;
   headDim: number;
-  /** pe weights [C][1][3][3] and bias [C], raw, in the weights buffer. */
+  /** pe weights, raw OIHW [C][1][3][3] (C = heads·headDim), element offset in the weights buffer. */
   peWeightOffset: number;
+  /** pe bias [C], element offset in the weights buffer. */
   peBiasOffset: number;
+  /** Unused: the kernel needs no arena scratch (see attentionScratchElements). */
   scratch?: View;
 }
 
-/** Workgroup memory holds one scores row; 4096 positions (e.g. 2048×2048 input) is the cap. */
-const MAXN_CAP = 4096;
+/** Kernel limits (shaders/attention.wgsl MAX_KD, MAX_HD, MAX_TQ); Ultralytics gives keyDim < 64, 64 ≤ headDim < 128. */
+export const ATTENTION_MAX_KEY_DIM = 64;
+export const ATTENTION_MAX_HEAD_DIM = 128;
+const MAX_TQ = 16;
+/** Below this many workgroups at MAX_TQ queries each, halve the query tile so more GPU cores get work. */
+const MIN_WORKGROUPS = 128;
 
-/** The kernel keeps scores in workgroup memory: no arena scratch is needed. */
-export const attentionScratchElements = (_heads: number, _n: number) => 0;
+/** The kernel keeps the scores in workgroup memory: no arena scratch is needed (0 elements). */
+export function attentionScratchElements(_heads: number, _n: number): number {
+  return 0;
+}
+
+/** Query positions per workgroup: 16, or 8 when 16 would leave fewer than MIN_WORKGROUPS workgroups; ≤ headDim. */
+export function attentionQueryTile(n: number, heads: number, headDim: number): number {
+  const tq = Math.ceil(n / MAX_TQ) * heads >= MIN_WORKGROUPS ? MAX_TQ : MAX_TQ / 2;
+  return Math.min(tq, headDim);
+}
 
 export function planAttention(p: AttentionParams): Dispatch[] {
-  const { qkv, output: o, heads, keyDim, headDim } = p;
+  const { qkv, output: o, heads, keyDim, headDim, label } = p;
+  const isInt = (v: number) => Number.isInteger(v) && v >= 1;
+  if (!isInt(heads) || !isInt(keyDim) || !isInt(headDim)) throw new Error(`${label}: heads ${heads}, keyDim ${keyDim}, headDim ${headDim} must be positive integers`);
+  if (keyDim > ATTENTION_MAX_KEY_DIM) throw new Error(`${label}: keyDim ${keyDim} exceeds the attention kernel's ${ATTENTION_MAX_KEY_DIM}`);
+  if (headDim > ATTENTION_MAX_HEAD_DIM) throw new Error(`${label}: headDim ${headDim} exceeds the attention kernel's ${ATTENTION_MAX_HEAD_DIM}`);
+  const cqkv = heads * (2 * keyDim + headDim);
+  const c = heads * headDim;
+  if (qkv.c !== cqkv) throw new Error(`${label}: qkv has ${qkv.c} channels, expected heads·(2·keyDim + headDim) = ${cqkv}`);
+  if (qkv.h < 1 || qkv.w < 1) throw new Error(`${label}: empty qkv ${qkv.c}×${qkv.h}×${qkv.w}`);
+  if (o.c !== c || o.h !== qkv.h || o.w !== qkv.w) throw new Error(`${label}: output is ${o.c}×${o.h}×${o.w}, must be ${c}×${qkv.h}×${qkv.w}`);
   const n = qkv.h * qkv.w;
-  if (qkv.c !== heads * (2 * keyDim + headDim)) throw new Error(`${p.label}: qkv has ${qkv.c} channels, expected ${heads * (2 * keyDim + headDim)}`);
-  if (o.c !== heads * headDim || o.h !== qkv.h || o.w !== qkv.w) throw new Error(`${p.label}: output must be ${heads * headDim}×${qkv.h}×${qkv.w}`);
-  if (n > MAXN_CAP) throw new Error(`${p.label}: ${n} positions exceed the attention kernel's ${MAXN_CAP}`);
-  // Round the scores row up to a power of two so few pipeline variants exist.
-  const maxn = Math.max(64, 2 ** Math.ceil(Math.log2(n)));
+  if (o.offset < qkv.offset + cqkv * n && qkv.offset < o.offset + c * n) throw new Error(`${label}: output overlaps qkv`);
+  const tq = attentionQueryTile(n, heads, headDim);
+  if (Math.ceil(n / tq) > 65535) throw new Error(`${label}: ${n} positions need more than 65535 workgroups`);
   return [{
-    label: p.label,
+    label,
     shader: 'attention',
-    constants: { KD: keyDim, HD: headDim, MAXN: maxn },
-    uniforms: { qkv_off: qkv.offset, out_off: o.offset, h: qkv.h, w: qkv.w, pe_w: p.peWeightOffset, pe_b: p.peBiasOffset, scale: keyDim ** -0.5 },
-    workgroups: [n, heads, 1],
+    constants: { KD: keyDim, HD: headDim, TQ: tq },
+    uniforms: {
+      qkv_off: qkv.offset, out_off: o.offset, h: qkv.h, w: qkv.w, heads,
+      pe_w: p.peWeightOffset, pe_b: p.peBiasOffset, scale: keyDim ** -0.5,
+    },
+    workgroups: [Math.ceil(n / tq), heads, 1],
   }];
 }

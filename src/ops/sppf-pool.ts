@@ -1,18 +1,39 @@
-/** Planner for SPPF's three chained 5×5 max-pools, fused into one dispatch (shaders/sppf-pool.wgsl). */
+/**
+ * Planner for SPPF's three chained k×k max-pools (stride 1, pad k//2, −inf padding), fused into
+ * one dispatch (shaders/sppf-pool.wgsl): y1 = m(x), y2 = m(y1), y3 = m(y2).
+ */
 import { grid1d, type Dispatch, type View } from './types.js';
 
+/** Invocations per workgroup; one invocation per output pixel (c, y, x). */
 const WG = 64;
-const same = (a: View, b: View) => a.c === b.c && a.h === b.h && a.w === b.w;
 
-export function planSppfPool(p: { label: string; input: View; outputs: [View, View, View]; k: number }): Dispatch {
-  const { input: x, outputs: o } = p;
-  if (!o.every((v) => same(v, x))) throw new Error(`${p.label}: pool outputs must have the input's shape ${x.c}×${x.h}×${x.w}`);
-  if (p.k % 2 !== 1) throw new Error(`${p.label}: pool kernel ${p.k} must be odd`);
+const sameShape = (a: View, b: View) => a.c === b.c && a.h === b.h && a.w === b.w;
+const overlaps = (a: View, b: View) => a.offset < b.offset + b.c * b.h * b.w && b.offset < a.offset + a.c * a.h * a.w;
+
+export interface SppfPoolParams {
+  label: string;
+  /** x = SPPF.cv1's output (c × h × w), slice 0 of the concat tensor. */
+  input: View;
+  /** y1, y2, y3 (c × h × w each), slices 1, 2, 3 of the concat tensor. */
+  outputs: [View, View, View];
+  /** Pool kernel size (odd); 5 in YOLO11. */
+  k: number;
+}
+
+export function planSppfPool(p: SppfPoolParams): Dispatch {
+  const { input: x, outputs: o, label } = p;
+  if (!Number.isInteger(p.k) || p.k < 1 || p.k % 2 !== 1) throw new Error(`${label}: pool kernel ${p.k} must be a positive odd integer`);
+  if (x.c < 1 || x.h < 1 || x.w < 1) throw new Error(`${label}: empty input ${x.c}×${x.h}×${x.w}`);
+  o.forEach((v, j) => {
+    if (!sameShape(v, x)) throw new Error(`${label}: output ${j + 1} is ${v.c}×${v.h}×${v.w}, must have the input's shape ${x.c}×${x.h}×${x.w}`);
+    if (overlaps(v, x)) throw new Error(`${label}: output ${j + 1} overlaps the input`);
+    for (let i = 0; i < j; i++) if (overlaps(v, o[i])) throw new Error(`${label}: outputs ${i + 1} and ${j + 1} overlap`);
+  });
   return {
-    label: p.label,
+    label,
     shader: 'sppf-pool',
-    constants: { WG },
-    uniforms: { in_off: x.offset, c: x.c, h: x.h, w: x.w, out1: o[0].offset, out2: o[1].offset, out3: o[2].offset, r: (p.k - 1) / 2 },
+    constants: { WG, R: (p.k - 1) / 2 },
+    uniforms: { in_off: x.offset, c: x.c, h: x.h, w: x.w, out1: o[0].offset, out2: o[1].offset, out3: o[2].offset },
     workgroups: grid1d(x.c * x.h * x.w, WG),
   };
 }
