@@ -1,31 +1,55 @@
-/** `yolo11-webgpu inspect <file> [--json]` */
+/**
+ * `yolo11-webgpu inspect <file> [--json]`: a weight file's manifest, validated by the strict reader.
+ * Reference files (`YOLO11RT`) get the container-level summary.
+ */
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from './main.js';
-import { readWeights, parameterCount } from '../weights/weights.js';
+import { REFERENCE_MAGIC, readTensorFile, type Manifest, type TensorFile } from '../weights/format.js';
+import { parameterCount, readWeights, type WeightsManifest } from '../weights/weights.js';
 import { readInput } from './io.js';
 
+const fmt = (n: number) => n.toLocaleString('en-US');
+const dtypeOf = (m: Manifest) => [...new Set(m.tensors.map((t) => t.dtype))].join('+') || 'none';
+
 export const command: Command = {
-  summary: 'print a weight file\'s manifest and parameter count',
+  summary: "print a weight file's manifest and parameter count",
   usage: 'yolo11-webgpu inspect <file.y11w> [--json]',
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
-    if (positionals.length !== 1) throw new UsageError('expected exactly one weight file');
-    const f = await readWeights(await readInput(positionals[0]));
-    const { tensors, ...m } = f.manifest;
-    const parameters = parameterCount(f);
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1) throw new UsageError(`expected exactly one weight file, got ${positionals.length}`);
+    const path = positionals[0];
+    const bytes = await readInput(path);
+    const isReference = new TextDecoder('latin1').decode(bytes.subarray(0, 8)) === REFERENCE_MAGIC;
+    const f: TensorFile = isReference ? await readTensorFile(bytes, REFERENCE_MAGIC) : await readWeights(bytes);
+    const { tensors, ...fields } = f.manifest;
+    const summary = { ...fields, dtype: dtypeOf(f.manifest), tensorCount: tensors.length, parameters: parameterCount(f) };
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ...m, parameters, tensorCount: tensors.length, dtype: tensors[0]?.dtype }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       return;
     }
-    const names = m.names.slice(0, 5).join(', ') + (m.names.length > 5 ? `, … (${m.names.length})` : '');
-    process.stdout.write([
-      `${positionals[0]}`,
-      `  model      ${m.family}${m.scale} ${m.task}, nc ${m.nc}: ${names}`,
-      `  input      ${m.imgsz[0]}×${m.imgsz[1]}, strides ${m.strides.join('/')}`,
-      `  tensors    ${tensors.length} (${tensors[0]?.dtype}), ${parameters.toLocaleString('en-US')} parameters`,
-      `  source     ${m.source.file} (${m.source.format}, sha256 ${m.source.sha256.slice(0, 16)}…)`,
-      `  payload    ${m.payload.byteLength.toLocaleString('en-US')} bytes, sha256 ${m.payload.sha256.slice(0, 16)}…`,
-      '',
-    ].join('\n'));
+    const lines = [path];
+    if (isReference) {
+      lines.push(`  kind       ${String(fields.kind)}`, `  fields     ${Object.keys(fields).filter((k) => k !== 'payload').join(', ')}`);
+    } else {
+      const m = f.manifest as WeightsManifest;
+      const names = m.names.slice(0, 5).join(', ') + (m.names.length > 5 ? `, … (${m.names.length} names)` : '');
+      lines.push(
+        `  model      ${m.family}${m.scale} ${m.task}, nc ${m.nc}: ${names}`,
+        `  input      ${m.imgsz[0]}×${m.imgsz[1]} (h×w), strides ${m.strides.join('/')}`,
+        `  source     ${m.source.file} (${m.source.format}, sha256 ${m.source.sha256.slice(0, 16)}…)`,
+      );
+      if (m.settings) lines.push(`  settings   ${JSON.stringify(m.settings)}`);
+    }
+    lines.push(
+      `  tensors    ${tensors.length} (${summary.dtype}), ${fmt(summary.parameters)} parameters`,
+      `  payload    ${fmt(f.manifest.payload.byteLength)} bytes, sha256 ${f.manifest.payload.sha256.slice(0, 16)}…`,
+    );
+    process.stdout.write(`${lines.join('\n')}\n`);
   },
 };

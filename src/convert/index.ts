@@ -1,19 +1,40 @@
-/** Model file → weight file: picks the importer by content (ONNX protobuf or TFLite flatbuffer). */
-import { ModelImportError, UnsupportedModelError } from '../errors.js';
+/**
+ * Model file → weight file. The importer is picked by content (falling back to the file extension):
+ * adding a format is one entry in IMPORTERS.
+ */
+import { ModelImportError } from '../errors.js';
 import type { DType } from '../weights/format.js';
 import { writeWeights } from '../weights/weights.js';
-import { importOnnx } from './onnx.js';
+import { importOnnx, type ImportedModel } from './onnx.js';
+import { importTflite } from './tflite.js';
 
-/** TFLite flatbuffers carry the identifier "TFL3" at byte 4. */
-const isTflite = (b: Uint8Array) => b.length >= 8 && b[4] === 0x54 && b[5] === 0x46 && b[6] === 0x4c && b[7] === 0x33;
-
-export async function importModel(bytes: Uint8Array, fileName: string) {
-  if (bytes.length < 8) throw new ModelImportError(`${fileName} is too short (${bytes.length} bytes) to be a model`);
-  if (isTflite(bytes)) throw new UnsupportedModelError(`${fileName}: TFLite import is not implemented yet`);
-  return importOnnx(bytes, fileName);
+interface Importer {
+  format: string;
+  /** True when `bytes` (or, failing a signature, the file name) is this format. */
+  matches(bytes: Uint8Array, fileName: string): boolean;
+  import(bytes: Uint8Array, fileName: string): Promise<ImportedModel>;
 }
 
-/** Convert a model file's bytes into a weight file. */
+/** TFLite flatbuffers carry the file identifier "TFL3" at bytes 4..7. */
+const isTflite = (b: Uint8Array) => b.length >= 8 && String.fromCharCode(b[4], b[5], b[6], b[7]) === 'TFL3';
+
+const IMPORTERS: Importer[] = [
+  {
+    format: 'TFLite',
+    matches: (b, f) => isTflite(b) || /\.tflite$/i.test(f),
+    import: importTflite,
+  },
+  // ONNX has no magic number (a protobuf ModelProto): it takes everything else and reports what it cannot read.
+  { format: 'ONNX', matches: () => true, import: importOnnx },
+];
+
+/** Read a model file (ONNX or TFLite) into weight-file fields and float32 tensors. */
+export async function importModel(bytes: Uint8Array, fileName: string): Promise<ImportedModel> {
+  if (bytes.length < 8) throw new ModelImportError(`${fileName} is too short (${bytes.length} bytes) to be a model`);
+  return IMPORTERS.find((i) => i.matches(bytes, fileName))!.import(bytes, fileName);
+}
+
+/** Convert a model file's bytes into a weight file (f32, or f16 with `dtype` 'f16'). */
 export async function convertModel(bytes: Uint8Array, fileName: string, dtype: DType = 'f32'): Promise<Uint8Array> {
   const { fields, tensors } = await importModel(bytes, fileName);
   return writeWeights(fields, tensors, dtype);

@@ -1,166 +1,119 @@
 /**
  * Ultralytics ONNX detect export → weight tensors under Ultralytics state_dict names.
- * Handles float32/float16 Conv weights, onnxruntime dynamic quantization (ConvInteger with
- * `<name>_quantized`, `_scale`, `_zero_point`), QDQ (DequantizeLinear feeding Conv), and folds a
- * BatchNormalization that follows a Conv. Scale, nc, names and imgsz come from the graph and metadata.
+ *
+ * Reads fp32 and fp16 exports, onnxruntime dynamic quantization (ConvInteger) and QDQ
+ * (DequantizeLinear feeding Conv), folds a BatchNormalization that follows a Conv (see
+ * onnx-graph.ts), and infers scale, nc, names and imgsz from the tensor shapes and the metadata.
+ * Every Conv becomes `<prefix>.weight` (O, I/groups, kH, kW) and `<prefix>.bias` (O), where the
+ * prefix is its weight initializer's name (Ultralytics keeps state_dict names) or, for anonymous
+ * initializers such as `onnx::Conv_123`, derived from the node's scope (`scopeToName`).
  */
-import { ModelImportError, UnsupportedModelError } from '../errors.js';
-import type { WriteTensor } from '../weights/format.js';
-import { sha256Hex } from '../weights/format.js';
+import { ModelImportError, Yolo11Error } from '../errors.js';
+import { sha256Hex, type WriteTensor } from '../weights/format.js';
 import type { WeightsFields } from '../weights/weights.js';
-import { dims, onnx, tensorValues, type TensorProto } from './onnx-tensors.js';
-import { identifyModel, parseNames } from './identify.js';
+import { checkFamily, identifyModel, resolveNames } from './identify.js';
+import { parseImgsz, parseNames } from './metadata.js';
+import { OnnxGraph, type NodeProto } from './onnx-graph.js';
+import { onnx } from './onnx-tensors.js';
 
-// onnx-proto's generated typings mark every field optional; the decoder fills defaults, so read loosely.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-type NodeProto = any;
 
-/** `/model.10/m/m.0/attn/qkv/conv/Conv` → `model.10.m.0.attn.qkv.conv` (drops nn.Sequential's repeated scope). */
-export function scopeToName(nodeName: string): string {
-  const parts = nodeName.split('/').filter(Boolean).slice(0, -1);
-  const kept = parts.filter((p, i) => !(i + 1 < parts.length && parts[i + 1].startsWith(`${p}.`)));
-  return kept.join('.');
+export interface ImportedModel {
+  fields: WeightsFields;
+  tensors: WriteTensor[];
 }
 
-export async function importOnnx(bytes: Uint8Array, fileName: string): Promise<{ fields: WeightsFields; tensors: WriteTensor[] }> {
+/**
+ * `/model.10/m/m.0/attn/qkv/conv/Conv` → `model.10.m.0.attn.qkv.conv`: the node's scope without its
+ * op name, dropping each container segment whose child repeats it (`m` before `m.0`, `cv2.0` before
+ * `cv2.0.2`), as torch.onnx names nested nn.Sequential / ModuleList scopes.
+ */
+export function scopeToName(nodeName: string): string {
+  const parts = nodeName.split('/').filter(Boolean).slice(0, -1);
+  return parts.filter((p, i) => !(i + 1 < parts.length && parts[i + 1].startsWith(`${p}.`))).join('.');
+}
+
+const CONV_OPS = new Set(['Conv', 'ConvInteger']);
+const isDfl = (prefix: string) => /^model\.\d+\.dfl\.conv$/.test(prefix);
+
+/** A Conv's state_dict prefix: from its weight's initializer name, else from the node scope. */
+function convPrefix(g: OnnxGraph, n: NodeProto): string {
+  const w = g.weightName(n);
+  const m = /^(model\.\d+(?:\.[\w-]+)*)\.weight$/.exec(w);
+  if (m) return m[1];
+  const scope = scopeToName(n.name ?? '');
+  return /^model\.\d+\./.test(scope) ? scope : w;
+}
+
+function decodeModel(bytes: Uint8Array, file: string): any {
   let model: any;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new ModelImportError(`${fileName} is not a readable ONNX model: ${(e as Error).message}`);
+    // protobufjs throws RangeError ("index out of range") on truncation, Error ("invalid wire type") on garbage.
+    throw new ModelImportError(`${file} is not a readable ONNX model (${String((e as Error)?.message ?? e).split('\n')[0]}): truncated or corrupt`);
   }
-  const g = model.graph;
-  if (!g || !g.node?.length) throw new ModelImportError(`${fileName} has no graph`);
-  const inits = new Map<string, TensorProto>(g.initializer.map((t: TensorProto) => [t.name, t]));
-  const producer = new Map<string, NodeProto>();
-  for (const n of g.node) for (const o of n.output) producer.set(o, n);
-  const consumers = new Map<string, NodeProto[]>();
-  for (const n of g.node) for (const i of n.input) consumers.set(i, [...(consumers.get(i) ?? []), n]);
-  const meta = new Map<string, string>(model.metadataProps.map((p: any) => [p.key, p.value]));
+  if (!model.graph || !model.graph.node?.length) throw new ModelImportError(`${file} holds no ONNX graph: not an ONNX model, or truncated`);
+  return model;
+}
 
-  /** A weight input as float: an initializer, or DequantizeLinear(initializer, scale, zp). */
-  const weightOf = (name: string, node: NodeProto): Float32Array => {
-    const t = inits.get(name);
-    if (t) return tensorValues(t);
-    const dq = producer.get(name);
-    if (dq?.opType === 'DequantizeLinear') return dequantize(dq.input[0], dq.input[1], dq.input[2], axisOf(dq));
-    throw new ModelImportError(`${node.name}: weight ${name} is neither an initializer nor a DequantizeLinear output`);
-  };
-  const axisOf = (n: NodeProto) => Number(n.attribute.find((a: any) => a.name === 'axis')?.i ?? 1);
-  const dequantize = (q: string, s: string, zp: string | undefined, axis: number): Float32Array => {
-    const qt = inits.get(q);
-    const st = inits.get(s);
-    if (!qt || !st) throw new ModelImportError(`quantized weight ${q} has no initializer or scale`);
-    const w = tensorValues(qt);
-    const scale = tensorValues(st);
-    const zero = zp && inits.get(zp) ? tensorValues(inits.get(zp)!) : new Float32Array(scale.length);
-    const shape = dims(qt);
-    const perChannel = scale.length > 1;
-    const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-    const out = new Float32Array(w.length);
-    for (let i = 0; i < w.length; i++) {
-      const c = perChannel ? Math.floor(i / inner) % shape[axis] : 0;
-      out[i] = (w[i] - zero[c]) * scale[c];
-    }
-    return out;
-  };
+export async function importOnnx(bytes: Uint8Array, fileName: string): Promise<ImportedModel> {
+  const file = fileName.split(/[\\/]/).pop() || fileName;
+  const model = decodeModel(bytes, file);
+  try {
+    return await importGraph(model, bytes, file);
+  } catch (e) {
+    if (e instanceof Yolo11Error) throw e;
+    // A structurally odd graph (a node without inputs, a missing attribute…): still one typed line.
+    throw new ModelImportError(`${file}: malformed ONNX graph (${String((e as Error)?.message ?? e).split('\n')[0]})`);
+  }
+}
+
+async function importGraph(model: any, bytes: Uint8Array, file: string): Promise<ImportedModel> {
+  const g = new OnnxGraph(model.graph);
+  const meta = new Map<string, string>((model.metadataProps ?? []).map((p: any) => [p.key, p.value]));
+  const convs = model.graph.node.filter((n: NodeProto) => CONV_OPS.has(n.opType));
+  const prefixes: string[] = convs.map((n: NodeProto) => convPrefix(g, n));
+  const quantSuffix = /_(quantized|quant|scale|zero_point)$/;
+  const allNames = [...g.inits.keys()].map((k) => k.replace(quantSuffix, ''));
+  const evidence = { file, task: meta.get('task'), kptShape: meta.get('kpt_shape'), allNames, shapes: new Map<string, number[]>() };
+  checkFamily({ ...evidence, allNames: [...allNames, ...prefixes.filter((p) => p.startsWith('model.')).map((p) => `${p}.weight`)] });
 
   const tensors: WriteTensor[] = [];
-  const seen = new Set<string>();
-  for (const n of g.node) {
-    if (n.opType !== 'Conv' && n.opType !== 'ConvInteger') continue;
-    let wName = n.input[1];
-    let w: Float32Array;
-    let shape: number[];
-    if (n.opType === 'ConvInteger') {
-      const base = wName.replace(/_quantized$/, '');
-      const qt = inits.get(wName);
-      if (!qt) throw new ModelImportError(`${n.name}: ConvInteger weight ${wName} is not an initializer`);
-      w = dequantize(wName, `${base}_scale`, n.input[3] || `${base}_zero_point`, 0);
-      shape = dims(qt);
-      wName = base;
-    } else {
-      w = weightOf(wName, n);
-      const t = inits.get(wName) ?? inits.get(producer.get(wName)?.input[0] ?? '');
-      shape = t ? dims(t) : [];
-      if (producer.get(wName)?.opType === 'DequantizeLinear') wName = producer.get(wName)!.input[0].replace(/_quantized$|_quant$/, '');
+  const seen = new Map<string, string>();
+  convs.forEach((n: NodeProto, i: number) => {
+    const prefix = prefixes[i];
+    if (isDfl(prefix)) return; // DFL's fixed arange(16) conv: not a learned weight, the runtime does not need it
+    const node = n.name || n.output[0];
+    if (seen.has(prefix)) throw new ModelImportError(`${file}: Conv nodes ${seen.get(prefix)} and ${node} both map to ${prefix}`);
+    seen.set(prefix, node);
+    const c = g.floatConv(n);
+    for (const [what, v] of [['weight', c.weight], ['bias', c.bias]] as const) {
+      const bad = v.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) throw new ModelImportError(`${file}: ${prefix}.${what} element ${bad} is ${v[bad]}`);
     }
-    const prefix = /^model\.\d+.*\.weight$/.test(wName) ? wName.slice(0, -'.weight'.length) : scopeToName(n.name);
-    if (!prefix.startsWith('model.')) continue;
-    if (prefix === 'model.23.dfl.conv') continue; // the fixed arange of DFL: not a learned weight
-    const cout = shape[0];
-    let bias = biasOf(n, inits, producer, consumers, cout);
-    ({ w, bias } = foldBatchNorm(n, w, bias, shape, inits, consumers));
-    if (seen.has(prefix)) throw new ModelImportError(`two Conv nodes map to ${prefix}`);
-    seen.add(prefix);
-    tensors.push({ name: `${prefix}.weight`, shape, data: w }, { name: `${prefix}.bias`, shape: [cout], data: bias });
-  }
-  if (!tensors.length) throw new UnsupportedModelError(`${fileName} has no Ultralytics \`model.N\` convolutions: not a YOLO detect export`);
-  const shapes = new Map(tensors.map((t) => [t.name, t.shape]));
-  const task = meta.get('task');
-  const names = meta.has('names') ? parseNames(meta.get('names')!) : undefined;
-  const { scale, nc } = identifyModel(shapes, task, names?.length, fileName);
-  const imgsz = parseImgsz(meta.get('imgsz'), g);
+    tensors.push({ name: `${prefix}.weight`, shape: c.shape, data: c.weight }, { name: `${prefix}.bias`, shape: [c.shape[0]], data: c.bias });
+    evidence.shapes.set(`${prefix}.weight`, c.shape).set(`${prefix}.bias`, [c.shape[0]]);
+  });
+
+  const { scale, nc } = identifyModel(evidence);
+  const names = resolveNames(meta.has('names') ? parseNames(meta.get('names')!) : undefined, nc, file);
+  const imgsz = meta.has('imgsz') ? parseImgsz(meta.get('imgsz')!) : graphImgsz(model.graph, g, file);
   return {
-    fields: {
-      scale, nc, names: names && names.length === nc ? names : Array.from({ length: nc }, (_, i) => `class${i}`), imgsz,
-      source: { file: fileName.split(/[\\/]/).pop()!, sha256: await sha256Hex(bytes), format: 'onnx' },
-    },
+    fields: { scale, nc, names, imgsz, source: { file, sha256: await sha256Hex(bytes), format: 'onnx' } },
     tensors,
   };
 }
 
-function biasOf(n: NodeProto, inits: Map<string, TensorProto>, producer: Map<string, NodeProto>, consumers: Map<string, NodeProto[]>, cout: number): Float32Array {
-  if (n.opType === 'Conv' && n.input[2]) {
-    const t = inits.get(n.input[2]);
-    if (t) return tensorValues(t);
-    const dq = producer.get(n.input[2]);
-    if (dq?.opType === 'DequantizeLinear' && inits.get(dq.input[0])) {
-      const v = tensorValues(inits.get(dq.input[0])!);
-      const s = tensorValues(inits.get(dq.input[1])!);
-      const zp = dq.input[2] && inits.get(dq.input[2]) ? tensorValues(inits.get(dq.input[2])!) : new Float32Array(s.length);
-      return v.map((x, i) => (x - zp[s.length > 1 ? i : 0]) * s[s.length > 1 ? i : 0]);
-    }
+/** [H, W] of the image input (1, 3, H, W) when static; 640×640 when the export has dynamic axes. */
+function graphImgsz(graph: any, g: OnnxGraph, file: string): [number, number] {
+  const input = (graph.input ?? []).find((i: any) => !g.inits.has(i.name));
+  const dim = input?.type?.tensorType?.shape?.dim ?? [];
+  const hw = [dim[2], dim[3]].map((d: any) => Number(d?.dimValue ?? 0));
+  if (!hw.every((v) => v > 0)) return [640, 640];
+  try {
+    return parseImgsz(`[${hw}]`);
+  } catch {
+    throw new ModelImportError(`${file}: input ${input.name} is [${dim.map((d: any) => d?.dimValue ?? d?.dimParam)}], its height and width must be multiples of 32`);
   }
-  if (n.opType === 'ConvInteger') {
-    // ConvInteger → Cast → Mul(scale) → Add(bias reshaped): follow the chain to the Add.
-    let out = n.output[0];
-    for (let hop = 0; hop < 4; hop++) {
-      const next = consumers.get(out)?.[0];
-      if (!next) break;
-      if (next.opType === 'Add') {
-        const other = next.input.find((i: string) => i !== out)!;
-        const t = inits.get(other) ?? inits.get(producer.get(other)?.input[0] ?? '');
-        if (t) return tensorValues(t);
-      }
-      out = next.output[0];
-    }
-  }
-  return new Float32Array(cout);
-}
-
-function foldBatchNorm(n: NodeProto, w: Float32Array, bias: Float32Array, shape: number[], inits: Map<string, TensorProto>, consumers: Map<string, NodeProto[]>) {
-  const next = consumers.get(n.output[0]);
-  if (next?.length !== 1 || next[0].opType !== 'BatchNormalization') return { w, bias };
-  const bn = next[0];
-  const [gamma, beta, mean, variance] = bn.input.slice(1).map((i: string) => tensorValues(inits.get(i)!));
-  const eps = Number(bn.attribute.find((a: any) => a.name === 'epsilon')?.f ?? 1e-5);
-  const per = w.length / shape[0];
-  const w2 = new Float32Array(w.length);
-  const b2 = new Float32Array(shape[0]);
-  for (let o = 0; o < shape[0]; o++) {
-    const k = gamma[o] / Math.sqrt(variance[o] + eps);
-    for (let i = 0; i < per; i++) w2[o * per + i] = w[o * per + i] * k;
-    b2[o] = (bias[o] - mean[o]) * k + beta[o];
-  }
-  return { w: w2, bias: b2 };
-}
-
-function parseImgsz(meta: string | undefined, g: any): [number, number] {
-  const m = meta?.match(/(\d+)\D+(\d+)/);
-  if (m) return [Number(m[1]), Number(m[2])];
-  const d = g.input[0]?.type?.tensorType?.shape?.dim;
-  const h = Number(d?.[2]?.dimValue ?? 640);
-  const w = Number(d?.[3]?.dimValue ?? 640);
-  return [h > 0 ? h : 640, w > 0 ? w : 640];
 }
