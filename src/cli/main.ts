@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   inspect: () => import('./inspect.js'),
   reference: () => import('./reference.js'),
   detect: () => import('./detect.js'),
+  eval: () => import('./eval.js'),
 };
 
 /** Thrown for bad command-line usage; printed with the command's usage line. */

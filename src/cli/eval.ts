@@ -1,0 +1,153 @@
+/**
+ * `yolo11-webgpu eval [weights] <data.yaml> [--split val|test|<list>]`: Ultralytics box metrics
+ * (P, R, F1 at the max smoothed-F1 confidence, mAP50, mAP50-95) and image-level metrics (ROC AUC,
+ * sensitivity, specificity, PPV, NPV and Youden's J at the Youden-optimal and a chosen threshold).
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from './main.js';
+import { openDetector } from './backend.js';
+import { parseSize } from './detect.js';
+import { defaultWeightsPath } from './defaults.js';
+import { decodeImageFile } from '../image/decode-node.js';
+import { loadDataset } from '../eval/dataset.js';
+import { apPerClass, imageMetrics, matchPredictions, type Box } from '../eval/metrics.js';
+import { linePlot } from '../eval/plots.js';
+import type { Detection } from '../detector.js';
+import type { RGBAImage } from '../draw/draw-boxes.js';
+
+function progress(i: number, n: number, t0: number) {
+  const done = i / n;
+  const eta = i ? ((performance.now() - t0) / i) * (n - i) / 1000 : 0;
+  const bar = '█'.repeat(Math.round(done * 30)).padEnd(30, '░');
+  const line = `  ${bar} ${i}/${n} images${i ? `, ETA ${eta.toFixed(0)} s` : ''}`;
+  if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
+  else if (i === n || i % 10 === 0) process.stderr.write(`${line}\n`);
+}
+
+/** A stand-in detector answering from a --save-json file (predictions keyed by image path). */
+function savedDetector(jsonl: string) {
+  const rows = new Map<string, { width: number; height: number; detections: Detection[]; inputSize?: [number, number] }>();
+  for (const line of jsonl.split('\n')) if (line.trim()) {
+    const r = JSON.parse(line);
+    rows.set(r.image, r);
+  }
+  const get = (file: string) => {
+    const r = rows.get(file);
+    if (!r) throw new Error('no saved predictions for this image');
+    return r;
+  };
+  let current = '';
+  return {
+    info: { inputSize: [0, 0] as [number, number] },
+    size: (file: string) => ((current = file), { width: get(file).width, height: get(file).height, data: new Uint8Array(0), file }),
+    detect: async (_img: unknown, _o: unknown) => get(current).detections,
+    close: async () => {},
+  };
+}
+
+const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  –  ');
+
+export const command: Command = {
+  summary: 'evaluate on an Ultralytics-layout dataset (mAP, P/R/F1, image-level AUC, sensitivity, specificity)',
+  usage: 'yolo11-webgpu eval [weights.y11w] <data.yaml> [--split val|test|<list.txt>] [--imgsz 640] [--conf 0.001] [--iou 0.7] [--max-det 300] [--threshold 0.25] [--json] [--save-json preds.jsonl] [--plots dir] [--limit N] [--backend auto|dawn|chromium]',
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv, allowPositionals: true,
+      options: {
+        split: { type: 'string', default: 'val' }, imgsz: { type: 'string' }, conf: { type: 'string', default: '0.001' }, iou: { type: 'string', default: '0.7' },
+        'max-det': { type: 'string', default: '300' }, threshold: { type: 'string', default: '0.25' }, json: { type: 'boolean', default: false },
+        'save-json': { type: 'string' }, plots: { type: 'string' }, limit: { type: 'string' }, backend: { type: 'string', default: 'auto' },
+        'from-json': { type: 'string' },
+      },
+    });
+    const yamlPath = positionals.find((p) => /\.ya?ml$/i.test(p));
+    if (!yamlPath) throw new UsageError('no data.yaml given');
+    const weights = positionals.find((p) => /\.y11w$/i.test(p)) ?? defaultWeightsPath();
+    const ds = loadDataset(yamlPath, values.split!);
+    const images = values.limit ? ds.images.slice(0, Number(values.limit)) : ds.images;
+    for (const s of ds.skipped) process.stderr.write(`skipped ${s.file}: ${s.why}\n`);
+    const num = (k: string) => {
+      const v = Number(values[k as keyof typeof values]);
+      if (!Number.isFinite(v)) throw new UsageError(`--${k} must be a number`);
+      return v;
+    };
+    const opts = { conf: num('conf'), iou: num('iou'), maxDet: num('max-det') };
+    // --from-json: score saved predictions (a --save-json file) instead of running the detector.
+    const saved = values['from-json'] ? savedDetector(await readFile(values['from-json'], 'utf8')) : undefined;
+    const det = saved ?? (await openDetector(new Uint8Array(await readFile(weights)), values.imgsz ? parseSize(values.imgsz) : undefined, values.backend!));
+    const tp: boolean[][] = [];
+    const conf: number[] = [];
+    const predCls: number[] = [];
+    const targetCls: number[] = [];
+    const scores: number[] = [];
+    const positive: boolean[] = [];
+    const perImage: string[] = [];
+    const failed: { file: string; why: string }[] = [];
+    const t0 = performance.now();
+    try {
+      for (const [i, item] of images.entries()) {
+        progress(i, images.length, t0);
+        let img;
+        try {
+          img = saved ? saved.size(item.image) : await decodeImageFile(item.image);
+        } catch (e) {
+          failed.push({ file: item.image, why: (e as Error).message });
+          continue;
+        }
+        const dets = (await det.detect(img as RGBAImage & { file?: string }, opts)).filter((d) => d.score > opts.conf);
+        const labels = item.boxes.map((b) => ({ cls: b.cls, box: [(b.cx - b.w / 2) * img.width, (b.cy - b.h / 2) * img.height, (b.cx + b.w / 2) * img.width, (b.cy + b.h / 2) * img.height] as Box }));
+        const preds = dets.map((d) => ({ cls: d.classId, box: d.box as Box, score: d.score }));
+        tp.push(...matchPredictions(preds, labels));
+        conf.push(...preds.map((p) => p.score));
+        predCls.push(...preds.map((p) => p.cls));
+        targetCls.push(...labels.map((l) => l.cls));
+        scores.push(preds.reduce((m, p) => Math.max(m, p.score), 0));
+        positive.push(labels.length > 0);
+        perImage.push(JSON.stringify({ image: item.image, width: img.width, height: img.height, labels: labels.length, detections: dets }));
+      }
+      progress(images.length, images.length, t0);
+      if (process.stderr.isTTY) process.stderr.write('\n');
+    } finally {
+      await det.close();
+    }
+    for (const s of failed) process.stderr.write(`skipped ${s.file}: ${s.why}\n`);
+    const box = apPerClass(tp, conf, predCls, targetCls);
+    const im = imageMetrics(scores, positive);
+    const nPos = positive.filter(Boolean).length;
+    const user = im.at(num('threshold'));
+    const result = {
+      weights, data: yamlPath, split: values.split, imgsz: det.info.inputSize, images: positive.length, positives: nPos, negatives: positive.length - nPos,
+      instances: targetCls.length, skipped: ds.skipped.length + failed.length, settings: opts,
+      box: { precision: box.precision, recall: box.recall, f1: box.f1, conf: box.conf, map50: box.map50, map50_95: box.map50_95 },
+      image: { auc: im.auc, youden: im.youden, atThreshold: user },
+      seconds: (performance.now() - t0) / 1000,
+    };
+    if (values['save-json']) await writeFile(values['save-json'], `${perImage.join('\n')}\n`);
+    if (values.plots) {
+      await mkdir(values.plots, { recursive: true });
+      const c = box.curves;
+      await writeFile(join(values.plots, 'PR_curve.png'), linePlot([{ x: c.prRecall, y: c.prPrecision, color: [30, 90, 200] }]));
+      await writeFile(join(values.plots, 'F1_curve.png'), linePlot([{ x: c.px, y: c.f1, color: [200, 60, 30] }, { x: c.px, y: c.p, color: [30, 150, 60] }, { x: c.px, y: c.r, color: [30, 90, 200] }]));
+      await writeFile(join(values.plots, 'ROC_curve.png'), linePlot([{ x: im.roc.fpr, y: im.roc.tpr, color: [120, 40, 160] }], true));
+    }
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    const y = im.youden;
+    process.stdout.write([
+      `${ds.names.join(', ')} — ${values.split}: ${result.images} images (${nPos} with boxes, ${result.negatives} without), ${result.instances} boxes, input ${det.info.inputSize.join('×')}, ${result.seconds.toFixed(0)} s`,
+      '',
+      '  box metrics      P       R       F1   mAP50  mAP50-95   (P/R/F1 at conf ' + f(box.conf) + ')',
+      `                 ${f(box.precision)}   ${f(box.recall)}   ${f(box.f1)}   ${f(box.map50)}   ${f(box.map50_95)}`,
+      '',
+      `  image level      AUC ${f(im.auc)}${result.negatives ? '' : '   (no negatives: AUC, specificity and NPV need images without boxes)'}`,
+      '                   threshold  sensitivity  specificity    PPV     NPV   Youden J',
+      `  Youden-optimal     ${f(y.threshold)}       ${f(y.sensitivity)}        ${f(y.specificity)}     ${f(y.ppv)}   ${f(y.npv)}   ${f(y.j)}`,
+      `  --threshold        ${f(user.threshold)}       ${f(user.sensitivity)}        ${f(user.specificity)}     ${f(user.ppv)}   ${f(user.npv)}   ${f(user.j)}`,
+      '',
+    ].join('\n'));
+  },
+};
