@@ -24,7 +24,7 @@ const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--enable-featu
 export const chromiumPath = () => process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
 
 export async function chromiumDetector(weights: Uint8Array, inputSize?: [number, number]): Promise<RemoteDetector> {
-  const dist = fileURLToPath(new URL('.', import.meta.url)); // dist/ (this module is bundled into dist)
+  const dist = fileURLToPath(new URL(/* @vite-ignore */ '.', import.meta.url)); // dist/ (this module is bundled into dist)
   const images = new Map<string, Uint8Array>();
   const page = `<!doctype html><script type="module">
     import { createDetector } from '/dist/index.js';
