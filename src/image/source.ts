@@ -7,7 +7,7 @@
 import { ImageDecodeError, InvalidArgumentError } from '../errors.js';
 import { PipelineCache, type Pipeline } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
-import { letterboxUniforms, planLetterbox } from '../ops/letterbox.js';
+import { letterboxUniforms, planLetterbox, scaleBoxesPad } from '../ops/letterbox.js';
 import type { Executor } from '../plan/executor.js';
 import type { ModelPlan } from '../plan/model-plan.js';
 
@@ -56,7 +56,7 @@ export class SourceUploader {
 
   private pipelines() {
     const cache = new PipelineCache(this.device);
-    const d = (source: 'bytes' | 'texture') => planLetterbox({ label: 'letterbox', output: this.plan.input, source });
+    const d = (source: 'bytes' | 'texture') => planLetterbox({ label: 'letterbox', output: this.plan.input, source }).dispatch;
     this.pipes ??= Promise.all([cache.get(d('bytes').shader, d('bytes').constants), cache.get(d('texture').shader, d('texture').constants)]).then(([bytes, texture]) => ({ bytes, texture }));
     return this.pipes;
   }
@@ -73,7 +73,9 @@ export class SourceUploader {
     else this.uploadExternal(img as GPUCopyExternalImageSource, w, h, pipes.texture);
     const { geometry: g, uniforms } = letterboxUniforms(w, h, this.plan.input);
     this.device.queue.writeBuffer(this.uniforms, 0, packUniforms(pipes[kind].info, uniforms));
-    return { kind, width: w, height: h, gain: g.gain, padX: g.left, padY: g.top };
+    // Boxes map back with Ultralytics scale_boxes' own pad, which can differ by 1 px from LetterBox's.
+    const [padX, padY] = scaleBoxesPad(w, h, this.plan.input.h, this.plan.input.w);
+    return { kind, width: w, height: h, gain: g.gain, padX, padY };
   }
 
   private uploadRaw(img: RawImage, w: number, h: number, pipe: Pipeline) {
@@ -129,7 +131,7 @@ export class SourceUploader {
   /** Encode the letterbox dispatch for the last upload. */
   async encode(pass: GPUComputePassEncoder, src: UploadedSource) {
     const pipes = await this.pipelines();
-    const d = planLetterbox({ label: 'letterbox', output: this.plan.input, source: src.kind });
+    const d = planLetterbox({ label: 'letterbox', output: this.plan.input, source: src.kind }).dispatch;
     pass.setPipeline(pipes[src.kind].pipeline);
     pass.setBindGroup(0, this.groups[src.kind]!);
     pass.dispatchWorkgroups(...d.workgroups);

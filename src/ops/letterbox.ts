@@ -1,6 +1,8 @@
 /**
- * Letterbox geometry (Ultralytics LetterBox, auto=False, center=True) and its planner
- * (shaders/letterbox-bytes.wgsl, shaders/letterbox-texture.wgsl).
+ * Letterbox geometry (Ultralytics LetterBox, auto=False, center=True) computed on the CPU, and the
+ * planner of the GPU letterbox (shaders/letterbox-bytes.wgsl: RGBA8 pixels in a storage buffer of u32;
+ * shaders/letterbox-texture.wgsl: an rgba8unorm texture). Both write the 3 × H × W f32 input View,
+ * resized with cv2.resize(INTER_LINEAR) semantics bit for bit, padded with 114, RGB, /255.
  */
 import { grid1d, type Dispatch, type View } from './types.js';
 
@@ -16,17 +18,17 @@ export function pyRound(x: number): number {
 }
 
 export interface LetterboxGeometry {
-  /** Scale from source to network pixels. */
+  /** Scale from source to network pixels: r = min(H / h, W / w). */
   gain: number;
-  /** Resized image size inside the letterbox. */
+  /** Resized image size inside the letterbox: (round(w·r), round(h·r)). */
   newW: number;
   newH: number;
-  /** Left and top padding in network pixels. */
+  /** Left and top padding in network pixels: round(dw − 0.1), round(dh − 0.1). */
   left: number;
   top: number;
 }
 
-/** Geometry for a srcW × srcH image into an outH × outW input. */
+/** Ultralytics LetterBox geometry for a srcW × srcH image into an outH × outW input (Python rounding). */
 export function letterboxGeometry(srcW: number, srcH: number, outH: number, outW: number): LetterboxGeometry {
   const gain = Math.min(outH / srcH, outW / srcW);
   const newW = pyRound(srcW * gain);
@@ -36,19 +38,53 @@ export function letterboxGeometry(srcW: number, srcH: number, outH: number, outW
   return { gain, newW, newH, left, top };
 }
 
+/**
+ * The pad Ultralytics' scale_boxes subtracts when it maps boxes back (ratio_pad=None): it uses the
+ * unrounded resized size, round((W − w·r) / 2 − 0.1), which can differ by 1 px from LetterBox's pad.
+ */
+export function scaleBoxesPad(srcW: number, srcH: number, outH: number, outW: number): [number, number] {
+  const gain = Math.min(outH / srcH, outW / srcW);
+  return [pyRound((outW - srcW * gain) / 2 - 0.1), pyRound((outH - srcH * gain) / 2 - 0.1)];
+}
+
+/** The letterbox shaders' uniforms (the same struct in both), plus the geometry they encode. */
 export function letterboxUniforms(srcW: number, srcH: number, out: View) {
+  for (const v of [srcW, srcH, out.w, out.h]) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`letterbox: sizes must be positive integers, got ${srcW}×${srcH} → ${out.w}×${out.h}`);
+  }
   const g = letterboxGeometry(srcW, srcH, out.h, out.w);
+  // The kernels' cv2 source coordinates are exact i32 rationals ((2·d + 1)·src − new) / (2·new).
+  if ((2 * g.newW - 1) * srcW >= 2 ** 31 || (2 * g.newH - 1) * srcH >= 2 ** 31) {
+    throw new Error(`letterbox: a ${srcW}×${srcH} image into ${g.newW}×${g.newH} is beyond the kernels' 32-bit coordinates`);
+  }
   return {
     geometry: g,
     uniforms: { src_w: srcW, src_h: srcH, new_w: g.newW, new_h: g.newH, left: g.left, top: g.top, out_w: out.w, out_h: out.h, out_off: out.offset },
   };
 }
 
-/** One dispatch writing the 3 × H × W input View; the source size goes in the uniforms per call. */
-export function planLetterbox(p: { label: string; output: View; source: 'bytes' | 'texture'; srcWidth?: number; srcHeight?: number }): Dispatch {
-  if (p.output.c !== 3) throw new Error(`${p.label}: the network input must have 3 channels`);
-  const { uniforms } = letterboxUniforms(p.srcWidth ?? p.output.w, p.srcHeight ?? p.output.h, p.output);
-  return {
+export interface LetterboxParams {
+  label: string;
+  /** The network input, 3 × H × W. */
+  output: View;
+  source: 'bytes' | 'texture';
+  /** Source image size; it changes per call through `letterboxUniforms` (default: the input size). */
+  srcWidth?: number;
+  srcHeight?: number;
+}
+
+/**
+ * The letterbox plan: `dispatch` (one dispatch, one invocation per input pixel), the gain and the
+ * [left, top] pad. Binding `src` ← runtime buffer 'source' (bytes: srcW·srcH u32, R in the low byte)
+ * or texture 'sourceTexture' (rgba8unorm, TEXTURE_BINDING). The Dispatch fields are also spread at the
+ * top level, for callers that take the plan as a Dispatch (src/image/source.ts).
+ */
+export type LetterboxPlan = Dispatch & { dispatch: Dispatch; gain: number; pad: [number, number] };
+
+export function planLetterbox(p: LetterboxParams): LetterboxPlan {
+  if (p.output.c !== 3) throw new Error(`${p.label}: the network input must have 3 channels, not ${p.output.c}`);
+  const { uniforms, geometry: g } = letterboxUniforms(p.srcWidth ?? p.output.w, p.srcHeight ?? p.output.h, p.output);
+  const dispatch: Dispatch = {
     label: p.label,
     shader: p.source === 'bytes' ? 'letterbox-bytes' : 'letterbox-texture',
     constants: { WG },
@@ -56,4 +92,5 @@ export function planLetterbox(p: { label: string; output: View; source: 'bytes' 
     workgroups: grid1d(p.output.h * p.output.w, WG),
     buffers: { src: p.source === 'bytes' ? 'source' : 'sourceTexture' },
   };
+  return { ...dispatch, dispatch, gain: g.gain, pad: [g.left, g.top] };
 }
