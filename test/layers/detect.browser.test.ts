@@ -1,6 +1,7 @@
 /**
  * detect() end to end in headless Chromium against ONNX Runtime: GPU letterbox vs the CPU
- * reference preprocessing, and boxes vs ORT's output0 + the plain-TS reference NMS; then bad input,
+ * reference preprocessing, and boxes vs ORT's output0 + the plain-TS reference NMS
+ * (src/post/nms-ref.ts, checked against Ultralytics + torchvision); then bad input,
  * device loss and a long run's live-buffer count.
  */
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
@@ -8,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 import { CACHE, PARITY_IMAGES, cocoWeights, imagePath } from '../helpers/parity-data.js';
-import { refPostprocess, type RefBox } from '../helpers/ref-nms.js';
+import { postprocessRef, type RefDetection } from '../../src/post/nms-ref.js';
+import { scaleBoxesPad } from '../../src/ops/letterbox.js';
 import { decodeImageFile } from '../../src/image/decode-node.js';
 import { letterbox } from '../../src/image/letterbox.js';
 import { referenceSession } from '../../src/reference/reference.js';
@@ -32,17 +34,18 @@ describe('detect() vs ONNX Runtime + reference NMS (Chromium WebGPU)', () => {
     const ort = await referenceSession(new Uint8Array(readFileSync(fixture('models/yolo11n-coco-fp32.onnx'))), size);
     const opts = { conf: 0.05, iou: 0.7, maxDet: 300 };
     const images: { url: string; width: number; height: number }[] = [];
-    const expected: RefBox[][] = [];
+    const expected: RefDetection[][] = [];
     const cpuInputs: Float32Array[] = [];
     mkdirSync(join(CACHE, 'rgba'), { recursive: true });
     for (const name of PARITY_IMAGES) {
       const img = await decodeImageFile(imagePath(name));
       writeFileSync(join(CACHE, 'rgba', `${name}.rgba`), img.data);
       images.push({ url: `/.cache/test/rgba/${name}.rgba`, width: img.width, height: img.height });
-      const { tensor, geometry: g } = letterbox(img, size);
+      const { tensor, gain } = letterbox(img, size);
       cpuInputs.push(tensor);
       const out0 = (await ort.run(tensor)).tensors.get('model.23')!.data;
-      expected.push(refPostprocess(out0, 80, opts, { gain: g.gain, left: g.left, top: g.top, srcW: img.width, srcH: img.height }));
+      const [padX, padY] = scaleBoxesPad(img.width, img.height, size[0], size[1]);
+      expected.push(postprocessRef(out0, 80, opts, { gain, padX, padY, srcW: img.width, srcH: img.height }));
     }
     const r = await s.call<{ results: { box: number[]; score: number; classId: number }[][]; inputs: number[][]; viaBitmap: { maxInputDiff: number; sameBoxes: boolean }[] }>(ENTRY, 'detectImages', weights, size, images, opts);
     // ImageBitmap (texture path) and raw pixels (storage-buffer path) letterbox identically.
