@@ -138,7 +138,7 @@ export const command: Command = {
     }
     const y = im.youden;
     process.stdout.write([
-      `${ds.names.join(', ')} — ${values.split}: ${result.images} images (${nPos} with boxes, ${result.negatives} without), ${result.instances} boxes, input ${det.info.inputSize.join('×')}, ${result.seconds.toFixed(0)} s`,
+      `${ds.names.join(', ')} — ${values.split}: ${result.images} images (${nPos} with boxes, ${result.negatives} without), ${result.instances} boxes, ${saved ? `saved predictions ${values['from-json']}` : `input ${det.info.inputSize.join('×')}, ${result.seconds.toFixed(0)} s`}`,
       '',
       '  box metrics      P       R       F1   mAP50  mAP50-95   (P/R/F1 at conf ' + f(box.conf) + ')',
       `                 ${f(box.precision)}   ${f(box.recall)}   ${f(box.f1)}   ${f(box.map50)}   ${f(box.map50_95)}`,
