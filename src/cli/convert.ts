@@ -1,5 +1,8 @@
-/** `yolo11-webgpu convert <model.onnx|.tflite> -o <file.y11w> [--half]`: an Ultralytics export → a weight file. */
-import { mkdir, writeFile } from 'node:fs/promises';
+/**
+ * `yolo11-webgpu convert <model.onnx|.tflite> -o <file.y11w> [--half] [--settings s.json]`: an
+ * Ultralytics export → a weight file, optionally with settings (e.g. a threshold) stored with it.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from './main.js';
@@ -11,11 +14,11 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 export const command: Command = {
   summary: 'convert an Ultralytics YOLO11 detect export (ONNX or TFLite) into a weight file',
-  usage: 'yolo11-webgpu convert <model.onnx|model.tflite> -o <file.y11w> [--half]   (--half stores f16 weights)',
+  usage: 'yolo11-webgpu convert <model.onnx|model.tflite> -o <file.y11w> [--half] [--settings settings.json]   (--half stores f16 weights; --settings stores a JSON object such as {"highSensitivityConf": 0.1} with the model)',
   async run(argv) {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { output: { type: 'string', short: 'o' }, half: { type: 'boolean', default: false } } });
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: { output: { type: 'string', short: 'o' }, half: { type: 'boolean', default: false }, settings: { type: 'string' } } });
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -25,12 +28,27 @@ export const command: Command = {
     const [src] = positionals;
     if (resolve(src) === resolve(values.output)) throw new UsageError('the output file must differ from the model file');
     const dtype = values.half ? 'f16' : 'f32';
-    const out = await convertModel(await readInput(src), src, dtype);
+    const settings = values.settings ? await readSettings(values.settings) : undefined;
+    const out = await convertModel(await readInput(src), src, dtype, settings);
     // Read the result back through the runtime's own strict reader before anything is written.
     const f = await readWeights(out);
     await mkdir(dirname(resolve(values.output)), { recursive: true });
     await writeFile(values.output, out);
     const m = f.manifest;
-    process.stdout.write(`${values.output}: yolo11${m.scale}, nc ${m.nc}, ${fmt(parameterCount(f))} parameters, ${dtype}, ${fmt(out.length)} bytes\n`);
+    const extra = m.settings ? `, settings ${JSON.stringify(m.settings)}` : '';
+    process.stdout.write(`${values.output}: yolo11${m.scale}, nc ${m.nc}, ${fmt(parameterCount(f))} parameters, ${dtype}, ${fmt(out.length)} bytes${extra}\n`);
   },
 };
+
+/** A settings file: a JSON object; only its `settings` member is used when it has one (an `eval --save-settings` file). */
+async function readSettings(path: string): Promise<Record<string, unknown>> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--settings ${path}: ${(e as Error).message}`);
+  }
+  const s = doc && typeof doc === 'object' && 'settings' in doc ? (doc as { settings: unknown }).settings : doc;
+  if (!s || typeof s !== 'object' || Array.isArray(s)) throw new UsageError(`--settings ${path}: expected a JSON object`);
+  return s as Record<string, unknown>;
+}

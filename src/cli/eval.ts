@@ -11,7 +11,7 @@ import { openDetector } from './backend.js';
 import { parseSize } from './detect.js';
 import { defaultWeightsPath } from './defaults.js';
 import { decodeImageFile } from '../image/decode-node.js';
-import { loadDataset } from '../eval/dataset.js';
+import { DatasetError as EvalError, loadDataset, withNegatives } from '../eval/dataset.js';
 import { apPerClass, imageMetrics, matchPredictions, type Box } from '../eval/metrics.js';
 import { linePlot } from '../eval/plots.js';
 import type { Detection } from '../detector.js';
@@ -47,11 +47,22 @@ function savedDetector(jsonl: string) {
   };
 }
 
+/** `--save-settings`: the Youden-optimal image-level threshold, with how it was measured (read by `convert --settings`). */
+function savedSettings(result: { split?: string; images: number; positives: number; negatives: number; image: { auc: number } }, y: { threshold: number; sensitivity: number; specificity: number; j: number }, argv: string[]) {
+  if (!result.negatives || !result.positives) throw new UsageError('--save-settings needs images with and without boxes (add negatives with --negatives)');
+  if (!(y.j > 0 && y.threshold > 0 && y.threshold < 1)) throw new EvalError(`--save-settings: no threshold separates the images with boxes from those without (Youden J ${y.j.toFixed(3)}); nothing saved`);
+  return `${JSON.stringify({
+    settings: { highSensitivityConf: Number(y.threshold.toFixed(4)) },
+    measured: { images: result.images, positives: result.positives, negatives: result.negatives, auc: result.image.auc, sensitivity: y.sensitivity, specificity: y.specificity, youdenJ: y.j },
+    command: `yolo11-webgpu eval ${argv.join(' ')}`,
+  }, null, 2)}\n`;
+}
+
 const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  –  ');
 
 export const command: Command = {
   summary: 'evaluate on an Ultralytics-layout dataset (mAP, P/R/F1, image-level AUC, sensitivity, specificity)',
-  usage: 'yolo11-webgpu eval [weights.y11w] <data.yaml> [--split val|test|<list.txt>] [--imgsz 640] [--conf 0.001] [--iou 0.7] [--max-det 300] [--threshold 0.25] [--json] [--save-json preds.jsonl] [--plots dir] [--limit N] [--backend auto|dawn|chromium]',
+  usage: 'yolo11-webgpu eval [weights.y11w] <data.yaml> [--split val|test|<list.txt>] [--imgsz 640] [--conf 0.001] [--iou 0.7] [--max-det 300] [--threshold 0.25] [--negatives <list.txt> [--negatives-part all|even|odd]] [--save-settings settings.json] [--json] [--save-json preds.jsonl] [--from-json preds.jsonl] [--plots dir] [--limit N] [--backend auto|dawn|chromium]',
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
@@ -59,13 +70,19 @@ export const command: Command = {
         split: { type: 'string', default: 'val' }, imgsz: { type: 'string' }, conf: { type: 'string', default: '0.001' }, iou: { type: 'string', default: '0.7' },
         'max-det': { type: 'string', default: '300' }, threshold: { type: 'string', default: '0.25' }, json: { type: 'boolean', default: false },
         'save-json': { type: 'string' }, plots: { type: 'string' }, limit: { type: 'string' }, backend: { type: 'string', default: 'auto' },
-        'from-json': { type: 'string' },
+        'from-json': { type: 'string' }, negatives: { type: 'string' }, 'negatives-part': { type: 'string', default: 'all' }, 'save-settings': { type: 'string' },
       },
     });
     const yamlPath = positionals.find((p) => /\.ya?ml$/i.test(p));
     if (!yamlPath) throw new UsageError('no data.yaml given');
     const weights = positionals.find((p) => /\.y11w$/i.test(p)) ?? defaultWeightsPath();
-    const ds = loadDataset(yamlPath, values.split!);
+    const part = values['negatives-part'] as 'all' | 'even' | 'odd';
+    if (!['all', 'even', 'odd'].includes(part)) throw new UsageError('--negatives-part must be all, even or odd');
+    const base = loadDataset(yamlPath, values.split!);
+    const ds = values.negatives ? withNegatives(base, yamlPath, values.negatives, part) : base;
+    if (values['save-settings'] && !(ds.images.some((i) => i.boxes.length) && ds.images.some((i) => !i.boxes.length))) {
+      throw new UsageError('--save-settings needs images with and without boxes (add negatives with --negatives)');
+    }
     const images = values.limit ? ds.images.slice(0, Number(values.limit)) : ds.images;
     for (const s of ds.skipped) process.stderr.write(`skipped ${s.file}: ${s.why}\n`);
     const num = (k: string) => {
@@ -125,6 +142,7 @@ export const command: Command = {
       seconds: (performance.now() - t0) / 1000,
     };
     if (values['save-json']) await writeFile(values['save-json'], `${perImage.join('\n')}\n`);
+    if (values['save-settings']) await writeFile(values['save-settings'], savedSettings(result, im.youden, argv));
     if (values.plots) {
       await mkdir(values.plots, { recursive: true });
       const c = box.curves;

@@ -34,8 +34,11 @@ export async function importModel(bytes: Uint8Array, fileName: string): Promise<
   return IMPORTERS.find((i) => i.matches(bytes, fileName))!.import(bytes, fileName);
 }
 
-/** Convert a model file's bytes into a weight file (f32, or f16 with `dtype` 'f16'). */
-export async function convertModel(bytes: Uint8Array, fileName: string, dtype: DType = 'f32'): Promise<Uint8Array> {
+/**
+ * Convert a model file's bytes into a weight file (f32, or f16 with `dtype` 'f16'), optionally with
+ * settings stored in its manifest (e.g. `{ highSensitivityConf }` from `eval --save-settings`).
+ */
+export async function convertModel(bytes: Uint8Array, fileName: string, dtype: DType = 'f32', settings?: Record<string, unknown>): Promise<Uint8Array> {
   const { fields, tensors } = await importModel(bytes, fileName);
-  return writeWeights(fields, tensors, dtype);
+  return writeWeights(settings ? { ...fields, settings: { ...fields.settings, ...settings } } : fields, tensors, dtype);
 }

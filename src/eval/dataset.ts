@@ -84,3 +84,18 @@ export function loadDataset(yamlPath: string, split: string): Dataset {
   if (!images.length) throw new DatasetError(`split "${split}" (${src}) has no usable images`);
   return { names, images, skipped };
 }
+
+/**
+ * Add the negatives (images without boxes) of another split or list to a dataset — e.g. FracAtlas's
+ * 99 negatives, which its fixtures ship only beside the test split. `part` takes every other one
+ * (sorted by path: 'even' = 0th, 2nd, …; 'odd' = 1st, 3rd, …) so that one half can choose a threshold
+ * with the validation split and the other half can report on the test split.
+ */
+export function withNegatives(ds: Dataset, yamlPath: string, list: string, part: 'all' | 'even' | 'odd' = 'all'): Dataset {
+  const extra = loadDataset(yamlPath, list);
+  const have = new Set(ds.images.map((i) => i.image));
+  const negatives = extra.images.filter((i) => !i.boxes.length && !have.has(i.image)).sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
+  if (!negatives.length) throw new DatasetError(`--negatives ${list}: no images without boxes that are not already in the split`);
+  const picked = part === 'all' ? negatives : negatives.filter((_, i) => i % 2 === (part === 'even' ? 0 : 1));
+  return { names: ds.names, images: [...ds.images, ...picked], skipped: [...ds.skipped, ...extra.skipped] };
+}

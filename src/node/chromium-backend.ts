@@ -24,7 +24,9 @@ const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--enable-featu
 export const chromiumPath = () => process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
 
 export async function chromiumDetector(weights: Uint8Array, inputSize?: [number, number]): Promise<RemoteDetector> {
-  const dist = fileURLToPath(new URL(/* @vite-ignore */ '.', import.meta.url)); // dist/ (this module is bundled into dist)
+  // dist/: this module is bundled into dist; run from source (tests), the build is at ../../dist.
+  const here = fileURLToPath(new URL(/* @vite-ignore */ '.', import.meta.url));
+  const dist = existsSync(join(here, 'index.js')) ? here : fileURLToPath(new URL(/* @vite-ignore */ '../../dist/', import.meta.url));
   const images = new Map<string, Uint8Array>();
   const page = `<!doctype html><script type="module">
     import { createDetector } from '/dist/index.js';
@@ -62,8 +64,15 @@ export async function chromiumDetector(weights: Uint8Array, inputSize?: [number,
   };
   try {
     const p = await browser.newPage();
+    const pageError = new Promise<never>((_, reject) => {
+      p.once('pageerror', (e) => reject(new Error(`page error: ${(e as Error).message ?? e}`)));
+      p.on('response', (r) => {
+        if (r.status() >= 400 && new URL(r.url()).pathname.startsWith('/dist/')) reject(new Error(`${new URL(r.url()).pathname}: HTTP ${r.status()} (is the library built? npm run build)`));
+      });
+    });
     await p.goto(`http://127.0.0.1:${port}/`);
-    await p.waitForFunction('window.detectorReady !== undefined');
+    // The module defines detectorReady as soon as it runs; a script that fails to load reports a page error.
+    await Promise.race([p.waitForFunction('window.detectorReady !== undefined', { timeout: 120_000 }), pageError]);
     const info = (await p.evaluate('window.detectorReady')) as DetectorInfo;
     let next = 0;
     return {

@@ -18,7 +18,10 @@ export interface WeightsManifest extends Manifest {
   imgsz: [number, number];
   strides: number[];
   source: { file: string; sha256: string; format: string };
-  /** Optional settings stored with the model, e.g. {"highSensitivityConf": 0.08}. */
+  /**
+   * Optional settings stored with the model. `highSensitivityConf`: the Youden-optimal image-level
+   * threshold measured by `eval --save-settings` (e.g. on FracAtlas valid + negatives).
+   */
   settings?: Record<string, unknown>;
 }
 
@@ -63,6 +66,15 @@ function checkFields(m: Record<string, unknown>) {
     throw bad(`imgsz ${JSON.stringify(sz)} must be [h, w], multiples of 32`);
   }
   if (JSON.stringify(m.strides) !== JSON.stringify([...STRIDES])) throw bad(`strides ${JSON.stringify(m.strides)} must be [8,16,32]`);
+  checkSettings(m.settings, bad);
+}
+
+/** Settings stored with the model: a JSON object; known keys are type-checked. */
+function checkSettings(s: unknown, bad: (why: string) => Error) {
+  if (s === undefined) return;
+  if (!s || typeof s !== 'object' || Array.isArray(s)) throw bad(`settings ${JSON.stringify(s)} must be an object`);
+  const hs = (s as Record<string, unknown>).highSensitivityConf;
+  if (hs !== undefined && !(typeof hs === 'number' && hs > 0 && hs < 1)) throw bad(`settings.highSensitivityConf ${JSON.stringify(hs)} must be a number in (0, 1)`);
 }
 
 function checkTensorSet(scale: Scale, nc: number, got: Map<string, number[]>) {

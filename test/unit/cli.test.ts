@@ -7,28 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import pkg from 'onnx-proto';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 import { loadReference } from '../../src/reference/reference.js';
 import { fixture } from '../helpers/fixtures.js';
 import { PARITY_IMAGES, imagePath } from '../helpers/parity-data.js';
 
 const { onnx } = pkg;
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write;
-  const e = process.stderr.write;
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof o;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof e;
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'yolo11-cli-'));
 

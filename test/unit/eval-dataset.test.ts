@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { DatasetError, loadDataset } from '../../src/eval/dataset.js';
+import { DatasetError, loadDataset, withNegatives } from '../../src/eval/dataset.js';
 import { fixture } from '../helpers/fixtures.js';
 
 function makeDataset(files: Record<string, string>) {
@@ -26,6 +26,18 @@ describe('eval datasets', () => {
     expect(tn.images).toHaveLength(160);
     expect(tn.images.filter((i) => !i.boxes.length)).toHaveLength(99);
     expect(loadDataset(yaml, 'val').images).toHaveLength(82);
+  });
+
+  test('negatives from test_plus_negatives split in disjoint halves: valid + 50, test + 49', () => {
+    const yaml = fixture('datasets/fracatlas/data.yaml');
+    const even = withNegatives(loadDataset(yaml, 'val'), yaml, 'test_plus_negatives.txt', 'even');
+    const odd = withNegatives(loadDataset(yaml, 'test'), yaml, 'test_plus_negatives.txt', 'odd');
+    const negs = (d: typeof even) => d.images.filter((i) => !i.boxes.length).map((i) => i.image);
+    expect([even.images.length, negs(even).length]).toEqual([132, 50]);
+    expect([odd.images.length, negs(odd).length]).toEqual([110, 49]);
+    expect(negs(even).filter((n) => negs(odd).includes(n))).toEqual([]);
+    expect(negs(even).every((n) => n.includes('Non_fractured'))).toBe(true);
+    expect(() => withNegatives(loadDataset(yaml, 'test'), yaml, 'test.txt')).toThrow(DatasetError);
   });
 
   test('bad input: clear errors or named skips', () => {

@@ -1,6 +1,6 @@
 /**
- * In-page comparison with LiteRT.js (@litertjs/core, wasm CPU backend) on the same TFLite model and
- * the same preprocessed input: returns both outputs for the Node side to compare.
+ * In-page runs of LiteRT.js (@litertjs/core, wasm CPU backend) and of our detector on the same TFLite
+ * model and the same preprocessed inputs: returns the raw outputs for the Node side to compare.
  */
 import { loadLiteRt, loadAndCompile, Tensor } from '@litertjs/core';
 import { createDetector } from '../../../src/detector.js';
@@ -13,13 +13,12 @@ async function f32(url: string) {
 
 let ready: Promise<unknown> | undefined;
 
-/** output0 of both runtimes for NCHW inputs (3 × size × size) at the given URLs. */
-export async function compare(tfliteUrl: string, weightsUrl: string, inputUrls: string[], size: number) {
+/** LiteRT.js output 0 ((1, 4 + nc, anchors), boxes normalised to 0..1) for NCHW inputs (3 × size × size). */
+export async function litertOutputs(tfliteUrl: string, inputUrls: string[], size: number, accelerator: 'wasm' | 'webgpu' = 'wasm'): Promise<number[][]> {
   ready ??= loadLiteRt('/node_modules/@litertjs/core/wasm/');
   await ready;
-  const model = await loadAndCompile(tfliteUrl, { accelerator: 'wasm' });
-  const det = await createDetector({ model: weightsUrl, inputSize: size });
-  const out: { ours: number[]; litert: number[] }[] = [];
+  const model = await loadAndCompile(tfliteUrl, { accelerator });
+  const out: number[][] = [];
   try {
     for (const url of inputUrls) {
       const nchw = await f32(url);
@@ -31,14 +30,30 @@ export async function compare(tfliteUrl: string, weightsUrl: string, inputUrls: 
       input.delete();
       const r0 = Array.isArray(results) ? results[0] : (results as unknown as Tensor[])[0];
       const host = await r0.moveTo('wasm');
-      const litert = Array.from(host.toTypedArray() as Float32Array);
+      out.push(Array.from(host.toTypedArray() as Float32Array));
       host.delete();
-      const ours = Array.from(await det.forward(nchw));
-      out.push({ ours, litert });
     }
   } finally {
-    det.destroy();
     model.delete();
   }
   return out;
+}
+
+/** Our forward() (ONNX-style output0, boxes in input pixels) for the same inputs. */
+export async function ourOutputs(weightsUrl: string, inputUrls: string[], size: number): Promise<number[][]> {
+  const det = await createDetector({ model: weightsUrl, inputSize: size });
+  const out: number[][] = [];
+  try {
+    for (const url of inputUrls) out.push(Array.from(await det.forward(await f32(url))));
+  } finally {
+    det.destroy();
+  }
+  return out;
+}
+
+/** Both runtimes' outputs for each input. */
+export async function compare(tfliteUrl: string, weightsUrl: string, inputUrls: string[], size: number) {
+  const litert = await litertOutputs(tfliteUrl, inputUrls, size);
+  const ours = await ourOutputs(weightsUrl, inputUrls, size);
+  return ours.map((o, i) => ({ ours: o, litert: litert[i] }));
 }
