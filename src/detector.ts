@@ -9,6 +9,8 @@ import { Readback } from './gpu/readback.js';
 import { PipelineCache } from './gpu/pipelines.js';
 import { chooseConvTuning, convTuning } from './ops/conv.js';
 import { Executor } from './plan/executor.js';
+import { planFlops } from './plan/flops.js';
+import { profileDispatches, type KernelTime } from './gpu/profiler.js';
 import { planModel, type ModelPlan, type PlanOptions } from './plan/model-plan.js';
 import { loadModelBytes, type LoadProgress, type ModelSource } from './model/load.js';
 import { readWeights, type WeightsManifest } from './weights/weights.js';
@@ -55,6 +57,10 @@ export interface DetectorInfo {
   adapter: GPUContext['adapterInfo'];
   features: string[];
   dispatches: number;
+  /** Floating-point operations of one forward pass (convolutions and attention; 2 per multiply-add). */
+  flops: number;
+  /** Cold start, in milliseconds: weights fetched, parsed, device requested, planned, buffers made + uploaded, pipelines compiled. */
+  setupMs: { load: number; parse: number; device: number; plan: number; upload: number; compile: number };
 }
 
 export class Detector {
@@ -83,8 +89,11 @@ export class Detector {
   }
 
   static async create(opts: CreateDetectorOptions): Promise<Detector> {
+    const t0 = performance.now();
     const bytes = await loadModelBytes(opts.model, opts.onProgress);
+    const t1 = performance.now();
     const file = await readWeights(bytes);
+    const t2 = performance.now();
     const m = file.manifest;
     const size: [number, number] = opts.inputSize === undefined ? m.imgsz : typeof opts.inputSize === 'number' ? [opts.inputSize, opts.inputSize] : opts.inputSize;
     let ctx: GPUContext;
@@ -93,11 +102,14 @@ export class Detector {
     } else {
       ctx = await requestGPUContext();
     }
+    const t3 = performance.now();
     const tuning = opts.convKernel ? convTuning(opts.convKernel) : chooseConvTuning(ctx.adapterInfo, ctx.features);
     const planOpts: PlanOptions = { tuning, keepAll: opts.debugKeepLayers };
     const plan = planModel(file, size, planOpts);
+    const t4 = performance.now();
     const ex = await Executor.create(ctx.device, plan.dispatches, plan.arenaElements, plan.weights, plan.post.extraBuffers(), new PipelineCache(ctx.device));
-    const info: DetectorInfo = { manifest: m, inputSize: size, adapter: ctx.adapterInfo, features: ctx.features, dispatches: plan.dispatches.length };
+    const setupMs = { load: t1 - t0, parse: t2 - t1, device: t3 - t2, plan: t4 - t3, ...ex.setupMs };
+    const info: DetectorInfo = { manifest: m, inputSize: size, adapter: ctx.adapterInfo, features: ctx.features, dispatches: plan.dispatches.length, flops: planFlops(plan.dispatches), setupMs };
     return new Detector(info, ctx.device, plan, ex, !opts.device);
   }
 
@@ -122,13 +134,7 @@ export class Detector {
    */
   forward(input: Float32Array): Promise<Float32Array> {
     return this.serial(async () => {
-      const [h, w] = this.plan.inputSize;
-      if (!(input instanceof Float32Array) || input.length !== 3 * h * w) {
-        throw new InvalidArgumentError(`forward() needs a Float32Array of 3×${h}×${w} = ${3 * h * w} values, got ${input?.length}`);
-      }
-      for (let i = 0; i < input.length; i++) {
-        if (!Number.isFinite(input[i])) throw new InvalidArgumentError(`forward() input element ${i} is ${input[i]}`);
-      }
+      this.checkInput(input);
       const { device, ex, plan } = this;
       device.queue.writeBuffer(ex.arena, plan.input.offset * 4, input as Float32Array<ArrayBuffer>);
       plan.post.writeDecodeUniforms(ex, { conf: 1, classes: undefined });
@@ -168,6 +174,30 @@ export class Detector {
       const names = this.info.manifest.names;
       return plan.post.parseDetections(raw).map((d): Detection => ({ ...d, label: names[d.classId] ?? String(d.classId) }));
     });
+  }
+
+  /**
+   * Benchmarks: GPU time of each dispatch of one forward pass on `input` (as `forward()`), from
+   * timestamp queries, one compute pass per dispatch. Needs the adapter feature `timestamp-query`.
+   */
+  profile(input: Float32Array): Promise<KernelTime[]> {
+    return this.serial(async () => {
+      const { device, ex, plan } = this;
+      this.checkInput(input);
+      device.queue.writeBuffer(ex.arena, plan.input.offset * 4, input as Float32Array<ArrayBuffer>);
+      plan.post.writeDecodeUniforms(ex, { conf: 1, classes: undefined });
+      return profileDispatches(device, ex, ...plan.ranges.network, (enc) => plan.post.encodeResets(enc, ex));
+    });
+  }
+
+  private checkInput(input: Float32Array) {
+    const [h, w] = this.plan.inputSize;
+    if (!(input instanceof Float32Array) || input.length !== 3 * h * w) {
+      throw new InvalidArgumentError(`forward() needs a Float32Array of 3×${h}×${w} = ${3 * h * w} values, got ${input?.length}`);
+    }
+    for (let i = 0; i < input.length; i++) {
+      if (!Number.isFinite(input[i])) throw new InvalidArgumentError(`forward() input element ${i} is ${input[i]}`);
+    }
   }
 
   /** Debug/parity: a layer's output (`model.N`, `model.23.level{j}`) after the last run. Needs `debugKeepLayers`. */

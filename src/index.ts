@@ -7,6 +7,7 @@
 export { createDetector, Detector } from './detector.js';
 export type { CreateDetectorOptions, DetectOptions, Detection, DetectorInfo } from './detector.js';
 export type { ImageInput, RawImage } from './image/source.js';
+export type { KernelTime } from './gpu/profiler.js';
 export type { LoadProgress, ModelSource } from './model/load.js';
 export { readWeights, writeWeights, parameterCount } from './weights/weights.js';
 export type { WeightsManifest, WeightsFile, WeightsFields } from './weights/weights.js';

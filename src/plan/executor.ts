@@ -30,6 +30,8 @@ export class Executor {
   readonly uniforms: GPUBuffer;
   readonly buffers = new Map<string, GPUBuffer>();
   private bound: Bound[] = [];
+  /** Milliseconds spent creating buffers and queueing the weights upload, and compiling pipelines + bind groups. */
+  readonly setupMs = { upload: 0, compile: 0 };
   private readonly byLabel = new Map<string, number>();
 
   private constructor(
@@ -51,7 +53,9 @@ export class Executor {
   }
 
   static async create(device: GPUDevice, dispatches: Dispatch[], arenaElements: number, weights: Float32Array, extra: Record<string, ExtraBuffer> = {}, cache = new PipelineCache(device)): Promise<Executor> {
+    const t0 = performance.now();
     const ex = new Executor(device, dispatches, arenaElements, weights, extra);
+    const t1 = performance.now();
     device.pushErrorScope('validation');
     const pipes = await Promise.all(dispatches.map((d) => cache.get(d.shader, d.constants)));
     ex.bound = dispatches.map((d, i) => {
@@ -61,6 +65,8 @@ export class Executor {
     dispatches.forEach((d, i) => ex.writeUniforms(i, d.uniforms));
     const err = await device.popErrorScope();
     if (err) throw new Error(`plan setup failed: ${err.message}`);
+    ex.setupMs.upload = t1 - t0;
+    ex.setupMs.compile = performance.now() - t1;
     return ex;
   }
 

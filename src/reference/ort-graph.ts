@@ -147,10 +147,10 @@ export function findExposed(g: any): ExposedTensor[] {
 }
 
 /**
- * Decode, expose the intermediate tensors, optionally rewrite the input size, re-encode.
+ * Decode, expose the intermediate tensors (unless `expose: false`), optionally rewrite the input size, re-encode.
  * `size` different from the export's own (or `forceRewrite`) rewrites every size-dependent constant.
  */
-export function editGraph(bytes: Uint8Array, size?: [number, number], opts: { forceRewrite?: boolean } = {}): EditedGraph {
+export function editGraph(bytes: Uint8Array, size?: [number, number], opts: { forceRewrite?: boolean; expose?: boolean } = {}): EditedGraph {
   let model: any;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -168,7 +168,8 @@ export function editGraph(bytes: Uint8Array, size?: [number, number], opts: { fo
   const rewritten = !!exportSize && (opts.forceRewrite || want[0] !== exportSize[0] || want[1] !== exportSize[1]);
   if (rewritten) rewriteInputSize(g, input, exportSize!, want);
   const existing = new Set(g.output.map((o: any) => o.name));
-  for (const t of exposed) {
+  // expose: false keeps the graph's own outputs (a plain model at the new size, e.g. for benchmarks).
+  for (const t of opts.expose === false ? [] : exposed) {
     if (!existing.has(t.onnx)) g.output.push(onnx.ValueInfoProto.create({ name: t.onnx }));
     existing.add(t.onnx);
   }

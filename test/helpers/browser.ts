@@ -61,8 +61,11 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Start the dev server and Chromium, open a blank page and check it has a WebGPU adapter. `args` replaces CHROMIUM_ARGS. */
-export async function openBrowser(options: { args?: string[] } = {}): Promise<BrowserSession> {
+/**
+ * Start the dev server and Chromium, open a blank page and check it has a WebGPU adapter. `args`
+ * replaces CHROMIUM_ARGS; `headers` are sent with every response (e.g. COOP/COEP for wasm threads).
+ */
+export async function openBrowser(options: { args?: string[]; headers?: Record<string, string> } = {}): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set PUPPETEER_EXECUTABLE_PATH`);
   }
@@ -70,7 +73,7 @@ export async function openBrowser(options: { args?: string[] } = {}): Promise<Br
     root: ROOT,
     configFile: false,
     logLevel: 'error',
-    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null, headers: options.headers },
     resolve: { alias: { wgsl_reflect: `${ROOT}node_modules/wgsl_reflect/wgsl_reflect.module.js` } },
     optimizeDeps: { noDiscovery: true, include: [] },
   });

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench -- [--model m.onnx|m.tflite|m.y11w] [--imgsz 640|H,W] [--runs N] [--peers a,b] [--json out.json]
+ *                   [--image img.jpg] [--inflight N] [--timeout s]`
+ * One headless-Chromium session (COOP/COEP, so wasm threads work) measures ours and the peers on
+ * the same model and input, prints a progress line per step, then a markdown table and JSON.
+ * `npm run bench:gemm` measures our GEMM ceiling. A failing peer is reported, never fatal.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openBrowser, type BrowserSession } from '../test/helpers/browser.js';
+import { convertModel } from '../src/convert/index.js';
+import { decodeImageFile } from '../src/image/decode-node.js';
+import { letterbox } from '../src/image/letterbox.js';
+import { editGraph } from '../src/reference/ort-graph.js';
+import { referenceSession } from '../src/reference/reference.js';
+import { markdown, type BenchResult } from './report.js';
+
+export const PEERS = ['ort-webgpu', 'ort-wasm', 'litert-wasm', 'litert-webgpu'] as const;
+const FIX = process.env.YOLO11_WEBGPU_FIXTURES ?? '../shared';
+const CACHE = resolve('.cache/bench');
+const PAGE = '/bench/page.ts';
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+
+function size(v: string): [number, number] {
+  const p = v.split(',').map(Number);
+  const s: [number, number] = p.length === 1 ? [p[0], p[0]] : [p[0], p[1]];
+  if (s.some((x) => !Number.isInteger(x) || x < 32 || x % 32)) throw new Error(`--imgsz ${v}: multiples of 32, N or H,W`);
+  return s;
+}
+
+/** Model files for each runtime: our weights, the ONNX at this size (ORT), the TFLite (LiteRT). */
+async function prepare(model: string, sz: [number, number], image: string) {
+  mkdirSync(CACHE, { recursive: true });
+  const bytes = new Uint8Array(readFileSync(model));
+  const kind = /\.y11w$/i.test(model) ? 'y11w' : /\.tflite$/i.test(model) ? 'tflite' : 'onnx';
+  writeFileSync(join(CACHE, 'model.y11w'), kind === 'y11w' ? bytes : await convertModel(bytes, basename(model)));
+  const { tensor } = letterbox(await decodeImageFile(image), sz);
+  writeFileSync(join(CACHE, 'input.f32'), tensor);
+  writeFileSync(join(CACHE, 'image.img'), readFileSync(image)); // an extension vite serves as raw bytes
+  const files = { weights: '/.cache/bench/model.y11w', input: '/.cache/bench/input.f32', image: '/.cache/bench/image.img' } as Record<string, string>;
+  if (kind === 'onnx') {
+    writeFileSync(join(CACHE, 'model.onnx'), editGraph(bytes, sz, { expose: false }).bytes);
+    files.onnx = '/.cache/bench/model.onnx';
+    const ref = await referenceSession(bytes, sz);
+    const out = (await ref.run(tensor)).tensors.get('output0')!.data;
+    await ref.release();
+    writeFileSync(join(CACHE, 'output0.f32'), out);
+    files.reference = '/.cache/bench/output0.f32';
+  }
+  if (kind === 'tflite') {
+    writeFileSync(join(CACHE, 'model.tflite'), bytes);
+    files.tflite = '/.cache/bench/model.tflite';
+  }
+  return files;
+}
+
+/** A page call bounded by `seconds`; on timeout the browser is closed (the caller opens a new one). */
+async function step<T>(s: BrowserSession, seconds: number, fn: string, arg: unknown): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the browser in ${seconds} s (killed)`)), seconds * 1000);
+  });
+  try {
+    return await Promise.race([s.call<T>(PAGE, fn, arg), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const isolated = { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } };
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv, options: {
+      model: { type: 'string', default: `${FIX}/models/yolo11n-coco-fp32.onnx` }, imgsz: { type: 'string', default: '640' },
+      runs: { type: 'string', default: '5' }, peers: { type: 'string', default: 'ort-webgpu,ort-wasm' }, json: { type: 'string' },
+      image: { type: 'string', default: `${FIX}/datasets/fracatlas/images/Fractured/IMG0003458.jpg` }, inflight: { type: 'string', default: '4' },
+      timeout: { type: 'string', default: '1200' },
+    },
+  });
+  const sz = size(values.imgsz!);
+  const runs = Number(values.runs);
+  const seconds = Number(values.timeout);
+  const peers = values.peers ? values.peers.split(',').filter(Boolean) : [];
+  log(`preparing ${values.model} at ${sz.join('×')}`);
+  const files = await prepare(values.model!, sz, values.image!);
+  let s = await openBrowser(isolated);
+  const result: BenchResult = { date: new Date().toISOString(), model: values.model!, imgsz: sz, runs, browser: await s.page.browser().version(), env: undefined, ours: undefined, peers: {} };
+  try {
+    result.env = await step(s, 60, 'environment', undefined);
+    log(`adapter: ${JSON.stringify(result.env!.adapter)}; ${result.browser}`);
+    log(`ours: cold start, ${runs} forward() + ${runs} detect(), ${values.inflight} in flight, per-kernel profile`);
+    try {
+      result.ours = await step(s, seconds, 'ours', { weightsUrl: files.weights, inputUrl: files.input, imageUrl: files.image, referenceUrl: files.reference, size: sz, runs, inflight: Number(values.inflight) });
+    } catch (e) {
+      result.ours = `failed: ${(e as Error).message.split('\n')[0]}`;
+    }
+    for (const peer of peers) {
+      const peerRuns = runs;
+      const variants: { name: string; fn: string; arg: Record<string, unknown> }[] = [];
+      const base = { inputUrl: files.input, size: sz, runs: peerRuns };
+      if (peer === 'ort-webgpu' || peer === 'ort-wasm') {
+        if (!files.onnx) {
+          result.peers[peer] = 'failed: needs an ONNX model (--model *.onnx)';
+          continue;
+        }
+        if (peer === 'ort-webgpu') for (const layout of ['NCHW', 'NHWC']) variants.push({ name: `${peer} ${layout}`, fn: 'ortWeb', arg: { ...base, modelUrl: files.onnx, ep: 'webgpu', layout } });
+        else variants.push({ name: peer, fn: 'ortWeb', arg: { ...base, modelUrl: files.onnx, ep: 'wasm' } });
+      } else if (peer === 'litert-wasm' || peer === 'litert-webgpu') {
+        if (!files.tflite) {
+          result.peers[peer] = 'failed: needs a TFLite model (--model *.tflite)';
+          continue;
+        }
+        variants.push({ name: peer, fn: 'litert', arg: { ...base, modelUrl: files.tflite, accelerator: peer.slice(7) } });
+      } else {
+        result.peers[peer] = `failed: unknown peer (known: ${PEERS.join(', ')})`;
+        continue;
+      }
+      for (const v of variants) {
+        log(`${v.name}: session, first run, ${peerRuns} warm runs`);
+        try {
+          result.peers[v.name] = await step(s, seconds, v.fn, v.arg);
+        } catch (e) {
+          result.peers[v.name] = `failed: ${(e as Error).message.split('\n')[0]}`;
+          if (/no answer/.test((e as Error).message)) {
+            await s.close();
+            s = await openBrowser(isolated);
+          }
+        }
+      }
+    }
+  } finally {
+    await s.close();
+  }
+  process.stdout.write(markdown(result));
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+  return 0;
+}
+
+export async function gemmMain(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'string' }, reps: { type: 'string', default: '4' } } });
+  const s = await openBrowser();
+  try {
+    log('GEMM ceiling: our conv kernels as 1×1 convolutions');
+    const r = await s.call<{ adapter: unknown; rows: { shape: string; variant: string; ms: number; gflops: number }[]; ceiling: number }>(PAGE, 'gemmCeiling', Number(values.reps));
+    const lines = [`GEMM ceiling on ${JSON.stringify(r.adapter)}, ${await s.page.browser().version()}`, '', '| shape (N pixels × K) · (K × M) | kernel | ms | GFLOP/s |', '|---|---|---|---|'];
+    for (const x of r.rows) lines.push(`| ${x.shape} | ${x.variant} | ${x.ms.toFixed(1)} | ${x.gflops.toFixed(2)} |`);
+    lines.push('', `ceiling: ${r.ceiling.toFixed(2)} GFLOP/s`, '');
+    process.stdout.write(lines.join('\n'));
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(r, null, 2)}\n`);
+  } finally {
+    await s.close();
+  }
+  return 0;
+}

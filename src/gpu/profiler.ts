@@ -1,0 +1,43 @@
+/**
+ * Per-dispatch GPU time with `timestamp-query`: each dispatch in its own compute pass whose
+ * beginning and end write timestamps, resolved into one buffer and read back. Only for profiling
+ * (benchmarks): one pass per dispatch adds overhead that the normal single-pass path does not have.
+ */
+import type { Executor } from '../plan/executor.js';
+import { InvalidArgumentError } from '../errors.js';
+
+export interface KernelTime {
+  label: string;
+  shader: string;
+  ms: number;
+}
+
+/** Encode dispatches [from, to) one pass each with timestamps; `prepare` adds work before (input copies, resets). */
+export async function profileDispatches(device: GPUDevice, ex: Executor, from: number, to: number, prepare?: (enc: GPUCommandEncoder) => void): Promise<KernelTime[]> {
+  if (!device.features.has('timestamp-query')) throw new InvalidArgumentError('profiling needs the adapter feature timestamp-query');
+  const count = 2 * (to - from);
+  const querySet = device.createQuerySet({ type: 'timestamp', count });
+  const resolve = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+  const read = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  try {
+    const enc = device.createCommandEncoder({ label: 'profile' });
+    prepare?.(enc);
+    for (let i = from; i < to; i++) {
+      const q = 2 * (i - from);
+      const pass = enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 } });
+      ex.encode(pass, i, i + 1);
+      pass.end();
+    }
+    enc.resolveQuerySet(querySet, 0, count, resolve, 0);
+    enc.copyBufferToBuffer(resolve, 0, read, 0, count * 8);
+    device.queue.submit([enc.finish()]);
+    await read.mapAsync(GPUMapMode.READ);
+    const t = new BigInt64Array(read.getMappedRange().slice(0));
+    read.unmap();
+    return ex.dispatches.slice(from, to).map((d, j) => ({ label: d.label, shader: d.shader, ms: Number(t[2 * j + 1] - t[2 * j]) / 1e6 }));
+  } finally {
+    querySet.destroy();
+    resolve.destroy();
+    read.destroy();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Smoke test of the benchmark harness (bench/run.ts) end to end on a tiny input: ours with parity
+ * and a per-kernel profile, one real peer (onnxruntime-web wasm), and an unknown peer reported as
+ * failed in the table while the run goes on. Timings are printed, never asserted.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { main } from '../../bench/run.js';
+import type { BenchResult, OursResult, PeerResult } from '../../bench/report.js';
+
+test('npm run bench -- --imgsz 64 --runs 1 --peers ort-wasm,nope', async () => {
+  const json = join(mkdtempSync(join(tmpdir(), 'yolo11-bench-')), 'bench.json');
+  let out = '';
+  const write = process.stdout.write;
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof write;
+  try {
+    expect(await main(['--imgsz', '64', '--runs', '1', '--inflight', '2', '--peers', 'ort-wasm,nope', '--json', json])).toBe(0);
+  } finally {
+    process.stdout.write = write;
+  }
+  console.log(out);
+  const r = JSON.parse(readFileSync(json, 'utf8')) as BenchResult;
+  const o = r.ours as OursResult;
+  expect(typeof o, String(r.ours)).toBe('object');
+  expect(typeof o.parity === 'object' && o.parity.rel).toBeLessThan(1e-4);
+  expect(o.dispatches).toBeLessThanOrEqual(110);
+  expect(o.flops).toBeGreaterThan(0);
+  expect(Array.isArray(o.profile) && o.profile.length).toBe(o.dispatches - 2); // network + decode; NMS is not profiled
+  expect((r.peers['ort-wasm'] as PeerResult).warm.runs).toBe(1);
+  expect(r.peers.nope).toMatch(/^failed: unknown peer/);
+  expect(r.env?.adapter.architecture).toBeTruthy();
+  expect(out).toMatch(/\| \*\*yolo11-webgpu forward\(\)\*\* \|/);
+  expect(out).toMatch(/\| nope \| failed: unknown peer/);
+}, 600_000);
