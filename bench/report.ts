@@ -5,8 +5,10 @@ export interface OursResult {
   setupMs: Record<string, number>; createMs: number; firstMs: number; coldMs: number;
   forward: Stats; detect: Stats; throughput: { inflight: number; imagesPerSecond: number };
   dispatches: number; flops: number; parity: { maxAbs: number; rel: number } | string;
-  profile: { label: string; shader: string; ms: number }[] | string;
+  profile: { label: string; shader: string; ms: number; flops: number }[] | string;
 }
+
+export interface GemmResult { adapter: unknown; rows: { shape: string; variant: string; ms: number; gflops: number }[]; ceiling: number }
 
 export interface PeerResult { createMs: number; firstMs: number; warm: Stats; threads?: number }
 
@@ -15,6 +17,7 @@ export interface BenchResult {
   env?: { adapter: Record<string, string>; features: string[]; limits: Record<string, number>; userAgent: string; crossOriginIsolated: boolean };
   ours?: OursResult | string;
   peers: Record<string, PeerResult | string>;
+  gemm?: GemmResult | string;
 }
 
 const versus = (ratio: number) => (ratio >= 1 ? `ours ${ratio.toFixed(2)}× faster` : `ours ${(1 / ratio).toFixed(2)}× slower`);
@@ -52,9 +55,18 @@ export function markdown(r: BenchResult): string {
     }
     if (typeof o.profile !== 'string') {
       const total = o.profile.reduce((s, k) => s + k.ms, 0);
-      L.push('', `per-kernel GPU time (timestamp-query, one pass per dispatch; sum ${ms(total)}), top 10:`, '', '| dispatch | kernel | GPU time | share |', '|---|---|---|---|');
-      for (const k of [...o.profile].sort((a, b) => b.ms - a.ms).slice(0, 10)) L.push(`| ${k.label} | ${k.shader} | ${ms(k.ms)} | ${((100 * k.ms) / total).toFixed(1)} % |`);
+      const ceiling = typeof r.gemm === 'object' ? r.gemm.ceiling : undefined;
+      L.push('', `per-kernel GPU time (timestamp-query, one pass per dispatch; sum ${ms(total)})${ceiling ? `; GEMM ceiling ${ceiling.toFixed(2)} GFLOP/s (bench:gemm, same session)` : ''}, top 10:`, '',
+        '| dispatch | kernel | GPU time | share | GFLOP/s | of ceiling |', '|---|---|---|---|---|---|');
+      for (const k of [...o.profile].sort((a, b) => b.ms - a.ms).slice(0, 10)) {
+        const g = k.flops / (k.ms * 1e6);
+        L.push(`| ${k.label} | ${k.shader} | ${ms(k.ms)} | ${((100 * k.ms) / total).toFixed(1)} % | ${k.flops ? g.toFixed(2) : '–'} | ${k.flops && ceiling ? `${((100 * g) / ceiling).toFixed(0)} %` : '–'} |`);
+      }
     } else L.push('', `per-kernel GPU time: ${o.profile}`);
   }
+  if (typeof r.gemm === 'object') {
+    L.push('', '| GEMM (N pixels × K) · (K × M), our conv kernels as 1×1 | kernel | ms | GFLOP/s |', '|---|---|---|---|');
+    for (const x of r.gemm.rows) L.push(`| ${x.shape} | ${x.variant} | ${x.ms.toFixed(1)} | ${x.gflops.toFixed(2)} |`);
+  } else if (r.gemm) L.push('', `GEMM ceiling: ${r.gemm}`);
   return `${L.join('\n')}\n`;
 }

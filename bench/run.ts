@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- [--model m.onnx|m.tflite|m.y11w] [--imgsz 640|H,W] [--runs N] [--peers a,b] [--json out.json]
- *                   [--image img.jpg] [--inflight N] [--timeout s]`
+ *                   [--image img.jpg] [--inflight N] [--timeout s] [--ceiling]`
  * One headless-Chromium session (COOP/COEP, so wasm threads work) measures ours and the peers on
  * the same model and input, prints a progress line per step, then a markdown table and JSON.
- * `npm run bench:gemm` measures our GEMM ceiling. A failing peer is reported, never fatal.
+ * `npm run bench:gemm` (or `--ceiling` in the same session) measures our GEMM ceiling, and the
+ * per-kernel table shows each conv's GFLOP/s as a share of it. A failing peer is reported, never fatal.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -14,7 +15,7 @@ import { decodeImageFile } from '../src/image/decode-node.js';
 import { letterbox } from '../src/image/letterbox.js';
 import { editGraph } from '../src/reference/ort-graph.js';
 import { referenceSession } from '../src/reference/reference.js';
-import { markdown, type BenchResult } from './report.js';
+import { markdown, type BenchResult, type GemmResult } from './report.js';
 
 export const PEERS = ['ort-webgpu', 'ort-wasm', 'litert-wasm', 'litert-webgpu'] as const;
 const FIX = process.env.YOLO11_WEBGPU_FIXTURES ?? '../shared';
@@ -76,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
       model: { type: 'string', default: `${FIX}/models/yolo11n-coco-fp32.onnx` }, imgsz: { type: 'string', default: '640' },
       runs: { type: 'string', default: '5' }, peers: { type: 'string', default: 'ort-webgpu,ort-wasm' }, json: { type: 'string' },
       image: { type: 'string', default: `${FIX}/datasets/fracatlas/images/Fractured/IMG0003458.jpg` }, inflight: { type: 'string', default: '4' },
-      timeout: { type: 'string', default: '1200' },
+      timeout: { type: 'string', default: '1200' }, ceiling: { type: 'boolean', default: false },
     },
   });
   const sz = size(values.imgsz!);
@@ -95,6 +96,14 @@ export async function main(argv: string[]): Promise<number> {
       result.ours = await step(s, seconds, 'ours', { weightsUrl: files.weights, inputUrl: files.input, imageUrl: files.image, referenceUrl: files.reference, size: sz, runs, inflight: Number(values.inflight) });
     } catch (e) {
       result.ours = `failed: ${(e as Error).message.split('\n')[0]}`;
+    }
+    if (values.ceiling) {
+      log('GEMM ceiling: our conv kernels as 1×1 convolutions');
+      try {
+        result.gemm = await step(s, seconds, 'gemmCeiling', 2);
+      } catch (e) {
+        result.gemm = `failed: ${(e as Error).message.split('\n')[0]}`;
+      }
     }
     for (const peer of peers) {
       const peerRuns = runs;
@@ -139,11 +148,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export async function gemmMain(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'string' }, reps: { type: 'string', default: '4' } } });
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'string' }, reps: { type: 'string', default: '2' } } });
   const s = await openBrowser();
   try {
     log('GEMM ceiling: our conv kernels as 1×1 convolutions');
-    const r = await s.call<{ adapter: unknown; rows: { shape: string; variant: string; ms: number; gflops: number }[]; ceiling: number }>(PAGE, 'gemmCeiling', Number(values.reps));
+    const r = await s.call<GemmResult>(PAGE, 'gemmCeiling', Number(values.reps));
     const lines = [`GEMM ceiling on ${JSON.stringify(r.adapter)}, ${await s.page.browser().version()}`, '', '| shape (N pixels × K) · (K × M) | kernel | ms | GFLOP/s |', '|---|---|---|---|'];
     for (const x of r.rows) lines.push(`| ${x.shape} | ${x.variant} | ${x.ms.toFixed(1)} | ${x.gflops.toFixed(2)} |`);
     lines.push('', `ceiling: ${r.ceiling.toFixed(2)} GFLOP/s`, '');

@@ -3,7 +3,8 @@
  * Calls are serialised on an internal queue (results never mix between calls); a lost device
  * rejects the pending and later calls with DeviceLostError.
  */
-import { DestroyedError, DeviceLostError, InvalidArgumentError } from './errors.js';
+import { ChecksumMismatchError, DestroyedError, DeviceLostError, InvalidArgumentError } from './errors.js';
+import { sha256Hex } from './weights/format.js';
 import { requestGPUContext, describeAdapter, type GPUContext } from './gpu/device.js';
 import { Readback } from './gpu/readback.js';
 import { PipelineCache } from './gpu/pipelines.js';
@@ -24,6 +25,12 @@ export interface CreateDetectorOptions {
   /** Network input size: a multiple of 32, or [height, width]; default from the model. */
   inputSize?: number | [number, number];
   onProgress?: (p: LoadProgress) => void;
+  /**
+   * Expected SHA-256 (hex) of the whole weight file, e.g. from your deployment manifest: a file that
+   * does not match is rejected with ChecksumMismatchError before anything is parsed. (Every file's
+   * payload is also checked against the SHA-256 in its own manifest.)
+   */
+  sha256?: string;
   /** Internal/testing: keep every layer's output readable with `readLayer`. */
   debugKeepLayers?: boolean;
   /** Override the per-adapter convolution kernel choice (register tiles on CPU adapters, workgroup tiles on GPUs). */
@@ -51,6 +58,13 @@ export interface Detection {
   label: string;
 }
 
+export interface DetectStats {
+  candidates: number;
+  nonFinite: number;
+  capped: number;
+  detections: number;
+}
+
 export interface DetectorInfo {
   manifest: WeightsManifest;
   inputSize: [number, number];
@@ -71,6 +85,12 @@ export class Detector {
   private readonly dets: Readback;
   private readonly layerRead: Readback;
   private readonly source: SourceUploader;
+  /**
+   * What the last `detect()` saw: anchors above `conf` (`candidates`), anchors dropped because the
+   * network produced NaN/Inf for them (`nonFinite` — never returned as boxes), candidates beyond the
+   * NMS input cap (`capped`), and boxes returned.
+   */
+  lastStats: DetectStats | undefined;
 
   private constructor(
     readonly info: DetectorInfo,
@@ -92,6 +112,12 @@ export class Detector {
     const t0 = performance.now();
     const bytes = await loadModelBytes(opts.model, opts.onProgress);
     const t1 = performance.now();
+    if (opts.sha256 !== undefined) {
+      const want = String(opts.sha256).toLowerCase();
+      if (!/^[0-9a-f]{64}$/.test(want)) throw new InvalidArgumentError(`sha256 must be 64 hex digits, got ${JSON.stringify(opts.sha256)}`);
+      const got = await sha256Hex(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+      if (got !== want) throw new ChecksumMismatchError(`weight file SHA-256 ${got.slice(0, 16)}… does not match the expected ${want.slice(0, 16)}…`);
+    }
     const file = await readWeights(bytes);
     const t2 = performance.now();
     const m = file.manifest;
@@ -161,7 +187,7 @@ export class Detector {
       plan.post.writeDecodeUniforms(ex, o);
       plan.post.writeNmsUniforms(ex, o, { gain: src.gain, padX: src.padX, padY: src.padY, srcW: src.width, srcH: src.height });
       const bytes = plan.post.detectionsBytes;
-      const staging = this.dets.buffer(bytes);
+      const staging = this.dets.buffer(bytes + 16);
       const enc = device.createCommandEncoder({ label: 'detect' });
       plan.post.encodeResets(enc, ex);
       const pass = enc.beginComputePass({ label: 'detect' });
@@ -169,10 +195,14 @@ export class Detector {
       ex.encode(pass, plan.ranges.network[0], plan.ranges.nms[1]);
       pass.end();
       enc.copyBufferToBuffer(ex.buffers.get(plan.post.detectionsBuffer)!, 0, staging, 0, bytes);
+      enc.copyBufferToBuffer(ex.buffers.get('counters')!, 0, staging, bytes, 16);
       device.queue.submit([enc.finish()]);
-      const raw = await this.dets.read(bytes, () => this.lost);
+      const raw = await this.dets.read(bytes + 16, () => this.lost);
       const names = this.info.manifest.names;
-      return plan.post.parseDetections(raw).map((d): Detection => ({ ...d, label: names[d.classId] ?? String(d.classId) }));
+      const [tried, nonFinite, capped] = new Uint32Array(raw, bytes, 4);
+      const found = plan.post.parseDetections(raw.slice(0, bytes));
+      this.lastStats = { candidates: tried, nonFinite, capped, detections: found.length };
+      return found.map((d): Detection => ({ ...d, label: names[d.classId] ?? String(d.classId) }));
     });
   }
 

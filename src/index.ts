@@ -5,7 +5,7 @@
  *   const boxes = await detector.detect(imageBitmap, { conf: 0.25 });
  */
 export { createDetector, Detector } from './detector.js';
-export type { CreateDetectorOptions, DetectOptions, Detection, DetectorInfo } from './detector.js';
+export type { CreateDetectorOptions, DetectOptions, Detection, DetectorInfo, DetectStats } from './detector.js';
 export type { ImageInput, RawImage } from './image/source.js';
 export type { KernelTime } from './gpu/profiler.js';
 export type { LoadProgress, ModelSource } from './model/load.js';

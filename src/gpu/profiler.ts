@@ -5,11 +5,14 @@
  */
 import type { Executor } from '../plan/executor.js';
 import { InvalidArgumentError } from '../errors.js';
+import { dispatchFlops } from '../plan/flops.js';
 
 export interface KernelTime {
   label: string;
   shader: string;
   ms: number;
+  /** Floating-point operations of the dispatch (0 for element-wise kernels; src/plan/flops.ts). */
+  flops: number;
 }
 
 /** Encode dispatches [from, to) one pass each with timestamps; `prepare` adds work before (input copies, resets). */
@@ -34,7 +37,7 @@ export async function profileDispatches(device: GPUDevice, ex: Executor, from: n
     await read.mapAsync(GPUMapMode.READ);
     const t = new BigInt64Array(read.getMappedRange().slice(0));
     read.unmap();
-    return ex.dispatches.slice(from, to).map((d, j) => ({ label: d.label, shader: d.shader, ms: Number(t[2 * j + 1] - t[2 * j]) / 1e6 }));
+    return ex.dispatches.slice(from, to).map((d, j) => ({ label: d.label, shader: d.shader, ms: Number(t[2 * j + 1] - t[2 * j]) / 1e6, flops: dispatchFlops(d) }));
   } finally {
     querySet.destroy();
     resolve.destroy();

@@ -64,6 +64,8 @@ const RUNS = [
   { kind: 'int8', accel: 'webgpu', asserted: false },
   { kind: 'int8', accel: 'wasm', asserted: false },
 ] as const;
+/** LITERT_MODELS=hybrid|int8 restricts the runs (for long runs). */
+const models = (process.env.LITERT_MODELS ?? 'hybrid,int8').split(',');
 
 test(`fracture model: our detections vs LiteRT.js on the quantized TFLite files (FracAtlas test images: ${which})`, async () => {
   const dir = join(CACHE, 'litert-q');
@@ -85,7 +87,7 @@ test(`fracture model: our detections vs LiteRT.js on the quantized TFLite files 
   const ours = new Map<string, number[][]>();
   const report: Record<string, unknown> = { images: list.length, nms: NMS };
   const asserted: { name: string; frac: number; boxes: number }[] = [];
-  for (const { kind, accel, asserted: isAsserted } of RUNS) {
+  for (const { kind, accel, asserted: isAsserted } of RUNS.filter((r) => models.includes(r.kind))) {
     if (!ours.has(kind)) {
       const tfl = readFileSync(fixture(`models/yolo11n-fracture-${kind}.tflite`));
       writeFileSync(join(dir, `${kind}.tflite`), tfl);

@@ -1,0 +1,76 @@
+/**
+ * Reliability of the library in headless Chromium: a model that overflows to Inf yields no NaN boxes
+ * (dropped anchors counted in detector.lastStats); a weight file that does not match the expected
+ * SHA-256 is rejected; 50 overlapping detect() calls on 50 different images each return their own
+ * image's boxes (equal to the same calls made one at a time).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openBrowser, type BrowserSession } from '../helpers/browser.js';
+import { CACHE, cocoWeights } from '../helpers/parity-data.js';
+import { fixture } from '../helpers/fixtures.js';
+import { convertModel } from '../../src/convert/index.js';
+import { readWeights, writeWeights } from '../../src/weights/weights.js';
+import { decodeImageFile } from '../../src/image/decode-node.js';
+
+const ENTRY = '/test/browser/entries/reliability.ts';
+const dir = join(CACHE, 'reliability');
+let s: BrowserSession;
+let weights: Uint8Array;
+beforeAll(async () => {
+  mkdirSync(dir, { recursive: true });
+  weights = await convertModel(new Uint8Array(readFileSync(fixture('models/yolo11n-fracture-hybrid.tflite'))), 'fracture.tflite');
+  writeFileSync(join(dir, 'fracture.y11w'), weights);
+  s = await openBrowser();
+}, 120_000);
+afterAll(async () => {
+  await s?.close();
+});
+
+/** A w×h crop of a FracAtlas radiograph at (x0, y0), RGBA. */
+async function crop(name: string, x0: number, y0: number, w: number, h: number) {
+  const img = await decodeImageFile(fixture(`datasets/fracatlas/images/Fractured/${name}`));
+  const data: number[] = [];
+  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) for (let c = 0; c < 4; c++) data.push(img.data[(y * img.width + x) * 4 + c]);
+  return { width: w, height: h, channels: 4 as const, data };
+}
+
+test('a model whose box branch overflows to Inf: no NaN boxes, dropped anchors counted in lastStats', async () => {
+  const f = await readWeights(weights);
+  const tensors = [...f.tensors.values()].map((t) => {
+    const data = Float32Array.from(t.data as ArrayLike<number>);
+    // The box branch's last conv: huge weights on top of a bias at the float32 maximum overflow to +Inf.
+    if (/^model\.23\.cv2\.\d\.2\.weight$/.test(t.name)) data.forEach((v, i) => (data[i] = v * 1e37));
+    if (/^model\.23\.cv2\.\d\.2\.bias$/.test(t.name)) data.fill(3.4e38);
+    return { name: t.name, shape: t.shape, data };
+  });
+  const { kind, family, task, strides, payload, tensors: _t, ...fields } = f.manifest as unknown as Record<string, unknown>;
+  void [kind, family, task, strides, payload, _t];
+  writeFileSync(join(dir, 'overflow.y11w'), await writeWeights(fields as never, tensors));
+  const r = await s.call<{ boxes: unknown[]; stats: { nonFinite: number; candidates: number; detections: number }; allFinite: boolean }>(
+    ENTRY, 'nonFinite', '/.cache/test/reliability/overflow.y11w', await crop('IMG0003458.jpg', 100, 100, 96, 96));
+  console.log(`overflowing model: ${JSON.stringify(r.stats)}`);
+  expect(r.allFinite).toBe(true);
+  expect(r.stats.nonFinite).toBeGreaterThan(0);
+  expect(r.stats.detections).toBe(r.boxes.length);
+}, 300_000);
+
+test('createDetector({ sha256 }) rejects a file that does not match', async () => {
+  const right = createHash('sha256').update(weights).digest('hex');
+  expect(await s.call<string[]>(ENTRY, 'checksum', '/.cache/test/reliability/fracture.y11w', right)).toEqual(['ChecksumMismatchError', 'InvalidArgumentError', 'ok 93']);
+}, 300_000);
+
+test('50 overlapping detect() calls on 50 different images: each gets its own boxes', async () => {
+  const names = ['IMG0003458.jpg', 'IMG0003342.jpg', 'IMG0000019.jpg', 'IMG0001572.jpg', 'IMG0003297.jpg'];
+  const images = [];
+  for (let i = 0; i < 50; i++) images.push(await crop(names[i % 5], 40 + 7 * i, 60 + 3 * i, 96 + (i % 4) * 8, 96));
+  // The 80-class COCO model at conf 0.001 finds low-score boxes in any crop, so results tell images apart.
+  const r = await s.call<{ concurrent: { box: number[] }[][]; sequential: { box: number[] }[][] }>(ENTRY, 'overlapping', await cocoWeights(), images, 96);
+  expect(r.concurrent).toEqual(r.sequential);
+  // The images differ, so their results do too: a mix-up would show as equal neighbours.
+  const distinct = new Set(r.sequential.map((d) => JSON.stringify(d)));
+  console.log(`50 overlapping calls: ${distinct.size} distinct results, ${r.sequential.reduce((n, d) => n + d.length, 0)} boxes`);
+  expect(distinct.size).toBeGreaterThan(25);
+}, 600_000);
