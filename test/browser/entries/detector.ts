@@ -1,5 +1,5 @@
 /** In-page detector scenarios for tests: detect on raw pixels, bad input, device loss, long runs. */
-import { createDetector, type Detector } from '../../../src/detector.js';
+import { createDetector } from '../../../src/detector.js';
 import { requestGPUContext } from '../../../src/gpu/device.js';
 
 async function bytes(url: string) {
@@ -78,36 +78,4 @@ export async function deviceLoss(weightsUrl: string) {
   r.fresh = `ok ${(await fresh.detect(img)).length}`;
   fresh.destroy();
   return r;
-}
-
-/** Count live GPU buffers (created − destroyed) around n detect() calls. */
-export async function liveBuffers(weightsUrl: string, n: number) {
-  let live = 0;
-  const proto = GPUDevice.prototype as unknown as { createBuffer: (d: GPUBufferDescriptor) => GPUBuffer };
-  const create = proto.createBuffer;
-  proto.createBuffer = function (this: GPUDevice, d: GPUBufferDescriptor) {
-    const b = create.call(this, d);
-    live++;
-    const destroy = b.destroy.bind(b);
-    let gone = false;
-    b.destroy = () => {
-      if (!gone) live--;
-      gone = true;
-      destroy();
-    };
-    return b;
-  };
-  let det: Detector | undefined;
-  try {
-    det = await createDetector({ model: await bytes(weightsUrl), inputSize: 32 });
-    const img = { width: 40, height: 30, data: new Uint8Array(40 * 30 * 4).fill(90) };
-    await det.detect(img);
-    const before = live;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) await det.detect(img);
-    return { before, after: live, ms: performance.now() - t0 };
-  } finally {
-    det?.destroy();
-    proto.createBuffer = create;
-  }
 }

@@ -43,3 +43,68 @@ export async function overlapping(weightsUrl: string, images: Img[], size: numbe
     det.destroy();
   }
 }
+
+/** Count live GPU buffers (created − destroyed, on every device) by patching GPUDevice.createBuffer. */
+function countBuffers() {
+  const state = { live: 0 };
+  const proto = GPUDevice.prototype as unknown as { createBuffer: (d: GPUBufferDescriptor) => GPUBuffer };
+  const create = proto.createBuffer;
+  proto.createBuffer = function (this: GPUDevice, d: GPUBufferDescriptor) {
+    const b = create.call(this, d);
+    state.live++;
+    const destroy = b.destroy.bind(b);
+    let gone = false;
+    b.destroy = () => {
+      if (!gone) state.live--;
+      gone = true;
+      destroy();
+    };
+    return b;
+  };
+  return { state, restore: () => (proto.createBuffer = create) };
+}
+
+/** JS heap in use after a full GC (Chromium with --js-flags=--expose-gc), in bytes. */
+function heap(): number {
+  (globalThis as unknown as { gc?: () => void }).gc?.();
+  return (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN;
+}
+
+/** n detect() calls on one detector at 32×32: live GPU buffers and JS heap before and after. */
+export async function longRun(weightsUrl: string, n: number) {
+  const { state, restore } = countBuffers();
+  const model = new Uint8Array(await (await fetch(weightsUrl)).arrayBuffer());
+  const det = await createDetector({ model, inputSize: 32 });
+  try {
+    const img = { width: 40, height: 30, data: new Uint8Array(40 * 30 * 4).fill(90) };
+    for (let i = 0; i < 10; i++) await det.detect(img);
+    const before = { buffers: state.live, heap: heap() };
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await det.detect(img);
+    return { before, after: { buffers: state.live, heap: heap() }, ms: performance.now() - t0 };
+  } finally {
+    det.destroy();
+    restore();
+  }
+}
+
+/** n detectors created (each with its own device), used once and destroyed: live buffers and heap. */
+export async function createDestroy(weightsUrl: string, n: number) {
+  const { state, restore } = countBuffers();
+  const model = new Uint8Array(await (await fetch(weightsUrl)).arrayBuffer());
+  const img = { width: 40, height: 30, data: new Uint8Array(40 * 30 * 4).fill(90) };
+  try {
+    const cycle = async () => {
+      const det = await createDetector({ model, inputSize: 32 });
+      await det.detect(img);
+      det.destroy();
+    };
+    await cycle();
+    const before = { buffers: state.live, heap: heap() };
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await cycle();
+    return { before, after: { buffers: state.live, heap: heap() }, ms: performance.now() - t0 };
+  } finally {
+    restore();
+  }
+}
