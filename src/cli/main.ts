@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
 
 /** Thrown for bad command-line usage; printed with the command's usage line. */
 export class UsageError extends Yolo11Error {
+  static override readonly errorName: string = 'UsageError';
   constructor(m: string) { super('USAGE', m); }
 }
 

@@ -9,6 +9,7 @@ import yaml from 'js-yaml';
 import { Yolo11Error } from '../errors.js';
 
 export class DatasetError extends Yolo11Error {
+  static override readonly errorName: string = 'DatasetError';
   constructor(m: string) { super('DATASET', m); }
 }
 

@@ -1,0 +1,42 @@
+/**
+ * The viewer app: `npm start` serves it (vite dev on 127.0.0.1); `npm run build:app` writes dist-app/,
+ * which `vite preview` serves. The git-ignored weights/ folder is served at ./weights/ (never copied
+ * into a build: the fracture model's licence forbids redistributing it).
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, normalize } from 'node:path';
+import { defineConfig, type Connect, type Plugin } from 'vite';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const weightsDir = join(repo, 'weights');
+
+const serveWeights: Connect.NextHandleFunction = (req, res, next) => {
+  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const i = path.indexOf('/weights/');
+  if (i < 0) return next();
+  const file = normalize(join(weightsDir, path.slice(i + 9)));
+  if (!file.startsWith(weightsDir) || !existsSync(file)) {
+    res.statusCode = 404;
+    return res.end(`no ${path}: run \`npm run weights\` to convert the fracture model into weights/`);
+  }
+  res.setHeader('content-type', 'application/octet-stream');
+  createReadStream(file).pipe(res);
+};
+
+const weights = (): Plugin => ({
+  name: 'serve-weights',
+  configureServer: (s) => void s.middlewares.use(serveWeights),
+  configurePreviewServer: (s) => void s.middlewares.use(serveWeights),
+});
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: './',
+  plugins: [weights()],
+  resolve: { alias: { wgsl_reflect: join(repo, 'node_modules/wgsl_reflect/wgsl_reflect.module.js') } },
+  server: { host: '127.0.0.1', port: 5173, fs: { allow: [repo] } },
+  preview: { host: '127.0.0.1', port: 4173 },
+  worker: { format: 'es' },
+  build: { outDir: join(repo, 'dist-app'), emptyOutDir: true, target: 'es2022' },
+});

@@ -1,0 +1,117 @@
+/**
+ * The viewer app end to end: built with vite, served by `vite preview`, driven by puppeteer on the
+ * system Chromium. A FracAtlas radiograph, a DICOM made from it (dcmjs), a corrupt JPEG and a DICOM
+ * without pixels are opened; the app's boxes must equal the library's detect() on the same bytes,
+ * bad files get a message while the others keep their results, a lost GPU device is recovered from,
+ * and no network request is made after the model has loaded. Screenshot: out/app-e2e.png.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, preview, type PreviewServer } from 'vite';
+import puppeteer, { type Browser, type ElementHandle } from 'puppeteer';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { CHROMIUM_ARGS, openBrowser, type BrowserSession } from '../helpers/browser.js';
+import { CACHE } from '../helpers/parity-data.js';
+import { fixture } from '../helpers/fixtures.js';
+import { makeDicom } from './make-dicom.js';
+import { decodeDicom } from '../../app/dicom.js';
+import { convertModel } from '../../src/convert/index.js';
+import { decodeImageFile } from '../../src/image/decode-node.js';
+
+const CONFIG = 'app/vite.config.ts';
+const IMGSZ = 320;
+const WEIGHTS = 'weights/yolo11n-fracture.y11w';
+const IMAGE = 'IMG0003458.jpg';
+
+type AppResult = { status: string; message?: string; boxes: { box: number[]; score: number; classId: number }[] };
+let server: PreviewServer;
+let browser: Browser;
+let lib: BrowserSession;
+const dir = mkdtempSync(join(tmpdir(), 'yolo11-app-'));
+
+beforeAll(async () => {
+  if (!existsSync(WEIGHTS)) {
+    // As `npm run weights` makes it (CI runs the tests without that step).
+    const settings = JSON.parse(readFileSync('weights/yolo11n-fracture.settings.json', 'utf8')).settings;
+    mkdirSync('weights', { recursive: true });
+    writeFileSync(WEIGHTS, await convertModel(new Uint8Array(readFileSync(fixture('models/yolo11n-fracture-hybrid.tflite'))), 'yolo11n-fracture-hybrid.tflite', 'f32', settings));
+  }
+  await build({ configFile: CONFIG, logLevel: 'error' });
+  server = await preview({ configFile: CONFIG, logLevel: 'error', preview: { port: 0, strictPort: false } });
+  browser = await puppeteer.launch({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, protocolTimeout: 600_000 });
+  lib = await openBrowser();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await lib?.close();
+});
+
+test('open a radiograph, a DICOM and bad files: boxes = library detect(), no request after load, recovery from device loss', async () => {
+  const jpg = join(dir, IMAGE);
+  writeFileSync(jpg, readFileSync(fixture(`datasets/fracatlas/images/Fractured/${IMAGE}`)));
+  const dcm = join(dir, 'radiograph.dcm');
+  writeFileSync(dcm, makeDicom(await decodeImageFile(jpg)));
+  writeFileSync(join(dir, 'corrupt.jpg'), Buffer.concat([readFileSync(jpg).subarray(0, 2), Buffer.from('definitely not JPEG data')]));
+  writeFileSync(join(dir, 'empty.dcm'), makeDicom(await decodeImageFile(jpg), 'no-pixels'));
+
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1200, height: 800 });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  let afterLoad: string[] | undefined;
+  page.on('request', (r) => afterLoad?.push(r.url()));
+  const url = server.resolvedUrls!.local[0];
+  await page.goto(`${url}?imgsz=${IMGSZ}`);
+  await page.waitForFunction('window.__app && window.__app.ready', { timeout: 300_000 });
+  afterLoad = [];
+  expect(await page.$eval('#sensitive', (b) => (b as HTMLButtonElement).disabled)).toBe(false); // the threshold stored with the model
+
+  const input = (await page.$('#files')) as ElementHandle<HTMLInputElement>;
+  await input!.uploadFile(jpg, join(dir, 'corrupt.jpg'), dcm, join(dir, 'empty.dcm'));
+  const done = (names: string[]) => `(() => { const r = window.__app.results; return ${JSON.stringify(names)}.every((n) => r[n] && (r[n].status === 'done' || r[n].status === 'failed')); })()`;
+  await page.waitForFunction(done([IMAGE, 'corrupt.jpg', 'radiograph.dcm', 'empty.dcm']), { timeout: 300_000, polling: 500 });
+  const first = (await page.evaluate('window.__app.results')) as Record<string, AppResult>;
+  expect(first['corrupt.jpg']).toMatchObject({ status: 'failed' });
+  expect(first['corrupt.jpg'].message).toMatch(/not an image this browser can decode/);
+  expect(first['empty.dcm'].message).toMatch(/no pixel data/);
+  expect(first[IMAGE].status).toBe('done');
+  expect(first['radiograph.dcm'].status).toBe('done');
+
+  // The "high sensitivity" preset (the threshold stored with the model), then the library on the same bytes at that threshold.
+  await page.click('#sensitive');
+  const conf = (await page.evaluate('window.__app.conf')) as number;
+  expect(conf).toBe(JSON.parse(readFileSync('weights/yolo11n-fracture.settings.json', 'utf8')).settings.highSensitivityConf);
+  const results = (await page.evaluate('window.__app.results')) as Record<string, AppResult>;
+  mkdirSync(join(CACHE, 'app'), { recursive: true });
+  writeFileSync(join(CACHE, 'app', 'a.jpg'), readFileSync(jpg));
+  const d = decodeDicom(new Uint8Array(readFileSync(dcm)));
+  writeFileSync(join(CACHE, 'app', 'a.rgba'), d.data);
+  const expected = await lib.call<AppResult['boxes'][]>('/test/browser/entries/app-check.ts', 'libraryDetect', `/${WEIGHTS}`,
+    [{ url: '/.cache/test/app/a.jpg' }, { url: '/.cache/test/app/a.rgba', raw: { width: d.width, height: d.height } }], IMGSZ, conf);
+  const strip = (b: AppResult['boxes']) => b.map((d) => ({ box: d.box.map((v) => Math.round(v * 1000) / 1000), score: Math.round(d.score * 1e5) / 1e5, classId: d.classId }));
+  expect(strip(results[IMAGE].boxes)).toEqual(strip(expected[0]));
+  expect(strip(results['radiograph.dcm'].boxes)).toEqual(strip(expected[1]));
+  console.log(`app: ${IMAGE} ${results[IMAGE].boxes.length} boxes, DICOM ${results['radiograph.dcm'].boxes.length} boxes (= library detect())`);
+
+  mkdirSync('out', { recursive: true });
+  await page.click('#list li:first-child');
+  await page.screenshot({ path: 'out/app-e2e.png' });
+
+  // A lost GPU device: the app reloads the model from memory and the next file is analysed.
+  await page.evaluate('window.__app.loseDevice()');
+  const again = join(dir, 'again.jpg');
+  writeFileSync(again, readFileSync(jpg));
+  await ((await page.$('#files')) as ElementHandle<HTMLInputElement>).uploadFile(again);
+  await page.waitForFunction(done(['again.jpg']), { timeout: 300_000, polling: 500 });
+  const after = (await page.evaluate('window.__app.results')) as Record<string, AppResult>;
+  expect(after['again.jpg'].status, after['again.jpg'].message).toBe('done');
+  expect(strip(after['again.jpg'].boxes)).toEqual(strip(expected[0]));
+  expect(expected[0].length).toBeGreaterThan(0); // a comparison of something
+  expect(after[IMAGE].status).toBe('done'); // earlier results kept
+
+  expect(afterLoad).toEqual([]);
+  expect(errors).toEqual([]);
+}, 900_000);
