@@ -52,8 +52,11 @@ export async function ours(o: OursOptions) {
     const forward: number[] = [];
     const detect: number[] = [];
     await det.detect(image); // warm the detect path (letterbox, decode, NMS)
-    for (let i = 0; i < o.runs; i++) forward.push((await timed(() => det.forward(input)))[1]);
-    for (let i = 0; i < o.runs; i++) detect.push((await timed(() => det.detect(image)))[1]);
+    // Interleaved, so that forward() and detect() see the same load on a shared machine.
+    for (let i = 0; i < o.runs; i++) {
+      forward.push((await timed(() => det.forward(input)))[1]);
+      detect.push((await timed(() => det.detect(image)))[1]);
+    }
     const [, flightMs] = await timed(() => Promise.all(Array.from({ length: o.inflight }, () => det.detect(image))));
     let parity: { maxAbs: number; rel: number } | string = 'no reference';
     if (o.referenceUrl) {
@@ -74,7 +77,7 @@ export async function ours(o: OursOptions) {
     const i = det.info;
     return {
       setupMs: i.setupMs, createMs: created, firstMs, coldMs: created + firstMs,
-      forward: stats(forward), detect: stats(detect), throughput: { inflight: o.inflight, imagesPerSecond: (1000 * o.inflight) / flightMs },
+      forward: stats(forward), detect: stats(detect), detectOverForward: stats(detect.map((d, k) => d / forward[k])).median, throughput: { inflight: o.inflight, imagesPerSecond: (1000 * o.inflight) / flightMs },
       dispatches: i.dispatches, flops: i.flops, parity, profile, adapter: i.adapter,
     };
   } finally {
