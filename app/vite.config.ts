@@ -1,6 +1,6 @@
 /**
- * The viewer app: `npm start` serves it (vite dev on 127.0.0.1); `npm run build:app` writes dist-app/,
- * which `vite preview` serves. The git-ignored weights/ folder is served at ./weights/ (never copied
+ * The viewer app: `npm start` builds dist-app/ and serves it with `vite preview` on 127.0.0.1:4173;
+ * `npm run dev:app` is the dev server (5173). The git-ignored weights/ folder is served at ./weights/ (never copied
  * into a build: the fracture model's licence forbids redistributing it).
  */
 import { createReadStream, existsSync } from 'node:fs';

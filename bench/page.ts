@@ -90,27 +90,53 @@ export interface PeerOptions { modelUrl: string; inputUrl: string; size: [number
 
 const ORT = '/node_modules/onnxruntime-web/dist/';
 
-/** onnxruntime-web, WebGPU EP (NCHW or NHWC preferred layout) or wasm EP (threads when cross-origin isolated). */
-export async function ortWeb(o: PeerOptions & { ep: 'webgpu' | 'wasm'; layout?: 'NCHW' | 'NHWC' }) {
+/**
+ * onnxruntime-web, WebGPU EP (NCHW or NHWC preferred layout) or wasm EP (threads when cross-origin
+ * isolated). WebGPU with `io: 'gpu'`: input and output bound to GPU buffers (the input uploaded once,
+ * the output left on the GPU), so its time is inference alone — a lower bound that does not pay the
+ * upload and readback our forward() pays. A failed binding falls back to CPU tensors (reported).
+ */
+export async function ortWeb(o: PeerOptions & { ep: 'webgpu' | 'wasm'; layout?: 'NCHW' | 'NHWC'; io?: 'cpu' | 'gpu' }) {
   const ort = await import(/* @vite-ignore */ `${ORT}ort.all.bundle.min.mjs`);
   ort.env.wasm.wasmPaths = ORT;
   ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency) : 1;
   const model = new Uint8Array(await bytes(o.modelUrl));
   const input = new Float32Array(await bytes(o.inputUrl));
+  const gpuIo = o.ep === 'webgpu' && o.io === 'gpu';
   const ep = o.ep === 'webgpu' ? [{ name: 'webgpu', preferredLayout: o.layout ?? 'NCHW' }] : ['wasm'];
+  const options = { executionProviders: ep, ...(gpuIo ? { preferredOutputLocation: 'gpu-buffer' } : {}) };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const [session, createMs] = await timed<any>(() => ort.InferenceSession.create(model, { executionProviders: ep }));
+  const [session, createMs] = await timed<any>(() => ort.InferenceSession.create(model, options));
+  const dims = [1, 3, o.size[0], o.size[1]];
+  let io = 'cpu';
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let feed: any = new ort.Tensor('float32', input, dims);
+  let device: GPUDevice | undefined;
+  if (gpuIo) {
+    try {
+      device = (await ort.env.webgpu.device) as GPUDevice;
+      const buf = device.createBuffer({ size: input.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(buf, 0, input);
+      feed = ort.Tensor.fromGpuBuffer(buf, { dataType: 'float32', dims, dispose: () => buf.destroy() });
+      io = 'gpu';
+    } catch {
+      device = undefined;
+    }
+  }
   try {
-    const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', input, [1, 3, o.size[0], o.size[1]]) };
+    const feeds = { [session.inputNames[0]]: feed };
     const run = async () => {
       const r = await session.run(feeds);
       const t = r[session.outputNames[0]];
-      await t.getData(); // on the CPU, as our forward() returns it
+      if (t.location === 'gpu-buffer') {
+        await device?.queue.onSubmittedWorkDone(); // the inference has finished on the GPU
+        t.dispose();
+      } else await t.getData(); // on the CPU, as our forward() returns it
     };
     const [, firstMs] = await timed(run);
     const warm: number[] = [];
     for (let i = 0; i < o.runs; i++) warm.push((await timed(run))[1]);
-    return { createMs, firstMs, warm: stats(warm), threads: o.ep === 'wasm' ? ort.env.wasm.numThreads : undefined };
+    return { createMs, firstMs, warm: stats(warm), threads: o.ep === 'wasm' ? ort.env.wasm.numThreads : undefined, io: o.ep === 'webgpu' ? io : undefined };
   } finally {
     await session.release();
   }

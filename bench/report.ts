@@ -10,7 +10,7 @@ export interface OursResult {
 
 export interface GemmResult { adapter: unknown; rows: { shape: string; variant: string; ms: number; gflops: number }[]; ceiling: number }
 
-export interface PeerResult { createMs: number; firstMs: number; warm: Stats; threads?: number }
+export interface PeerResult { createMs: number; firstMs: number; warm: Stats; threads?: number; io?: string }
 
 export interface BenchResult {
   date: string; model: string; imgsz: [number, number]; runs: number; browser: string;
@@ -41,7 +41,7 @@ export function markdown(r: BenchResult): string {
   else L.push(`| yolo11-webgpu | ${r.ours ?? 'not run'} | | | | | |`);
   for (const [name, p] of Object.entries(r.peers)) {
     if (typeof p === 'string') L.push(`| ${name} | ${p} | | | | | |`);
-    else L.push(`| ${name}${p.threads ? ` (${p.threads} threads)` : ''} | ${ms(p.createMs)} | ${ms(p.firstMs)} | ${ms(p.warm.median)} | ${ms(p.warm.p90)} | ${ms(p.warm.min)} | ${o ? versus(p.warm.median / o.forward.median) : ''} |`);
+    else L.push(`| ${name}${p.threads ? ` (${p.threads} threads)` : ''}${p.io === 'cpu' && name.includes('IO on GPU') ? ' (binding failed: CPU IO)' : ''} | ${ms(p.createMs)} | ${ms(p.firstMs)} | ${ms(p.warm.median)} | ${ms(p.warm.p90)} | ${ms(p.warm.min)} | ${o ? versus(p.warm.median / o.forward.median) : ''} |`);
   }
   if (o) {
     const best = bestOrtWebgpu(r);

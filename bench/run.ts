@@ -6,7 +6,7 @@
  * `npm run bench:gemm` (or `--ceiling` in the same session) measures our GEMM ceiling, and the
  * per-kernel table shows each conv's GFLOP/s as a share of it. A failing peer is reported, never fatal.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBrowser, type BrowserSession } from '../test/helpers/browser.js';
@@ -19,7 +19,10 @@ import { markdown, type BenchResult, type GemmResult } from './report.js';
 
 export const PEERS = ['ort-webgpu', 'ort-wasm', 'litert-wasm', 'litert-webgpu'] as const;
 const FIX = process.env.YOLO11_WEBGPU_FIXTURES ?? '../shared';
-const CACHE = resolve('.cache/bench');
+/** Per run, so that concurrent runs (a smoke test beside a benchmark) never read each other's files. */
+const RUN = `run-${process.pid}-${Date.now()}`;
+const CACHE = resolve('.cache/bench', RUN);
+const URL_BASE = `/.cache/bench/${RUN}`;
 const PAGE = '/bench/page.ts';
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
@@ -39,19 +42,19 @@ async function prepare(model: string, sz: [number, number], image: string) {
   const { tensor } = letterbox(await decodeImageFile(image), sz);
   writeFileSync(join(CACHE, 'input.f32'), tensor);
   writeFileSync(join(CACHE, 'image.img'), readFileSync(image)); // an extension vite serves as raw bytes
-  const files = { weights: '/.cache/bench/model.y11w', input: '/.cache/bench/input.f32', image: '/.cache/bench/image.img' } as Record<string, string>;
+  const files = { weights: `${URL_BASE}/model.y11w`, input: `${URL_BASE}/input.f32`, image: `${URL_BASE}/image.img` } as Record<string, string>;
   if (kind === 'onnx') {
     writeFileSync(join(CACHE, 'model.onnx'), editGraph(bytes, sz, { expose: false }).bytes);
-    files.onnx = '/.cache/bench/model.onnx';
+    files.onnx = `${URL_BASE}/model.onnx`;
     const ref = await referenceSession(bytes, sz);
     const out = (await ref.run(tensor)).tensors.get('output0')!.data;
     await ref.release();
     writeFileSync(join(CACHE, 'output0.f32'), out);
-    files.reference = '/.cache/bench/output0.f32';
+    files.reference = `${URL_BASE}/output0.f32`;
   }
   if (kind === 'tflite') {
     writeFileSync(join(CACHE, 'model.tflite'), bytes);
-    files.tflite = '/.cache/bench/model.tflite';
+    files.tflite = `${URL_BASE}/model.tflite`;
   }
   return files;
 }
@@ -114,7 +117,12 @@ export async function main(argv: string[]): Promise<number> {
           result.peers[peer] = 'failed: needs an ONNX model (--model *.onnx)';
           continue;
         }
-        if (peer === 'ort-webgpu') for (const layout of ['NCHW', 'NHWC']) variants.push({ name: `${peer} ${layout}`, fn: 'ortWeb', arg: { ...base, modelUrl: files.onnx, ep: 'webgpu', layout } });
+        if (peer === 'ort-webgpu') {
+          for (const layout of ['NCHW', 'NHWC']) {
+            variants.push({ name: `${peer} ${layout}`, fn: 'ortWeb', arg: { ...base, modelUrl: files.onnx, ep: 'webgpu', layout, io: 'cpu' } });
+            variants.push({ name: `${peer} ${layout} IO on GPU`, fn: 'ortWeb', arg: { ...base, modelUrl: files.onnx, ep: 'webgpu', layout, io: 'gpu' } });
+          }
+        }
         else variants.push({ name: peer, fn: 'ortWeb', arg: { ...base, modelUrl: files.onnx, ep: 'wasm' } });
       } else if (peer === 'litert-wasm' || peer === 'litert-webgpu') {
         if (!files.tflite) {
@@ -141,6 +149,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } finally {
     await s.close();
+    rmSync(CACHE, { recursive: true, force: true });
   }
   process.stdout.write(markdown(result));
   if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);

@@ -3,7 +3,7 @@
  * system Chromium. A FracAtlas radiograph, a DICOM made from it (dcmjs), a corrupt JPEG and a DICOM
  * without pixels are opened; the app's boxes must equal the library's detect() on the same bytes,
  * bad files get a message while the others keep their results, a lost GPU device is recovered from,
- * and no network request is made after the model has loaded. Screenshot: out/app-e2e.png.
+ * a dropped file is analysed, and no network request is made after the model has loaded. Screenshot: out/app-e2e.png.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,6 +111,18 @@ test('open a radiograph, a DICOM and bad files: boxes = library detect(), no req
   expect(strip(after['again.jpg'].boxes)).toEqual(strip(expected[0]));
   expect(expected[0].length).toBeGreaterThan(0); // a comparison of something
   expect(after[IMAGE].status).toBe('done'); // earlier results kept
+
+  // Drag and drop: a File made in the page from bytes handed over by the test (no network), dropped on the viewer.
+  const b64 = readFileSync(jpg).toString('base64');
+  await page.evaluate(`(() => {
+    const bytes = Uint8Array.from(atob(${JSON.stringify(b64)}), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'dropped.jpg', { type: 'image/jpeg' }));
+    document.getElementById('viewer').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  })()`);
+  await page.waitForFunction(done(['dropped.jpg']), { timeout: 300_000, polling: 500 });
+  const dropped = ((await page.evaluate('window.__app.results')) as Record<string, AppResult>)['dropped.jpg'];
+  expect(strip(dropped.boxes)).toEqual(strip(expected[0]));
 
   expect(afterLoad).toEqual([]);
   expect(errors).toEqual([]);
