@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { join, normalize } from 'node:path';
 import { defineConfig, type Connect, type Plugin } from 'vite';
 
+/** What `npm start` serves the app with; test/app checks that nothing violates it. */
+export const CSP = "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self'; img-src 'self' blob: data:";
+
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const weightsDir = join(repo, 'weights');
 
@@ -36,7 +39,8 @@ export default defineConfig({
   plugins: [weights()],
   resolve: { alias: { wgsl_reflect: join(repo, 'node_modules/wgsl_reflect/wgsl_reflect.module.js') } },
   server: { host: '127.0.0.1', port: 5173, fs: { allow: [repo] } },
-  preview: { host: '127.0.0.1', port: 4173 },
+  // The production build is served under the strict policy the app is written for (no inline script, no eval).
+  preview: { host: '127.0.0.1', port: 4173, headers: { 'Content-Security-Policy': CSP } },
   worker: { format: 'es' },
   build: { outDir: join(repo, 'dist-app'), emptyOutDir: true, target: 'es2022' },
 });

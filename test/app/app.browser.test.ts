@@ -3,7 +3,8 @@
  * system Chromium. A FracAtlas radiograph, a DICOM made from it (dcmjs), a corrupt JPEG and a DICOM
  * without pixels are opened; the app's boxes must equal the library's detect() on the same bytes,
  * bad files get a message while the others keep their results, a lost GPU device is recovered from,
- * a dropped file is analysed, and no network request is made after the model has loaded. Screenshot: out/app-e2e.png.
+ * a dropped file is analysed, no network request is made after the model has loaded, and nothing
+ * violates the strict Content-Security-Policy the app is served with (no unsafe-eval, no inline script). Screenshot: out/app-e2e.png.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,10 +62,12 @@ test('open a radiograph, a DICOM and bad files: boxes = library detect(), no req
   await page.setViewport({ width: 1200, height: 800 });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => /Content Security Policy|Refused to/.test(m.text()) && errors.push(m.text()));
   let afterLoad: string[] | undefined;
   page.on('request', (r) => afterLoad?.push(r.url()));
   const url = server.resolvedUrls!.local[0];
-  await page.goto(`${url}?imgsz=${IMGSZ}`);
+  const response = await page.goto(`${url}?imgsz=${IMGSZ}`);
+  expect(response!.headers()['content-security-policy']).toContain("script-src 'self'"); // served under the strict CSP
   await page.waitForFunction('window.__app && window.__app.ready', { timeout: 300_000 });
   afterLoad = [];
   expect(await page.$eval('#sensitive', (b) => (b as HTMLButtonElement).disabled)).toBe(false); // the threshold stored with the model
