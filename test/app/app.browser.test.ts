@@ -3,7 +3,7 @@
  * system Chromium. A FracAtlas radiograph, a DICOM made from it (dcmjs), a corrupt JPEG and a DICOM
  * without pixels are opened; the app's boxes must equal the library's detect() on the same bytes,
  * bad files get a message while the others keep their results, a lost GPU device is recovered from,
- * a dropped file is analysed, no network request is made after the model has loaded, and nothing
+ * a dropped file is analysed, an image above the texture limit is downscaled with a message, no network request is made after the model has loaded, and nothing
  * violates the strict Content-Security-Policy the app is served with (no unsafe-eval, no inline script). Screenshot: out/app-e2e.png.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { makeDicom } from './make-dicom.js';
 import { decodeDicom } from '../../app/dicom.js';
 import { convertModel } from '../../src/convert/index.js';
 import { decodeImageFile } from '../../src/image/decode-node.js';
+import { PNG } from 'pngjs';
 
 const CONFIG = 'app/vite.config.ts';
 const IMGSZ = 320;
@@ -126,6 +127,16 @@ test('open a radiograph, a DICOM and bad files: boxes = library detect(), no req
   await page.waitForFunction(done(['dropped.jpg']), { timeout: 300_000, polling: 500 });
   const dropped = ((await page.evaluate('window.__app.results')) as Record<string, AppResult>)['dropped.jpg'];
   expect(strip(dropped.boxes)).toEqual(strip(expected[0]));
+
+  // A radiograph wider than the GPU's texture limit (8192 on SwiftShader) is downscaled for analysis, with a message.
+  const wide = new PNG({ width: 9000, height: 64 });
+  wide.data.fill(128);
+  writeFileSync(join(dir, 'wide.png'), PNG.sync.write(wide));
+  await ((await page.$('#files')) as ElementHandle<HTMLInputElement>).uploadFile(join(dir, 'wide.png'));
+  await page.waitForFunction(done(['wide.png']), { timeout: 300_000, polling: 500 });
+  const w = ((await page.evaluate('window.__app.results')) as Record<string, AppResult & { width: number }>)['wide.png'];
+  expect([w.status, w.width]).toEqual(['done', 9000]);
+  expect(await page.$eval('#message', (e) => e.textContent)).toMatch(/wide\.png: 9000×64 is above this GPU's \d+-pixel limit; analysed at \d+×\d+/);
 
   expect(afterLoad).toEqual([]);
   expect(errors).toEqual([]);
