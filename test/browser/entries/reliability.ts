@@ -1,5 +1,5 @@
 /** In-page scenarios for test/reliability: non-finite guards, checksums, overlapping detect() calls. */
-import { createDetector } from '../../../src/detector.js';
+import { createDetector, type Detector } from '../../../src/detector.js';
 
 type Img = { width: number; height: number; data: number[]; channels: 3 | 4 | 1 };
 const raw = (i: Img) => ({ width: i.width, height: i.height, channels: i.channels, data: Uint8Array.from(i.data) });
@@ -70,41 +70,41 @@ function heap(): number {
   return (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN;
 }
 
-/** n detect() calls on one detector at 32×32: live GPU buffers and JS heap before and after. */
-export async function longRun(weightsUrl: string, n: number) {
+/**
+ * Long runs, in steps that each stay well inside the page call's protocol timeout: `soakOpen` makes
+ * the detector (and starts counting buffers), `soakDetect(n)` runs n more calls, `soakCycles(n)` makes,
+ * uses and destroys n detectors, `soakClose` destroys everything. Each returns live buffers and heap.
+ */
+let soak: { det?: Detector; model: Uint8Array; restore: () => void; state: { live: number } } | undefined;
+const soakImg = { width: 40, height: 30, data: new Uint8Array(40 * 30 * 4).fill(90) };
+const soakState = () => ({ buffers: soak!.state.live, heap: heap() });
+
+export async function soakOpen(weightsUrl: string) {
   const { state, restore } = countBuffers();
-  const model = new Uint8Array(await (await fetch(weightsUrl)).arrayBuffer());
-  const det = await createDetector({ model, inputSize: 32 });
-  try {
-    const img = { width: 40, height: 30, data: new Uint8Array(40 * 30 * 4).fill(90) };
-    for (let i = 0; i < 10; i++) await det.detect(img);
-    const before = { buffers: state.live, heap: heap() };
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) await det.detect(img);
-    return { before, after: { buffers: state.live, heap: heap() }, ms: performance.now() - t0 };
-  } finally {
-    det.destroy();
-    restore();
-  }
+  soak = { model: new Uint8Array(await (await fetch(weightsUrl)).arrayBuffer()), restore, state };
+  return soakState();
 }
 
-/** n detectors created (each with its own device), used once and destroyed: live buffers and heap. */
-export async function createDestroy(weightsUrl: string, n: number) {
-  const { state, restore } = countBuffers();
-  const model = new Uint8Array(await (await fetch(weightsUrl)).arrayBuffer());
-  const img = { width: 40, height: 30, data: new Uint8Array(40 * 30 * 4).fill(90) };
-  try {
-    const cycle = async () => {
-      const det = await createDetector({ model, inputSize: 32 });
-      await det.detect(img);
-      det.destroy();
-    };
-    await cycle();
-    const before = { buffers: state.live, heap: heap() };
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) await cycle();
-    return { before, after: { buffers: state.live, heap: heap() }, ms: performance.now() - t0 };
-  } finally {
-    restore();
+export async function soakDetect(n: number) {
+  soak!.det ??= await createDetector({ model: soak!.model, inputSize: 32 });
+  for (let i = 0; i < n; i++) await soak!.det.detect(soakImg);
+  return soakState();
+}
+
+export async function soakCycles(n: number) {
+  for (let i = 0; i < n; i++) {
+    const det = await createDetector({ model: soak!.model, inputSize: 32 });
+    await det.detect(soakImg);
+    det.destroy();
   }
+  return soakState();
+}
+
+export async function soakClose() {
+  soak?.det?.destroy();
+  if (soak) soak.det = undefined;
+  const r = soakState();
+  soak?.restore();
+  soak = undefined;
+  return r;
 }
