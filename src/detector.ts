@@ -200,7 +200,7 @@ export class Detector {
       const raw = await this.dets.read(bytes + 16, () => this.lost);
       const names = this.info.manifest.names;
       const [tried, nonFinite, capped] = new Uint32Array(raw, bytes, 4);
-      const found = plan.post.parseDetections(raw.slice(0, bytes));
+      const found = plan.post.parseDetections(raw); // reads its count and at most maxDet entries; the counters follow
       this.lastStats = { candidates: tried, nonFinite, capped, detections: found.length };
       return found.map((d): Detection => ({ ...d, label: names[d.classId] ?? String(d.classId) }));
     });
