@@ -16,7 +16,7 @@ const ENTRY = '/test/browser/entries/reliability.ts';
 type State = { buffers: number; heap: number };
 let s: BrowserSession;
 beforeAll(async () => {
-  s = await openBrowser({ args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc'] });
+  s = await openBrowser({ args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc', '--enable-precise-memory-info'] });
 });
 afterAll(async () => {
   await s?.call(ENTRY, 'soakClose').catch(() => undefined);

@@ -64,10 +64,23 @@ function countBuffers() {
   return { state, restore: () => (proto.createBuffer = create) };
 }
 
-/** JS heap in use after a full GC (Chromium with --js-flags=--expose-gc), in bytes. */
-function heap(): number {
-  (globalThis as unknown as { gc?: () => void }).gc?.();
-  return (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN;
+/**
+ * JS heap in use after full GCs (Chromium with --js-flags=--expose-gc), in bytes. One gc() is not
+ * enough: objects reachable only from settled GPU callbacks (mapAsync, a destroyed device's wrappers)
+ * are freed over later tasks, so collect, yield a task, and repeat until two readings agree.
+ */
+async function heap(): Promise<number> {
+  const gc = (globalThis as unknown as { gc?: () => void }).gc;
+  const used = () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN;
+  let last = NaN;
+  for (let i = 0; i < 10; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 20));
+    const now = used();
+    if (Math.abs(now - last) < 64 * 1024) return now;
+    last = now;
+  }
+  return last;
 }
 
 /**
@@ -77,7 +90,7 @@ function heap(): number {
  */
 let soak: { det?: Detector; model: Uint8Array; restore: () => void; state: { live: number } } | undefined;
 const soakImg = { width: 40, height: 30, data: new Uint8Array(40 * 30 * 4).fill(90) };
-const soakState = () => ({ buffers: soak!.state.live, heap: heap() });
+const soakState = async () => ({ buffers: soak!.state.live, heap: await heap() });
 
 export async function soakOpen(weightsUrl: string) {
   const { state, restore } = countBuffers();
@@ -103,7 +116,7 @@ export async function soakCycles(n: number) {
 export async function soakClose() {
   soak?.det?.destroy();
   if (soak) soak.det = undefined;
-  const r = soakState();
+  const r = await soakState();
   soak?.restore();
   soak = undefined;
   return r;
