@@ -21,6 +21,15 @@ export interface GPUContext {
 
 const isNode = () => typeof process !== 'undefined' && !!process.versions?.node && typeof navigator === 'undefined' || (typeof navigator !== 'undefined' && !navigator.gpu && typeof process !== 'undefined' && !!process.versions?.node);
 
+/**
+ * Dawn's instances, held for the life of the process. dawn.node's adapters and devices do not keep
+ * their instance alive: once the GPU object from `create()` is garbage-collected, the next
+ * ProcessEvents tick (run while a mapAsync is pending) locks a freed mutex and the process aborts or
+ * segfaults. On SwiftShader, where one detect() takes seconds, that happened in most runs.
+ */
+const dawnInstances: GPU[] = [];
+const keep = (gpu: GPU) => (dawnInstances.includes(gpu) || dawnInstances.push(gpu), gpu);
+
 /** Dawn's GPU object in Node; the module name is computed so that bundlers never try to resolve it for browsers. */
 async function nodeGPU(): Promise<{ gpu: GPU; create: (o: string[]) => GPU }> {
   const name = 'webgpu';
@@ -31,7 +40,7 @@ async function nodeGPU(): Promise<{ gpu: GPU; create: (o: string[]) => GPU }> {
     throw new WebGPUUnavailableError(`no navigator.gpu and the "webgpu" package (Dawn for Node) could not be loaded: ${(e as Error).message}; install it with \`npm i webgpu\``);
   }
   for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
-  return { gpu: mod.create([]), create: mod.create };
+  return { gpu: dawnInstances[dawnInstances.length - 1] ?? keep(mod.create([])), create: (o) => keep(mod.create(o)) };
 }
 
 async function fs(): Promise<{ existsSync(p: string): boolean }> {

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { create, globals } from 'webgpu';
 
 Object.assign(globalThis, globals);
-const adapter = await create([]).requestAdapter();
+// Keep the instance referenced: dawn.node frees it on GC even while its device is in use (see src/gpu/device.ts).
+const gpu = create([]);
+const adapter = await gpu.requestAdapter();
 if (!adapter) {
   console.error('Dawn found no WebGPU adapter: apt-get install -y chromium libvulkan1 and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json');
   process.exit(3);

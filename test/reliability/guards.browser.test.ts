@@ -11,9 +11,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 import { CACHE, cocoWeights } from '../helpers/parity-data.js';
 import { fixture } from '../helpers/fixtures.js';
+import { crop, fiftyCrops } from '../helpers/crops.js';
 import { convertModel } from '../../src/convert/index.js';
 import { readWeights, writeWeights } from '../../src/weights/weights.js';
-import { decodeImageFile } from '../../src/image/decode-node.js';
 
 const ENTRY = '/test/browser/entries/reliability.ts';
 const dir = join(CACHE, 'reliability');
@@ -28,14 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.close();
 });
-
-/** A w×h crop of a FracAtlas radiograph at (x0, y0), RGBA. */
-async function crop(name: string, x0: number, y0: number, w: number, h: number) {
-  const img = await decodeImageFile(fixture(`datasets/fracatlas/images/Fractured/${name}`));
-  const data: number[] = [];
-  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) for (let c = 0; c < 4; c++) data.push(img.data[(y * img.width + x) * 4 + c]);
-  return { width: w, height: h, channels: 4 as const, data };
-}
 
 test('a model whose box branch overflows to Inf: no NaN boxes, dropped anchors counted in lastStats', async () => {
   const f = await readWeights(weights);
@@ -63,9 +55,7 @@ test('createDetector({ sha256 }) rejects a file that does not match', async () =
 }, 300_000);
 
 test('50 overlapping detect() calls on 50 different images: each gets its own boxes', async () => {
-  const names = ['IMG0003458.jpg', 'IMG0003342.jpg', 'IMG0000019.jpg', 'IMG0001572.jpg', 'IMG0003297.jpg'];
-  const images = [];
-  for (let i = 0; i < 50; i++) images.push(await crop(names[i % 5], 40 + 7 * i, 60 + 3 * i, 96 + (i % 4) * 8, 96));
+  const images = await fiftyCrops();
   // The 80-class COCO model at conf 0.001 finds low-score boxes in any crop, so results tell images apart.
   const r = await s.call<{ concurrent: { box: number[] }[][]; sequential: { box: number[] }[][] }>(ENTRY, 'overlapping', await cocoWeights(), images, 96);
   expect(r.concurrent).toEqual(r.sequential);
