@@ -16,6 +16,8 @@ import { CHROMIUM_ARGS, openBrowser, type BrowserSession } from '../helpers/brow
 import { CACHE } from '../helpers/parity-data.js';
 import { fixture } from '../helpers/fixtures.js';
 import { makeDicom } from './make-dicom.js';
+import { cmykJpeg } from '../helpers/cmyk-jpeg.js';
+import { rawPng } from '../helpers/raw-png.js';
 import { decodeDicom } from '../../app/dicom.js';
 import { convertModel } from '../../src/convert/index.js';
 import { decodeImageFile } from '../../src/image/decode-node.js';
@@ -26,7 +28,7 @@ const IMGSZ = 320;
 const WEIGHTS = 'weights/yolo11n-fracture.y11w';
 const IMAGE = 'IMG0003458.jpg';
 
-type AppResult = { status: string; message?: string; boxes: { box: number[]; score: number; classId: number }[] };
+type AppResult = { status: string; message?: string; width?: number; height?: number; boxes: { box: number[]; score: number; classId: number }[] };
 let server: PreviewServer;
 let browser: Browser;
 let lib: BrowserSession;
@@ -58,6 +60,8 @@ test('open a radiograph, a DICOM and bad files: boxes = library detect(), no req
   writeFileSync(dcm, makeDicom(await decodeImageFile(jpg)));
   writeFileSync(join(dir, 'corrupt.jpg'), Buffer.concat([readFileSync(jpg).subarray(0, 2), Buffer.from('definitely not JPEG data')]));
   writeFileSync(join(dir, 'empty.dcm'), makeDicom(await decodeImageFile(jpg), 'no-pixels'));
+  writeFileSync(join(dir, 'zero.png'), rawPng(0, 0, 8, 2, []));
+  writeFileSync(join(dir, 'cmyk.jpg'), cmykJpeg([200, 100, 50, 180]));
 
   const page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 800 });
@@ -74,13 +78,16 @@ test('open a radiograph, a DICOM and bad files: boxes = library detect(), no req
   expect(await page.$eval('#sensitive', (b) => (b as HTMLButtonElement).disabled)).toBe(false); // the threshold stored with the model
 
   const input = (await page.$('#files')) as ElementHandle<HTMLInputElement>;
-  await input!.uploadFile(jpg, join(dir, 'corrupt.jpg'), dcm, join(dir, 'empty.dcm'));
+  await input!.uploadFile(jpg, join(dir, 'corrupt.jpg'), dcm, join(dir, 'empty.dcm'), join(dir, 'zero.png'), join(dir, 'cmyk.jpg'));
   const done = (names: string[]) => `(() => { const r = window.__app.results; return ${JSON.stringify(names)}.every((n) => r[n] && (r[n].status === 'done' || r[n].status === 'failed')); })()`;
-  await page.waitForFunction(done([IMAGE, 'corrupt.jpg', 'radiograph.dcm', 'empty.dcm']), { timeout: 300_000, polling: 500 });
+  await page.waitForFunction(done([IMAGE, 'corrupt.jpg', 'radiograph.dcm', 'empty.dcm', 'zero.png', 'cmyk.jpg']), { timeout: 300_000, polling: 500 });
   const first = (await page.evaluate('window.__app.results')) as Record<string, AppResult>;
   expect(first['corrupt.jpg']).toMatchObject({ status: 'failed' });
   expect(first['corrupt.jpg'].message).toMatch(/not an image this browser can decode/);
   expect(first['empty.dcm'].message).toMatch(/no pixel data/);
+  expect(first['zero.png']).toMatchObject({ status: 'failed' }); // 0×0: the browser refuses it, the app says so
+  expect(first['zero.png'].message).toMatch(/not an image this browser can decode|the image is empty/);
+  expect(first['cmyk.jpg']).toMatchObject({ status: 'done', width: 8, height: 8 });
   expect(first[IMAGE].status).toBe('done');
   expect(first['radiograph.dcm'].status).toBe('done');
 

@@ -75,6 +75,10 @@ describe('detect() vs ONNX Runtime + reference NMS (Chromium WebGPU)', () => {
     expect(r['conf 2']).toMatch(/^InvalidArgumentError/);
     expect(r['beyond the texture limit']).toMatch(/^InvalidArgumentError: image 9000×10 exceeds/);
     expect(r['good after errors']).toMatch(/^ok/);
+    expect(r['1×1 image']).toBe('ok finite true');
+    // Stored CMYK (200, 100, 50, 180) → RGB (141, 71, 35) under the Adobe convention (Chromium's decoder).
+    r['CMYK JPEG pixel'].split(',').map(Number).forEach((v, k) => expect(Math.abs(v - [141.2, 70.6, 35.3][k]), r['CMYK JPEG pixel']).toBeLessThanOrEqual(3));
+    expect(r['CMYK JPEG']).toBe('ok finite true');
     expect(r['detect after destroy']).toMatch(/^DestroyedError/);
   });
 

@@ -1,50 +1,22 @@
 /**
  * Image decoding in Node (src/image/decode-node.ts): FracAtlas JPEGs (greyscale and colour), PNGs of
- * every colour type and depth made here, EXIF orientation (checked against cv2.imread for all eight),
+ * every colour type and depth made here, Adobe CMYK JPEGs, 1×1 images, EXIF orientation (checked against cv2.imread for all eight),
  * and bad input — truncated, random, hostile headers — as one-line ImageDecodeErrors naming the file.
  */
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ImageDecodeError } from '../../src/errors.js';
 import { decodeImageFile } from '../../src/image/decode-node.js';
 import { referenceImagePath } from '../helpers/reference.js';
+import { cmykJpeg } from '../helpers/cmyk-jpeg.js';
+import { rawPng } from '../helpers/raw-png.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'yolo11-decode-'));
 
-/** A PNG from raw scanlines (filter byte 0 is added), for the types pngjs cannot write. */
-function rawPng(w: number, h: number, depth: number, colorType: number, rows: number[][], extra: [string, number[]][] = []): Uint8Array {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b: Uint8Array) => {
-    let c = 0xffffffff;
-    for (const v of b) c = crcTable[(c ^ v) & 255] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Uint8Array) => {
-    const out = new Uint8Array(12 + data.length);
-    const dv = new DataView(out.buffer);
-    dv.setUint32(0, data.length);
-    out.set(Buffer.from(type, 'latin1'), 4);
-    out.set(data, 8);
-    dv.setUint32(8 + data.length, crc(out.subarray(4, 8 + data.length)));
-    return out;
-  };
-  const ihdr = new Uint8Array(13);
-  new DataView(ihdr.buffer).setUint32(0, w);
-  new DataView(ihdr.buffer).setUint32(4, h);
-  ihdr.set([depth, colorType, 0, 0, 0], 8);
-  const idat = deflateSync(Buffer.from(rows.flatMap((r) => [0, ...r])));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
-    ...extra.map(([t, d]) => chunk(t, Uint8Array.from(d))), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
-}
 const rgbOf = (d: Uint8Array) => Array.from({ length: d.length / 4 }, (_, i) => [d[i * 4], d[i * 4 + 1], d[i * 4 + 2]]);
 
 describe('decodeImageFile', () => {
@@ -121,6 +93,24 @@ describe('decodeImageFile', () => {
     expect(rgbOf((await decodeImageFile(key, 'key.png')).data)).toEqual([[1, 2, 3], [4, 5, 6]]);
   });
 
+  test('CMYK JPEG (Adobe, stored inverted) becomes RGB = C·K/255, M·K/255, Y·K/255, as libjpeg + cv2', async () => {
+    for (const s of [[200, 100, 50, 180], [0, 255, 128, 255], [255, 255, 255, 0]] as [number, number, number, number][]) {
+      const img = await decodeImageFile(cmykJpeg(s), 'cmyk.jpg');
+      expect([img.width, img.height]).toEqual([8, 8]);
+      const want = s.slice(0, 3).map((v) => (v * s[3]) / 255);
+      for (const [r, g, b] of rgbOf(img.data)) [r, g, b].forEach((v, c) => expect(Math.abs(v - want[c]), `${s} channel ${c}`).toBeLessThanOrEqual(1));
+    }
+  });
+
+  test('1×1 PNG and JPEG decode to one RGBA pixel', async () => {
+    const png = PNG.sync.write({ width: 1, height: 1, data: Buffer.from([10, 20, 30, 255]) } as PNG);
+    expect(Array.from((await decodeImageFile(new Uint8Array(png), 'one.png')).data)).toEqual([10, 20, 30, 255]);
+    const jpg = jpeg.encode({ width: 1, height: 1, data: Buffer.from([128, 128, 128, 255]) }, 100).data;
+    const j = await decodeImageFile(new Uint8Array(jpg), 'one.jpg');
+    expect([j.width, j.height, j.data.length]).toEqual([1, 1, 4]);
+    expect(Math.abs(j.data[0] - 128)).toBeLessThanOrEqual(1);
+  });
+
   test('truncated, random and hostile files are one-line ImageDecodeErrors naming the file', async () => {
     const jpg = readFileSync(referenceImagePath('IMG0003309.jpg'));
     const cases: [string, Uint8Array, RegExp][] = [
@@ -133,6 +123,7 @@ describe('decodeImageFile', () => {
       // 60000×60000 SOF0: refused at the header, before any allocation.
       ['huge.jpg', Uint8Array.from([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0xea, 0x60, 0xea, 0x60, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9]), /huge\.jpg: cannot decode JPEG: maxResolutionInMP/],
       ['huge.png', rawPng(100000, 100000, 8, 0, []), /huge\.png: cannot decode PNG: 100000×100000 exceeds the 40-megapixel limit/],
+      ['zero.png', rawPng(0, 0, 8, 2, []), /zero\.png: cannot decode PNG: zero-size image 0×0/],
       ['cut.png', rawPng(8, 8, 8, 2, Array(8).fill(Array(24).fill(7))).subarray(0, 60), /cut\.png: cannot decode PNG/],
     ];
     for (const [name, bytes, re] of cases) {

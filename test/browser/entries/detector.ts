@@ -1,5 +1,6 @@
 /** In-page detector scenarios for tests: detect on raw pixels, bad input, device loss, long runs. */
-import { createDetector } from '../../../src/detector.js';
+import { createDetector, type Detection } from '../../../src/detector.js';
+import { cmykJpeg } from '../../helpers/cmyk-jpeg.js';
 import { requestGPUContext } from '../../../src/gpu/device.js';
 
 async function bytes(url: string) {
@@ -57,6 +58,15 @@ export async function badInputs(weightsUrl: string) {
   await err('beyond the texture limit', () => det.detect(new OffscreenCanvas(det.info.adapter ? 9000 : 9000, 10)));
   const good = await det.detect({ width: 8, height: 8, data: new Uint8Array(256) });
   out['good after errors'] = `ok ${good.length}`;
+  const finite = (d: Detection[]) => d.every((x) => [...x.box, x.score].every(Number.isFinite));
+  const tiny = await det.detect({ width: 1, height: 1, data: Uint8Array.of(200, 100, 50, 255) }, { conf: 0.001 });
+  out['1×1 image'] = `ok finite ${finite(tiny)}`;
+  // A CMYK JPEG as the browser decodes it (Adobe convention), then through the GPU texture path.
+  const cmyk = await createImageBitmap(new Blob([cmykJpeg([200, 100, 50, 180])], { type: 'image/jpeg' }));
+  const c = new OffscreenCanvas(cmyk.width, cmyk.height).getContext('2d')!;
+  c.drawImage(cmyk, 0, 0);
+  out['CMYK JPEG pixel'] = Array.from(c.getImageData(4, 4, 1, 1).data.slice(0, 3)).join(',');
+  out['CMYK JPEG'] = `ok finite ${finite(await det.detect(cmyk, { conf: 0.001 }))}`;
   det.destroy();
   await err('detect after destroy', () => det.detect({ width: 8, height: 8, data: new Uint8Array(256) }));
   return out;
