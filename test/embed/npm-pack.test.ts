@@ -1,6 +1,6 @@
 /**
  * The package as a web developer meets it: `npm pack`, install the tarball into a fresh vite project
- * in a temporary folder (offline, from npm's cache), type-check and build the README's quick start
+ * in a temporary folder (from npm's cache where it can, the registry otherwise), type-check and build the README's quick start
  * (examples/quickstart, byte for byte the README's code block), serve it with the fracture weights
  * and a radiograph, and run it in headless Chromium: its boxes must equal the library's own detect()
  * on the same image, with no page error and nothing fetched beyond the page, its bundle, the image
@@ -52,8 +52,10 @@ test('npm pack → fresh vite project → tsc + vite build → the quick start r
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'quickstart', private: true, type: 'module' }, null, 2));
   // TypeScript 7's lib.dom declares WebGPU; skipLibCheck off, so the package's own .d.ts are checked too.
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'es2022', module: 'esnext', moduleResolution: 'bundler', strict: true, noEmit: true, skipLibCheck: false, lib: ['es2022', 'dom'], types: [] }, include: ['main.ts'] }));
-  // Offline: everything the package needs is in npm's cache after `npm ci` in the repo.
-  run('npm', ['install', '--offline', '--no-package-lock', tarball], app);
+  // --prefer-offline, not --offline: `npm ci` from a lockfile never caches the registry metadata that
+  // `npm install <tarball>` resolves dependencies with, so an empty cache (a new machine) must be able
+  // to fall back to the registry; a warm cache answers without it.
+  run('npm', ['install', '--prefer-offline', '--no-package-lock', tarball], app);
   const pkg = JSON.parse(readFileSync(join(app, 'node_modules/yolo11-webgpu/package.json'), 'utf8'));
   expect([pkg.type, pkg.sideEffects]).toEqual(['module', false]);
   run(process.execPath, [join(NM, 'typescript/bin/tsc'), '-p', '.'], app); // types resolve
