@@ -1,61 +1,110 @@
 /**
- * The GEMM ceiling: our convolution kernels run as 1×1 convolutions — an (N pixels × K) by (K × M)
- * matrix product, M = output channels — at shapes like yolo11n's largest layers and a square one.
- * Every variant runs `reps` dispatches in one pass; GFLOP/s = 2·M·N·K·reps / time.
+ * The adapter's GEMM ceiling, measured with plain matmuls of our own small family (gemm-kernels.ts),
+ * never with the runtime's convolution kernels (a ceiling taken from the kernel it rates would always
+ * read ~100 %). Shapes: a square 1024³ and yolo11n's heaviest convolutions at 640 as GEMMs
+ * (N = output pixels, K = Cin·k², M = Cout). Each kernel's result is checked against a CPU dot
+ * product on sampled entries (a wrong kernel is reported, never counted). The ceiling is the best
+ * GFLOP/s of any kernel at any shape; `perShape` is the best at each shape.
  */
-import { requestGPUContext } from '../src/gpu/device.js';
-import { PipelineCache } from '../src/gpu/pipelines.js';
-import { convTuning, packedConvWeightLength, planConv } from '../src/ops/conv.js';
-import { Executor } from '../src/plan/executor.js';
+import { gemmKernels, type GemmKernel } from './gemm-kernels.js';
 
-export interface GemmShape { name: string; pixels: [number, number]; k: number; m: number }
+export interface GemmShape { name: string; m: number; n: number; k: number }
 
-/** Shapes of yolo11n's heaviest convolutions at 640 (as 1×1 GEMMs: K = Cin·k²) and a square 1024³. */
 export const GEMM_SHAPES: GemmShape[] = [
-  { name: 'model.2-like 160×160, K 288, M 32', pixels: [160, 160], k: 288, m: 32 },
-  { name: 'model.4-like 80×80, K 576, M 64', pixels: [80, 80], k: 576, m: 64 },
-  { name: 'model.6-like 40×40, K 1152, M 128', pixels: [40, 40], k: 1152, m: 128 },
-  { name: 'square 32×32, K 1024, M 1024', pixels: [32, 32], k: 1024, m: 1024 },
+  { name: 'square 1024³', m: 1024, n: 1024, k: 1024 },
+  { name: 'model.3-like: 80×80 px, K 288, M 64', m: 64, n: 6400, k: 288 },
+  { name: 'model.23.cv2.0.0-like: 80×80 px, K 576, M 64', m: 64, n: 6400, k: 576 },
+  { name: 'model.1-like: 160×160 px, K 144, M 32', m: 32, n: 25600, k: 144 },
+  { name: 'model.9.cv2-like: 20×20 px, K 512, M 256', m: 256, n: 400, k: 512 },
 ];
 
-export async function gemmCeiling(reps = 2, shapes: GemmShape[] = GEMM_SHAPES) {
-  const ctx = await requestGPUContext();
-  const { device } = ctx;
-  const rows: { shape: string; variant: string; ms: number; gflops: number }[] = [];
+export interface GemmRow { shape: string; kernel: string; ms: number; gflops: number; maxErr: number }
+export interface GemmResult {
+  adapter: Record<string, unknown>;
+  features: string[];
+  rows: (GemmRow | { shape: string; kernel: string; error: string })[];
+  perShape: Record<string, { kernel: string; gflops: number }>;
+  ceiling: number;
+  ceilingKernel: string;
+}
+
+const wave = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => (((i * 2654435761 + seed) >>> 0) % 1000) / 1000 - 0.5);
+
+async function runOne(device: GPUDevice, kern: GemmKernel, s: GemmShape, reps: number): Promise<GemmRow> {
+  const mp = Math.ceil(s.m / 4) * 4;
+  const a = wave(s.k * mp, 1);
+  const b = wave(s.k * s.n, 2);
+  const module = device.createShaderModule({ code: kern.code, label: kern.name });
+  device.pushErrorScope('validation');
+  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+  const A = device.createBuffer({ size: a.byteLength, usage: S });
+  const B = device.createBuffer({ size: b.byteLength, usage: S });
+  const C = device.createBuffer({ size: s.m * s.n * 4, usage: S });
+  const U = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const R = device.createBuffer({ size: s.m * s.n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   try {
-    for (const s of shapes) {
-      const [h, w] = s.pixels;
-      const input = { offset: 0, c: s.k, h, w };
-      const output = { offset: Math.ceil((s.k * h * w) / 64) * 64, c: s.m, h, w };
-      const wlen = packedConvWeightLength({ cin: s.k, cout: s.m, k: 1, groups: 1 });
-      const biasOffset = Math.ceil(wlen / 64) * 64;
-      const weights = new Float32Array(biasOffset + s.m).map((_, i) => ((i * 2654435761) % 1000) / 1e4);
-      for (const variant of ['register', 'tiled'] as const) {
-        const d = planConv({ label: `${s.name} ${variant}`, input, output, k: 1, stride: 1, groups: 1, act: false, weightOffset: 0, biasOffset }, convTuning(variant));
-        const ex = await Executor.create(device, Array(reps).fill(d), output.offset + s.m * h * w, weights, {}, new PipelineCache(device));
-        const run = async () => {
-          const enc = device.createCommandEncoder();
-          const pass = enc.beginComputePass();
-          ex.encode(pass);
-          pass.end();
-          device.queue.submit([enc.finish()]);
-          const t = performance.now();
-          await device.queue.onSubmittedWorkDone();
-          return performance.now() - t;
-        };
-        await run(); // warm-up
-        let best = Infinity;
-        for (let i = 0; i < 2; i++) {
-          const t0 = performance.now();
-          await run();
-          best = Math.min(best, performance.now() - t0);
-        }
-        ex.destroy();
-        rows.push({ shape: s.name, variant, ms: best / reps, gflops: (2 * s.m * h * w * s.k * reps) / (best * 1e6) });
+    device.queue.writeBuffer(A, 0, a);
+    device.queue.writeBuffer(B, 0, b);
+    device.queue.writeBuffer(U, 0, new Uint32Array([s.m, s.n, s.k, 0]));
+    const group = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [A, B, C, U].map((buffer, binding) => ({ binding, resource: { buffer } })) });
+    const err = await device.popErrorScope();
+    if (err) throw new Error(err.message);
+    const go = async () => {
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(...kern.grid(s.m, s.n));
+      pass.end();
+      device.queue.submit([enc.finish()]);
+      const t = performance.now();
+      await device.queue.onSubmittedWorkDone();
+      return performance.now() - t;
+    };
+    await go(); // warm-up (pipeline first use)
+    let best = Infinity;
+    for (let r = 0; r < reps; r++) best = Math.min(best, await go());
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(C, 0, R, 0, s.m * s.n * 4);
+    device.queue.submit([enc.finish()]);
+    await R.mapAsync(GPUMapMode.READ);
+    const c = new Float32Array(R.getMappedRange().slice(0));
+    R.unmap();
+    let maxErr = 0;
+    for (let t = 0; t < 97; t++) {
+      const m = (t * 37) % s.m;
+      const n = (t * 1009 + s.n - 1) % s.n;
+      let ref = 0;
+      for (let k = 0; k < s.k; k++) ref += a[k * mp + m] * b[k * s.n + n];
+      maxErr = Math.max(maxErr, Math.abs(ref - c[m * s.n + n]) / Math.max(1, Math.abs(ref)));
+    }
+    return { shape: s.name, kernel: kern.name, ms: best, gflops: (2 * s.m * s.n * s.k) / (best * 1e6), maxErr };
+  } finally {
+    for (const x of [A, B, C, U, R]) x.destroy();
+  }
+}
+
+/** Every kernel of the family at every shape; `reps` timed runs each (best taken, after a warm-up). */
+export async function gemmCeiling(device: GPUDevice, adapter: Record<string, unknown>, reps = 2, shapes: GemmShape[] = GEMM_SHAPES, log: (m: string) => void = () => {}): Promise<GemmResult> {
+  const features = [...device.features].sort();
+  const kernels = gemmKernels(device.features.has('subgroups'));
+  const rows: GemmResult['rows'] = [];
+  for (const s of shapes) {
+    for (const kern of kernels) {
+      try {
+        const r = await runOne(device, kern, s, reps);
+        if (r.maxErr > 1e-3) throw new Error(`wrong result: relative error ${r.maxErr.toExponential(1)}`);
+        rows.push(r);
+        log(`${s.name} · ${kern.name}: ${r.gflops.toFixed(2)} GFLOP/s`);
+      } catch (e) {
+        rows.push({ shape: s.name, kernel: kern.name, error: (e as Error).message.split('\n')[0] });
       }
     }
-  } finally {
-    device.destroy();
   }
-  return { adapter: ctx.adapterInfo, features: ctx.features, rows, ceiling: Math.max(...rows.map((r) => r.gflops)) };
+  const ok = rows.filter((r): r is GemmRow => 'gflops' in r);
+  const perShape: GemmResult['perShape'] = {};
+  for (const r of ok) if (!perShape[r.shape] || r.gflops > perShape[r.shape].gflops) perShape[r.shape] = { kernel: r.kernel, gflops: r.gflops };
+  const best = ok.reduce((x, r) => (r.gflops > x.gflops ? r : x), { gflops: 0, kernel: 'none' } as { gflops: number; kernel: string });
+  return { adapter, features, rows, perShape, ceiling: best.gflops, ceilingKernel: best.kernel };
 }

@@ -1,14 +1,17 @@
 /** The benchmark's markdown report: environment, the side-by-side table, ours in detail, top-10 kernels. */
+import type { GemmResult } from './gemm.js';
+
 interface Stats { median: number; p90: number; min: number; runs: number }
 
 export interface OursResult {
   setupMs: Record<string, number>; createMs: number; firstMs: number; coldMs: number;
   forward: Stats; detect: Stats; detectOverForward?: number; throughput: { inflight: number; imagesPerSecond: number };
   dispatches: number; flops: number; parity: { maxAbs: number; rel: number } | string;
-  profile: { label: string; shader: string; ms: number; flops: number }[] | string;
+  profile: { label: string; shader: string; ms: number; flops: number; variant?: string }[] | string;
+  /** The convolution kernel chosen per shape class, and how (tuned now, from the cache, or the adapter default). */
+  tuning?: { source: string; byClass: Record<string, string>; ms?: number };
 }
 
-export interface GemmResult { adapter: unknown; rows: { shape: string; variant: string; ms: number; gflops: number }[]; ceiling: number }
 
 export interface PeerResult { createMs: number; firstMs: number; warm: Stats; threads?: number; io?: string }
 
@@ -53,20 +56,47 @@ export function markdown(r: BenchResult): string {
     if (best) {
       L.push(`**warm forward() ${(best[1].warm.median / o.forward.median).toFixed(2)}× faster than ${best[0]}** (the better ORT WebGPU layout); cold start ${ms(o.coldMs)} vs ORT's session + first run ${ms(best[1].createMs + best[1].firstMs)}`);
     }
+    if (o.tuning) L.push(`ours: conv kernels ${o.tuning.source}${o.tuning.ms ? ` in ${ms(o.tuning.ms)}` : ''}: ${Object.entries(o.tuning.byClass).map(([k, v]) => `${k} → ${v}`).join(', ')}`);
+    const ceiling = typeof r.gemm === 'object' ? r.gemm.ceiling : undefined;
+    if (ceiling) L.push(`ours: whole forward() at ${gflops.toFixed(2)} GFLOP/s = **${((100 * gflops) / ceiling).toFixed(0)} % of the GEMM ceiling** (${ceiling.toFixed(2)} GFLOP/s, ${(r.gemm as GemmResult).ceilingKernel}, same run)`);
     if (typeof o.profile !== 'string') {
       const total = o.profile.reduce((s, k) => s + k.ms, 0);
-      const ceiling = typeof r.gemm === 'object' ? r.gemm.ceiling : undefined;
-      L.push('', `per-kernel GPU time (timestamp-query, one pass per dispatch; sum ${ms(total)})${ceiling ? `; GEMM ceiling ${ceiling.toFixed(2)} GFLOP/s (bench:gemm, same session)` : ''}, top 10:`, '',
+      const convs = o.profile.filter((k) => k.flops >= 20e6 && k.shader !== 'attention');
+      if (ceiling && convs.length) {
+        const shares = convs.map((k) => k.flops / (k.ms * 1e6) / ceiling);
+        L.push(`ours: convolutions of ≥ 20 MFLOP: ${convs.length}, share of ceiling min ${(100 * Math.min(...shares)).toFixed(0)} %, median ${(100 * shares.sort((a, b) => a - b)[Math.floor((shares.length - 1) / 2)]).toFixed(0)} %; ${shares.filter((x) => x >= 0.6).length} at ≥ 60 %`);
+      }
+      const byShader = new Map<string, number>();
+      for (const k of o.profile) byShader.set(k.shader, (byShader.get(k.shader) ?? 0) + k.ms);
+      L.push(`ours: GPU time by kernel: ${[...byShader].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${ms(v)} (${((100 * v) / total).toFixed(1)} %)`).join(', ')}`);
+      L.push('', `per-kernel GPU time (timestamp-query, one pass per dispatch; sum ${ms(total)})${ceiling ? `; share of the GEMM ceiling ${ceiling.toFixed(2)} GFLOP/s` : ''}, top 12:`, '',
         '| dispatch | kernel | GPU time | share | GFLOP/s | of ceiling |', '|---|---|---|---|---|---|');
-      for (const k of [...o.profile].sort((a, b) => b.ms - a.ms).slice(0, 10)) {
+      for (const k of [...o.profile].sort((a, b) => b.ms - a.ms).slice(0, 12)) {
         const g = k.flops / (k.ms * 1e6);
-        L.push(`| ${k.label} | ${k.shader} | ${ms(k.ms)} | ${((100 * k.ms) / total).toFixed(1)} % | ${k.flops ? g.toFixed(2) : '–'} | ${k.flops && ceiling ? `${((100 * g) / ceiling).toFixed(0)} %` : '–'} |`);
+        L.push(`| ${k.label} | ${k.variant ?? k.shader} | ${ms(k.ms)} | ${((100 * k.ms) / total).toFixed(1)} % | ${k.flops ? g.toFixed(2) : '–'} | ${k.flops && ceiling ? `${((100 * g) / ceiling).toFixed(0)} %` : '–'} |`);
       }
     } else L.push('', `per-kernel GPU time: ${o.profile}`);
   }
-  if (typeof r.gemm === 'object') {
-    L.push('', '| GEMM (N pixels × K) · (K × M), our conv kernels as 1×1 | kernel | ms | GFLOP/s |', '|---|---|---|---|');
-    for (const x of r.gemm.rows) L.push(`| ${x.shape} | ${x.variant} | ${x.ms.toFixed(1)} | ${x.gflops.toFixed(2)} |`);
-  } else if (r.gemm) L.push('', `GEMM ceiling: ${r.gemm}`);
+  if (typeof r.gemm === 'object') L.push('', gemmMarkdown(r.gemm));
+  else if (r.gemm) L.push('', `GEMM ceiling: ${r.gemm}`);
+  return `${L.join('\n')}\n`;
+}
+
+/** The ceiling's table: every kernel of the family at every shape (GFLOP/s), best per shape in bold. */
+export function gemmMarkdown(g: GemmResult): string {
+  const shapes = [...new Set(g.rows.map((r) => r.shape))];
+  const kernels = [...new Set(g.rows.map((r) => r.kernel))];
+  const L = [`GEMM ceiling (bench/gemm.ts, plain matmuls of our own): **${g.ceiling.toFixed(2)} GFLOP/s** (${g.ceilingKernel})`, '',
+    `| kernel | ${shapes.join(' | ')} |`, `|---|${shapes.map(() => '---').join('|')}|`];
+  for (const k of kernels) {
+    const cells = shapes.map((sh) => {
+      const r = g.rows.find((x) => x.shape === sh && x.kernel === k);
+      if (!r) return '';
+      if (!('gflops' in r)) return `failed: ${r.error}`;
+      const v = r.gflops.toFixed(2);
+      return g.perShape[sh]?.kernel === k ? `**${v}**` : v;
+    });
+    L.push(`| ${k} | ${cells.join(' | ')} |`);
+  }
   return `${L.join('\n')}\n`;
 }

@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- [--model m.onnx|m.tflite|m.y11w] [--imgsz 640|H,W] [--runs N] [--peers a,b] [--json out.json]
- *                   [--image img.jpg] [--inflight N] [--timeout s] [--ceiling]`
- * One headless-Chromium session (COOP/COEP, so wasm threads work) measures ours and the peers on
- * the same model and input, prints a progress line per step, then a markdown table and JSON.
- * `npm run bench:gemm` (or `--ceiling` in the same session) measures our GEMM ceiling, and the
- * per-kernel table shows each conv's GFLOP/s as a share of it. A failing peer is reported, never fatal.
+ *                   [--image img.jpg] [--inflight N] [--timeout s] [--skip-ceiling]`
+ * Headless Chromium (COOP/COEP, so wasm threads work) measures the adapter's GEMM ceiling (plain
+ * matmuls, bench/gemm.ts), then ours, then each peer in a browser of its own (one peer's global
+ * state or failure cannot spoil another's run), on the same model and input; prints a progress line
+ * per step, then a markdown table and JSON. The per-kernel table shows each conv's GFLOP/s as a share
+ * of the ceiling. `npm run bench:gemm` measures the ceiling alone. A failing peer is a row, never fatal.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -15,7 +16,8 @@ import { decodeImageFile } from '../src/image/decode-node.js';
 import { letterbox } from '../src/image/letterbox.js';
 import { editGraph } from '../src/reference/ort-graph.js';
 import { referenceSession } from '../src/reference/reference.js';
-import { markdown, type BenchResult, type GemmResult } from './report.js';
+import { gemmMarkdown, markdown, type BenchResult } from './report.js';
+import type { GemmResult } from './gemm.js';
 
 export const PEERS = ['ort-webgpu', 'ort-wasm', 'litert-wasm', 'litert-webgpu'] as const;
 const FIX = process.env.YOLO11_WEBGPU_FIXTURES ?? '../shared';
@@ -74,13 +76,22 @@ async function step<T>(s: BrowserSession, seconds: number, fn: string, arg: unkn
 
 const isolated = { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } };
 
+/** A cross-origin-isolated browser whose bench progress lines (`[gemm] …`, `[tune] …`) reach stderr. */
+async function openSession(): Promise<BrowserSession> {
+  const s = await openBrowser(isolated);
+  s.page.on('console', (m) => {
+    if (/^\[(gemm|tune)\]/.test(m.text())) log(m.text());
+  });
+  return s;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv, options: {
       model: { type: 'string', default: `${FIX}/models/yolo11n-coco-fp32.onnx` }, imgsz: { type: 'string', default: '640' },
       runs: { type: 'string', default: '5' }, peers: { type: 'string', default: 'ort-webgpu,ort-wasm' }, json: { type: 'string' },
       image: { type: 'string', default: `${FIX}/datasets/fracatlas/images/Fractured/IMG0003458.jpg` }, inflight: { type: 'string', default: '4' },
-      timeout: { type: 'string', default: '1200' }, ceiling: { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '1200' }, 'skip-ceiling': { type: 'boolean', default: false },
     },
   });
   const sz = size(values.imgsz!);
@@ -89,25 +100,29 @@ export async function main(argv: string[]): Promise<number> {
   const peers = values.peers ? values.peers.split(',').filter(Boolean) : [];
   log(`preparing ${values.model} at ${sz.join('×')}`);
   const files = await prepare(values.model!, sz, values.image!);
-  let s = await openBrowser(isolated);
+  const s = await openSession();
   const result: BenchResult = { date: new Date().toISOString(), model: values.model!, imgsz: sz, runs, browser: await s.page.browser().version(), env: undefined, ours: undefined, peers: {} };
   try {
     result.env = await step(s, 60, 'environment', undefined);
     log(`adapter: ${JSON.stringify(result.env!.adapter)}; ${result.browser}`);
-    log(`ours: cold start, ${runs} forward() + ${runs} detect(), ${values.inflight} in flight, per-kernel profile`);
-    try {
-      result.ours = await step(s, seconds, 'ours', { weightsUrl: files.weights, inputUrl: files.input, imageUrl: files.image, referenceUrl: files.reference, size: sz, runs, inflight: Number(values.inflight) });
-    } catch (e) {
-      result.ours = `failed: ${(e as Error).message.split('\n')[0]}`;
-    }
-    if (values.ceiling) {
-      log('GEMM ceiling: our conv kernels as 1×1 convolutions');
+    if (!values['skip-ceiling']) {
+      log('GEMM ceiling: plain matmuls of our own (bench/gemm-kernels.ts)');
       try {
         result.gemm = await step(s, seconds, 'gemmCeiling', 2);
       } catch (e) {
         result.gemm = `failed: ${(e as Error).message.split('\n')[0]}`;
       }
     }
+    log(`ours: tuning, cold start, ${runs} forward() + ${runs} detect(), ${values.inflight} in flight, per-kernel profile`);
+    try {
+      result.ours = await step(s, seconds, 'ours', { weightsUrl: files.weights, inputUrl: files.input, imageUrl: files.image, referenceUrl: files.reference, size: sz, runs, inflight: Number(values.inflight) });
+    } catch (e) {
+      result.ours = `failed: ${(e as Error).message.split('\n')[0]}`;
+    }
+  } finally {
+    await s.close();
+  }
+  try {
     for (const peer of peers) {
       const peerRuns = runs;
       const variants: { name: string; fn: string; arg: Record<string, unknown> }[] = [];
@@ -135,20 +150,19 @@ export async function main(argv: string[]): Promise<number> {
         continue;
       }
       for (const v of variants) {
-        log(`${v.name}: session, first run, ${peerRuns} warm runs`);
+        log(`${v.name}: session, first run, ${peerRuns} warm runs (a browser of its own)`);
+        let p: BrowserSession | undefined;
         try {
-          result.peers[v.name] = await step(s, seconds, v.fn, v.arg);
+          p = await openSession();
+          result.peers[v.name] = await step(p, seconds, v.fn, v.arg);
         } catch (e) {
           result.peers[v.name] = `failed: ${(e as Error).message.split('\n')[0]}`;
-          if (/no answer/.test((e as Error).message)) {
-            await s.close();
-            s = await openBrowser(isolated);
-          }
+        } finally {
+          await p?.close();
         }
       }
     }
   } finally {
-    await s.close();
     rmSync(CACHE, { recursive: true, force: true });
   }
   process.stdout.write(markdown(result));
@@ -158,14 +172,11 @@ export async function main(argv: string[]): Promise<number> {
 
 export async function gemmMain(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'string' }, reps: { type: 'string', default: '2' } } });
-  const s = await openBrowser();
+  const s = await openSession();
   try {
-    log('GEMM ceiling: our conv kernels as 1×1 convolutions');
+    log('GEMM ceiling: plain matmuls of our own (bench/gemm-kernels.ts)');
     const r = await s.call<GemmResult>(PAGE, 'gemmCeiling', Number(values.reps));
-    const lines = [`GEMM ceiling on ${JSON.stringify(r.adapter)}, ${await s.page.browser().version()}`, '', '| shape (N pixels × K) · (K × M) | kernel | ms | GFLOP/s |', '|---|---|---|---|'];
-    for (const x of r.rows) lines.push(`| ${x.shape} | ${x.variant} | ${x.ms.toFixed(1)} | ${x.gflops.toFixed(2)} |`);
-    lines.push('', `ceiling: ${r.ceiling.toFixed(2)} GFLOP/s`, '');
-    process.stdout.write(lines.join('\n'));
+    process.stdout.write(`GEMM ceiling on ${JSON.stringify(r.adapter)}, ${await s.page.browser().version()}\n\n${gemmMarkdown(r)}`);
     if (values.json) writeFileSync(values.json, `${JSON.stringify(r, null, 2)}\n`);
   } finally {
     await s.close();

@@ -3,7 +3,8 @@
 // K = Cin·KS·KS. A workgroup of 8×8 invocations computes a 32 (channels) × 32 (pixels) output tile,
 // 4 × 4 per invocation, stepping through K in slices of 16: each slice of the packed weights
 // (16 × 32) and of the im2col input (16 × 32, gathered with zero padding) is staged in workgroup
-// memory once and read 32 times. Same epilogue and addressing as conv2d.wgsl.
+// memory once and read 32 times. The generic convolution kernel: any KS and STRIDE, the reference
+// the tuner checks every other kernel against (src/tune/measure.ts).
 //
 // arena   : input at in_off, output at out_off, residual at res_off (NCHW, f32).
 // weights : packed [K][cout_pad] at w_off (cout_pad = Cout rounded up to 8); bias [Cout] at b_off.
@@ -44,10 +45,11 @@ fn weight(k: u32, m: u32) -> f32 {
 }
 
 @compute @workgroup_size(8, 8)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let npix = u.out_h * u.out_w;
   let K = u.in_c * KS * KS;
-  let n0 = wid.x * TN;
+  // Pixel tiles along x, folded into z past the per-dimension workgroup limit.
+  let n0 = (wid.x + wid.z * nwg.x) * TN;
   let m0 = wid.y * TM;
   let t = lid.y * 8u + lid.x; // 0..63
   var acc: array<array<f32, 4>, 4>;

@@ -8,11 +8,13 @@ import { sha256Hex } from './weights/format.js';
 import { requestGPUContext, describeAdapter, type GPUContext } from './gpu/device.js';
 import { Readback } from './gpu/readback.js';
 import { PipelineCache } from './gpu/pipelines.js';
-import { chooseConvTuning, convTuning } from './ops/conv.js';
+import { adapterTraits, defaultConvTuning, picker, type ConvTuning } from './ops/conv-variants.js';
+import { chosenKernels } from './tune/choose.js';
+import { tune, type TuningInfo } from './tune/index.js';
 import { Executor } from './plan/executor.js';
 import { planFlops } from './plan/flops.js';
 import { profileDispatches, type KernelTime } from './gpu/profiler.js';
-import { planModel, type ModelPlan, type PlanOptions } from './plan/model-plan.js';
+import { planModel, type ModelPlan } from './plan/model-plan.js';
 import { loadModelBytes, type LoadProgress, type ModelSource } from './model/load.js';
 import { readWeights, type WeightsManifest } from './weights/weights.js';
 import { SourceUploader, type ImageInput } from './image/source.js';
@@ -33,8 +35,16 @@ export interface CreateDetectorOptions {
   sha256?: string;
   /** Internal/testing: keep every layer's output readable with `readLayer`. */
   debugKeepLayers?: boolean;
-  /** Override the per-adapter convolution kernel choice (register tiles on CPU adapters, workgroup tiles on GPUs). */
+  /** Override the per-adapter convolution kernel family (register tiles on CPU adapters, workgroup tiles on GPUs). */
   convKernel?: 'register' | 'tiled';
+  /**
+   * Choose each convolution's kernel by measurement on this adapter (a short pass timing the candidate
+   * kernels per shape class) instead of by the adapter's kind. The result is cached per adapter,
+   * model and input size (IndexedDB in browsers, ~/.cache/yolo11-webgpu/conv-tuning.json in Node), so
+   * the next load costs nothing: `{ cache: false }` measures without caching, `{ cache: path }` picks
+   * the Node file. `info.tuning` says what was chosen and how.
+   */
+  tune?: boolean | { cache?: boolean | string; log?: (line: string) => void };
 }
 
 export interface DetectOptions {
@@ -73,8 +83,10 @@ export interface DetectorInfo {
   dispatches: number;
   /** Floating-point operations of one forward pass (convolutions and attention; 2 per multiply-add). */
   flops: number;
-  /** Cold start, in milliseconds: weights fetched, parsed, device requested, planned, buffers made + uploaded, pipelines compiled. */
+  /** Cold start, in milliseconds: weights fetched, parsed, device requested, planned (with tuning, if asked), buffers made + uploaded, pipelines compiled. */
   setupMs: { load: number; parse: number; device: number; plan: number; upload: number; compile: number };
+  /** The convolution kernel chosen per shape class, and whether it was measured now, cached, or the adapter default. */
+  tuning: TuningInfo;
 }
 
 export class Detector {
@@ -129,13 +141,22 @@ export class Detector {
       ctx = await requestGPUContext();
     }
     const t3 = performance.now();
-    const tuning = opts.convKernel ? convTuning(opts.convKernel) : chooseConvTuning(ctx.adapterInfo, ctx.features);
-    const planOpts: PlanOptions = { tuning, keepAll: opts.debugKeepLayers };
-    const plan = planModel(file, size, planOpts);
+    const traits = adapterTraits(ctx.adapterInfo, ctx.features);
+    const base = opts.convKernel ? { family: opts.convKernel } : defaultConvTuning(traits);
+    const planWith = (t: ConvTuning) => planModel(file, size, { conv: picker(t, traits), keepAll: opts.debugKeepLayers });
+    const pipelines = new PipelineCache(ctx.device);
+    let plan = planWith(base);
+    let tuning: TuningInfo = { source: opts.convKernel ? 'option' : 'default', tuning: base, byClass: chosenKernels(plan.dispatches) };
+    if (opts.tune) {
+      const o = typeof opts.tune === 'object' ? opts.tune : {};
+      const runtime = typeof navigator !== 'undefined' && navigator.userAgent ? navigator.userAgent : `node ${typeof process !== 'undefined' ? process.version : ''}`;
+      tuning = await tune(ctx.device, pipelines, plan.dispatches, traits, base, { adapter: { ...ctx.adapterInfo }, features: ctx.features, runtime, model: m.payload.sha256, inputSize: size }, o);
+      plan = planWith(tuning.tuning);
+    }
     const t4 = performance.now();
-    const ex = await Executor.create(ctx.device, plan.dispatches, plan.arenaElements, plan.weights, plan.post.extraBuffers(), new PipelineCache(ctx.device));
+    const ex = await Executor.create(ctx.device, plan.dispatches, plan.arenaElements, plan.weights, plan.post.extraBuffers(), pipelines);
     const setupMs = { load: t1 - t0, parse: t2 - t1, device: t3 - t2, plan: t4 - t3, ...ex.setupMs };
-    const info: DetectorInfo = { manifest: m, inputSize: size, adapter: ctx.adapterInfo, features: ctx.features, dispatches: plan.dispatches.length, flops: planFlops(plan.dispatches), setupMs };
+    const info: DetectorInfo = { manifest: m, inputSize: size, adapter: ctx.adapterInfo, features: ctx.features, dispatches: plan.dispatches.length, flops: planFlops(plan.dispatches), setupMs, tuning };
     return new Detector(info, ctx.device, plan, ex, !opts.device);
   }
 

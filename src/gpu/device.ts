@@ -13,9 +13,19 @@ const WANTED_LIMITS = [
   'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupsPerDimension',
 ] as const;
 
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** Subgroup sizes the adapter may use, where the browser reports them. */
+  subgroupMinSize?: number;
+  subgroupMaxSize?: number;
+}
+
 export interface GPUContext {
   device: GPUDevice;
-  adapterInfo: { vendor: string; architecture: string; device: string; description: string };
+  adapterInfo: AdapterInfo;
   features: string[];
 }
 
@@ -89,7 +99,10 @@ export async function requestGPUContext(adapter?: GPUAdapter): Promise<GPUContex
   return { device, adapterInfo: describeAdapter(a), features };
 }
 
-export function describeAdapter(a: GPUAdapter) {
-  const i = a.info ?? ({} as GPUAdapterInfo);
-  return { vendor: i.vendor ?? '', architecture: i.architecture ?? '', device: i.device ?? '', description: i.description ?? '' };
+export function describeAdapter(a: GPUAdapter): AdapterInfo {
+  const i = (a.info ?? {}) as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const info: AdapterInfo = { vendor: i.vendor ?? '', architecture: i.architecture ?? '', device: i.device ?? '', description: i.description ?? '' };
+  if (typeof i.subgroupMinSize === 'number' && i.subgroupMinSize > 0) info.subgroupMinSize = i.subgroupMinSize;
+  if (typeof i.subgroupMaxSize === 'number' && i.subgroupMaxSize > 0) info.subgroupMaxSize = i.subgroupMaxSize;
+  return info;
 }

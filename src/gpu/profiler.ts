@@ -13,6 +13,8 @@ export interface KernelTime {
   ms: number;
   /** Floating-point operations of the dispatch (0 for element-wise kernels; src/plan/flops.ts). */
   flops: number;
+  /** The kernel variant, for ops that have several (src/ops/conv-variants.ts). */
+  variant?: string;
 }
 
 /** Encode dispatches [from, to) one pass each with timestamps; `prepare` adds work before (input copies, resets). */
@@ -37,7 +39,7 @@ export async function profileDispatches(device: GPUDevice, ex: Executor, from: n
     await read.mapAsync(GPUMapMode.READ);
     const t = new BigInt64Array(read.getMappedRange().slice(0));
     read.unmap();
-    return ex.dispatches.slice(from, to).map((d, j) => ({ label: d.label, shader: d.shader, ms: Number(t[2 * j + 1] - t[2 * j]) / 1e6, flops: dispatchFlops(d) }));
+    return ex.dispatches.slice(from, to).map((d, j) => ({ label: d.label, shader: d.shader, ms: Number(t[2 * j + 1] - t[2 * j]) / 1e6, flops: dispatchFlops(d), ...(d.variant ? { variant: d.variant } : {}) }));
   } finally {
     querySet.destroy();
     resolve.destroy();

@@ -6,7 +6,8 @@
 import type { BlockSpec, ConvSpec, LayerSpec, ModelSpec, PSABlockSpec } from './spec.js';
 import { GraphBuilder, slice, type Slice, type TensorRef } from '../plan/graph.js';
 import type { WeightPacker } from '../plan/weight-packer.js';
-import { packConvWeights, planConv, type ConvTuning } from '../ops/conv.js';
+import { packConvWeights, planConv } from '../ops/conv.js';
+import type { ConvPicker } from '../ops/conv-variants.js';
 import { planSppfPool } from '../ops/sppf-pool.js';
 import { planUpsample } from '../ops/upsample.js';
 import { attentionScratchElements, planAttention } from '../ops/attention.js';
@@ -31,7 +32,7 @@ export class Yolo11Builder {
   constructor(
     private readonly g: GraphBuilder,
     private readonly w: WeightPacker,
-    private readonly tuning?: ConvTuning,
+    private readonly pick?: ConvPicker,
   ) {}
 
   /** One Conv (folded BN, optional SiLU) from `x` into `out`, optionally adding `residual` after the activation. */
@@ -39,12 +40,13 @@ export class Yolo11Builder {
     const weightOffset = this.w.add(packConvWeights(this.w.get(c.weight), c));
     const biasOffset = this.w.add(this.w.get(c.bias));
     const reads = residual ? [x, residual] : [x];
-    this.g.step(c.name, reads, [out], (v) => [
-      planConv({
-        label: c.name, input: v(x), output: v(out), k: c.k, stride: c.stride, groups: c.groups, act: c.act,
+    this.g.step(c.name, reads, [out], (v) => {
+      const y = v(out);
+      return [planConv({
+        label: c.name, input: v(x), output: y, k: c.k, stride: c.stride, groups: c.groups, act: c.act,
         weightOffset, biasOffset, residual: residual ? v(residual) : undefined,
-      }, this.tuning),
-    ]);
+      }, this.pick?.(c.k, c.stride, y.h * y.w))];
+    });
   }
 
   /** A fresh tensor for conv `c` applied to `x` (stride taken into account). */
@@ -152,8 +154,8 @@ export class Yolo11Builder {
 }
 
 /** Build the whole network on `input` (3 × H × W). */
-export function buildNetwork(g: GraphBuilder, spec: ModelSpec, w: WeightPacker, input: TensorRef, tuning?: ConvTuning): NetworkOutputs {
-  const b = new Yolo11Builder(g, w, tuning);
+export function buildNetwork(g: GraphBuilder, spec: ModelSpec, w: WeightPacker, input: TensorRef, pick?: ConvPicker): NetworkOutputs {
+  const b = new Yolo11Builder(g, w, pick);
   const outs: Out[] = [];
   const layers = new Map<string, Out>();
   // Concat tensors are made when their first source is produced, so sources write straight into them.

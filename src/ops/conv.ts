@@ -1,9 +1,11 @@
 /**
- * Convolution planner: groups = 1 → shaders/conv2d.wgsl (implicit GEMM, 8 channels × 8 pixels per
- * invocation), groups = Cin = Cout → shaders/dwconv.wgsl. Also packs weights for those kernels.
+ * Convolution planner: groups = 1 → the kernel variant chosen for it (conv-variants.ts: unrolled
+ * register tiles or workgroup-memory tiles, each an implicit GEMM with bias, SiLU and residual
+ * fused), groups = Cin = Cout → shaders/dwconv.wgsl. Also packs weights for those kernels.
  */
 import type { ConvSpec } from '../model/spec.js';
 import { grid1d, type Dispatch, type View } from './types.js';
+import { GENERIC, type ConvVariant } from './conv-variants.js';
 
 export interface ConvParams {
   label: string;
@@ -20,35 +22,15 @@ export interface ConvParams {
   residual?: View;
 }
 
-/**
- * Per-adapter tiling choice. `register`: 8×8 register tiles read straight from global memory
- * (shaders/conv2d.wgsl, workgroup wgx × wgy) — fastest on SwiftShader and other CPU adapters;
- * `tiled`: 32×32 workgroup-memory tiles (shaders/conv2d-tiled.wgsl) — what real GPUs reward.
- */
-export interface ConvTuning {
-  variant: 'register' | 'tiled';
-  wgx: number;
-  wgy: number;
-}
-
-const TN = 8; // output pixels per invocation (shaders/conv2d.wgsl const TN)
-const TM = 8; // output channels per invocation (two vec4 accumulators)
+/** Output channels are padded to this in the packed weights: every kernel's channel tile divides it. */
+const COUT_ALIGN = 16;
 const DW_WG = 64;
+/** shaders/dwconv-rt-3x3s1-n8.wgsl: 8 rows of one column per lane, workgroup 16 columns × 4 channels. */
+const DW_RT = { shader: 'dwconv-rt-3x3s1-n8', tn: 8, wx: 16, wy: 4 };
+/** Workgroups per grid dimension every adapter allows (maxComputeWorkgroupsPerDimension's minimum). */
+const MAX_GROUPS = 65535;
 
-const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp|cpu/i;
-
-export const convTuning = (variant: ConvTuning['variant']): ConvTuning =>
-  variant === 'register' ? { variant, wgx: 16, wgy: 4 } : { variant, wgx: 8, wgy: 8 };
-
-/** Register tiles on CPU adapters (measured fastest on SwiftShader), workgroup-memory tiles elsewhere. */
-export function chooseConvTuning(adapter: { vendor: string; architecture: string; device: string; description: string }, _features: string[]): ConvTuning {
-  const cpu = CPU_ADAPTER.test(`${adapter.vendor} ${adapter.architecture} ${adapter.device} ${adapter.description}`) || !adapter.vendor;
-  return convTuning(cpu ? 'register' : 'tiled');
-}
-/** Output tile of shaders/conv2d-tiled.wgsl: 32 channels × 32 pixels. */
-const TILE = 32;
-
-const coutPad = (cout: number) => Math.ceil(cout / TM) * TM;
+const coutPad = (cout: number) => Math.ceil(cout / COUT_ALIGN) * COUT_ALIGN;
 
 /** Elements `packConvWeights` produces for a conv. */
 export function packedConvWeightLength(c: Pick<ConvSpec, 'cin' | 'cout' | 'k' | 'groups'>): number {
@@ -56,8 +38,8 @@ export function packedConvWeightLength(c: Pick<ConvSpec, 'cin' | 'cout' | 'k' | 
 }
 
 /**
- * OIHW weights → the kernel's layout: groups = 1: [K = Cin·k·k][Cout padded to 8] (zeros in the
- * padding), so an invocation's 8 channels at one k are two aligned vec4s; depthwise: raw [C][k][k].
+ * OIHW weights → the kernel's layout: groups = 1: [K = Cin·k·k][Cout padded to 16] (zeros in the
+ * padding), so a lane's channels at one k are aligned vec4s; depthwise: raw [C][k][k].
  */
 export function packConvWeights(w: Float32Array, c: Pick<ConvSpec, 'cin' | 'cout' | 'k' | 'groups'>): Float32Array {
   if (c.groups !== 1) return w;
@@ -69,7 +51,8 @@ export function packConvWeights(w: Float32Array, c: Pick<ConvSpec, 'cin' | 'cout
   return out;
 }
 
-export function planConv(p: ConvParams, tuning: ConvTuning = { variant: 'register', wgx: 16, wgy: 4 }): Dispatch {
+/** Plan one convolution with kernel `variant` (the generic one when the variant does not compute this k and stride). */
+export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatch {
   const { input: x, output: y, k, stride } = p;
   const pad = Math.floor(k / 2);
   const oh = Math.floor((x.h + 2 * pad - k) / stride) + 1;
@@ -77,32 +60,61 @@ export function planConv(p: ConvParams, tuning: ConvTuning = { variant: 'registe
   if (y.h !== oh || y.w !== ow) throw new Error(`${p.label}: output ${y.h}×${y.w} ≠ conv output ${oh}×${ow} of input ${x.h}×${x.w} (k ${k}, stride ${stride})`);
   if (p.residual && (p.residual.c !== y.c || p.residual.h !== y.h || p.residual.w !== y.w)) throw new Error(`${p.label}: residual shape differs from output`);
   if (p.weightOffset % 4 || p.biasOffset % 4) throw new Error(`${p.label}: weight offsets must be multiples of 4`);
-  const common = { KS: k, STRIDE: stride, ACT: p.act ? 1 : 0, RES: p.residual ? 1 : 0 };
+  const flags = { ACT: p.act ? 1 : 0, RES: p.residual ? 1 : 0 };
+  const flops = 2 * y.c * (x.c / p.groups) * k * k * oh * ow;
+  if (p.groups !== 1) {
+    if (p.groups !== x.c || p.groups !== y.c) throw new Error(`${p.label}: groups ${p.groups} must be 1 or equal Cin = Cout (${x.c}, ${y.c})`);
+    if (variant.family === 'register' && k === 3 && stride === 1) {
+      // Row-reusing register kernel (CPU adapters): DW_RT.tn rows × 1 channel per lane.
+      return {
+        label: p.label,
+        shader: DW_RT.shader,
+        constants: { WX: DW_RT.wx, WY: DW_RT.wy },
+        uniforms: {
+          in_off: x.offset, in_h: x.h, in_w: x.w, c: x.c, out_off: y.offset, out_h: y.h, out_w: y.w,
+          res_off: p.residual?.offset ?? 0, w_off: p.weightOffset, b_off: p.biasOffset, act: flags.ACT, res: flags.RES,
+        },
+        workgroups: [Math.ceil(ow / DW_RT.wx), Math.ceil(oh / DW_RT.tn), Math.ceil(y.c / DW_RT.wy)],
+        flops,
+      };
+    }
+    return {
+      label: p.label,
+      shader: 'dwconv',
+      constants: { KS: k, STRIDE: stride, ...flags, WG: DW_WG },
+      uniforms: {
+        in_off: x.offset, in_h: x.h, in_w: x.w, c: x.c, out_off: y.offset, out_h: y.h, out_w: y.w,
+        res_off: p.residual?.offset ?? 0, w_off: p.weightOffset, b_off: p.biasOffset,
+      },
+      workgroups: grid1d(y.c * oh * ow, DW_WG),
+      flops,
+    };
+  }
   const uniforms = {
     in_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, out_off: y.offset, out_c: y.c, out_h: y.h, out_w: y.w,
     w_off: p.weightOffset, b_off: p.biasOffset, res_off: p.residual?.offset ?? 0, cout_pad: coutPad(y.c),
   };
-  if (p.groups === 1 && tuning.variant === 'tiled') {
-    return { label: p.label, shader: 'conv2d-tiled', constants: common, uniforms, workgroups: [Math.ceil((oh * ow) / TILE), Math.ceil(y.c / TILE), 1] };
+  // Register kernels read SiLU/residual from uniforms (one pipeline per kernel and workgroup shape);
+  // the generic kernel has them as overrides.
+  const rtUniforms = { ...uniforms, act: flags.ACT, res: flags.RES };
+  const kind = k === 1 && stride === 1 ? 'pw' : k === 3 && stride <= 2 ? `3x3s${stride}` : 'any';
+  const v = variant.kind === kind || variant.kind === 'any' ? variant : GENERIC;
+  const base = { label: p.label, shader: v.shader, uniforms, flops, variant: v.id, conv: { k, stride } };
+  // Rows of lanes along channels: no more than the channels fill (16 channels with wy 4 would idle 3 rows of 4).
+  const wy = Math.min(v.wy, Math.ceil(coutPad(y.c) / v.tm));
+  const mGroups = Math.ceil(coutPad(y.c) / (v.tm * wy));
+  if (v.kind === 'pw') {
+    // Pixel tiles along x, folded into z past the per-dimension limit (the kernel reads num_workgroups).
+    const tiles = Math.ceil((oh * ow) / (v.tn * v.wx));
+    const z = Math.ceil(tiles / MAX_GROUPS);
+    return { ...base, uniforms: rtUniforms, constants: { WX: v.wx, WY: wy }, workgroups: [Math.ceil(tiles / z), mGroups, z] };
   }
-  if (p.groups === 1) {
-    return {
-      label: p.label,
-      shader: 'conv2d',
-      constants: { ...common, WGX: tuning.wgx, WGY: tuning.wgy },
-      uniforms,
-      workgroups: [Math.ceil(Math.ceil((oh * ow) / TN) / tuning.wgx), Math.ceil(Math.ceil(y.c / TM) / tuning.wgy), 1],
-    };
+  if (v.kind !== 'any') {
+    return { ...base, uniforms: rtUniforms, constants: { WX: v.wx, WY: wy }, workgroups: [Math.ceil(ow / v.wx), Math.ceil(oh / v.tn), mGroups] };
   }
-  if (p.groups !== x.c || p.groups !== y.c) throw new Error(`${p.label}: groups ${p.groups} must be 1 or equal Cin = Cout (${x.c}, ${y.c})`);
-  return {
-    label: p.label,
-    shader: 'dwconv',
-    constants: { ...common, WG: DW_WG },
-    uniforms: {
-      in_off: x.offset, in_h: x.h, in_w: x.w, c: x.c, out_off: y.offset, out_h: y.h, out_w: y.w,
-      res_off: p.residual?.offset ?? 0, w_off: p.weightOffset, b_off: p.biasOffset,
-    },
-    workgroups: grid1d(y.c * oh * ow, DW_WG),
-  };
+  const tiles = Math.ceil((oh * ow) / v.tn);
+  const z = Math.ceil(tiles / MAX_GROUPS);
+  const workgroups: [number, number, number] = [Math.ceil(tiles / z), Math.ceil(y.c / v.tm), z];
+  if (v.shader === 'conv-tiled') return { ...base, uniforms: rtUniforms, constants: { KS: k, STRIDE: stride, WX: v.wx, WY: v.wy, BK: v.bk! }, workgroups };
+  return { ...base, constants: { KS: k, STRIDE: stride, ...flags }, workgroups };
 }

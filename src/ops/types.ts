@@ -42,6 +42,12 @@ export interface Dispatch {
   workgroups: [number, number, number];
   /** Bindings other than arena/weights/u: binding name → runtime buffer name (e.g. `candidates`). */
   buffers?: Record<string, string>;
+  /** Floating-point operations (a multiply-add = 2), where the planner counts them. */
+  flops?: number;
+  /** The kernel variant's id (src/ops/conv-variants.ts), for kernels that have several. */
+  variant?: string;
+  /** A convolution with groups = 1 (what the kernel tuner times): its kernel size and stride. */
+  conv?: { k: number; stride: number };
 }
 
 /** Elements (f32) per weight alignment unit: 64 floats = 256 bytes. */

@@ -8,10 +8,8 @@ import type { Dispatch } from '../ops/types.js';
 const n = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 export function dispatchFlops(d: Dispatch): number {
+  if (d.flops !== undefined) return d.flops; // convolutions: counted by their planner
   const u = d.uniforms;
-  const k = n(d.constants.KS);
-  if (d.shader === 'conv2d' || d.shader === 'conv2d-tiled') return 2 * n(u.out_c) * n(u.in_c) * k * k * n(u.out_h) * n(u.out_w);
-  if (d.shader === 'dwconv') return 2 * n(u.c) * k * k * n(u.out_h) * n(u.out_w);
   if (d.shader === 'attention') {
     const tokens = n(u.h) * n(u.w);
     const heads = n(u.heads);

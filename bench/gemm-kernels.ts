@@ -1,0 +1,156 @@
+/**
+ * A small family of plain fp32 matmul kernels, independent of the runtime's convolution kernels, to
+ * measure what the adapter can do: C[M][N] = Σₖ A[k][M] · B[k][N] (A: weights-like, M contiguous;
+ * B: activations-like, N contiguous; C row-major [M][N]). Each kernel clamps its loads and guards
+ * its stores, so any M, N, K works; FLOPs are counted for the requested shape only.
+ *
+ * Written for this benchmark only (WGSL built from these functions at run time):
+ * - `rt`: register tile TM×TN per lane, every accumulator a named variable; `coalesced` lanes take
+ *   pixels n0 + lane + WX·j (neighbouring lanes, neighbouring addresses), otherwise n0 + TN·lane + j;
+ *   `sg` loads A cooperatively (one vec4 per subgroup lane) and broadcasts it.
+ * - `loop`: the same register tile written with arrays and loops (how a GPU kernel is usually written).
+ * - `smem`: 64×64 workgroup-memory tiles, 16×16 lanes with 4×4 each, K slices of 16, vec4 loads.
+ */
+export interface GemmKernel {
+  name: string;
+  code: string;
+  workgroup: [number, number];
+  /** Workgroups for an M×N output. */
+  grid(m: number, n: number): [number, number, number];
+  subgroups: boolean;
+}
+
+const BINDINGS = `struct P { M: u32, N: u32, K: u32 }
+@group(0) @binding(0) var<storage, read> A: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> B: array<f32>;
+@group(0) @binding(2) var<storage, read_write> C: array<f32>;
+@group(0) @binding(3) var<uniform> u: P;`;
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+export function rtKernel(tm: number, tn: number, o: { coalesced: boolean; sg: boolean; wx?: number; wy?: number }): GemmKernel {
+  const wx = o.wx ?? 16;
+  const wy = o.wy ?? 4;
+  const q = tm / 4;
+  const pix = (j: number) => (o.coalesced ? `n0 + ${j * wx}u` : `n0 + ${j}u`);
+  const L: string[] = [];
+  L.push(`${o.sg ? 'enable subgroups;\n' : ''}${BINDINGS}`);
+  L.push(`@compute @workgroup_size(${wx}, ${wy})`);
+  L.push(`fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u${o.sg ? ', @builtin(subgroup_invocation_id) sid: u32' : ''}) {`);
+  L.push(o.coalesced ? `  let n0 = wid.x * ${wx * tn}u + lid.x;` : `  let n0 = (wid.x * ${wx}u + lid.x) * ${tn}u;`);
+  L.push(`  let m0 = (wid.y * ${wy}u + lid.y) * ${tm}u;`);
+  L.push(`  let mp = (u.M + 3u) / 4u;`);
+  for (const j of range(tn)) L.push(`  let p${j} = min(${pix(j)}, u.N - 1u);`);
+  for (const j of range(tn)) L.push(`  ${range(q).map((i) => `var c${j}_${i} = vec4<f32>();`).join(' ')}`);
+  L.push(`  var ai = min(m0 / 4u, mp - ${q}u)${o.sg ? ` + sid % ${q}u` : ''};`);
+  L.push(`  var bi = 0u;`);
+  L.push(`  for (var k = 0u; k < u.K; k++) {`);
+  if (o.sg) {
+    L.push(`    let al = A[ai];`);
+    for (const i of range(q)) L.push(`    let a${i} = subgroupBroadcast(al, ${i}u);`);
+  } else for (const i of range(q)) L.push(`    let a${i} = A[ai + ${i}u];`);
+  for (const j of range(tn)) {
+    L.push(`    let b${j} = B[bi + p${j}];`);
+    for (const i of range(q)) L.push(`    c${j}_${i} = fma(a${i}, vec4<f32>(b${j}), c${j}_${i});`);
+  }
+  L.push(`    ai += mp;`, `    bi += u.N;`, `  }`);
+  for (const j of range(tn)) for (const i of range(q)) L.push(`  put(m0 + ${4 * i}u, ${pix(j)}, c${j}_${i});`);
+  L.push(`}`);
+  L.push(`fn put(m0: u32, n: u32, v: vec4<f32>) {
+  if (n >= u.N) { return; }
+  for (var c = 0u; c < 4u; c++) { if (m0 + c < u.M) { C[(m0 + c) * u.N + n] = v[c]; } }
+}`);
+  return {
+    name: `rt ${tm}×${tn}${o.coalesced ? ' coalesced' : ' per-lane rows'}${o.sg ? ' subgroup' : ''} (${wx}×${wy})`,
+    code: L.join('\n'),
+    workgroup: [wx, wy],
+    grid: (m, n) => [Math.ceil(n / (wx * tn)), Math.ceil(m / (wy * tm)), 1],
+    subgroups: o.sg,
+  };
+}
+
+export function loopKernel(tm: number, tn: number): GemmKernel {
+  const q = tm / 4;
+  const code = `${BINDINGS}
+@compute @workgroup_size(16, 4)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let n0 = wid.x * ${16 * tn}u + lid.x;
+  let m0 = (wid.y * 4u + lid.y) * ${tm}u;
+  let mp = (u.M + 3u) / 4u;
+  var c: array<array<vec4<f32>, ${tn}>, ${q}>;
+  var ai = min(m0 / 4u, mp - ${q}u);
+  var bi = 0u;
+  for (var k = 0u; k < u.K; k++) {
+    for (var j = 0u; j < ${tn}u; j++) {
+      let b = B[bi + min(n0 + j * 16u, u.N - 1u)];
+      for (var i = 0u; i < ${q}u; i++) { c[i][j] = fma(A[ai + i], vec4<f32>(b), c[i][j]); }
+    }
+    ai += mp;
+    bi += u.N;
+  }
+  for (var i = 0u; i < ${q}u; i++) {
+    for (var j = 0u; j < ${tn}u; j++) {
+      let n = n0 + j * 16u;
+      for (var e = 0u; e < 4u; e++) { if (n < u.N && m0 + i * 4u + e < u.M) { C[(m0 + i * 4u + e) * u.N + n] = c[i][j][e]; } }
+    }
+  }
+}`;
+  return { name: `loop ${tm}×${tn} (arrays)`, code, workgroup: [16, 4], grid: (m, n) => [Math.ceil(n / (16 * tn)), Math.ceil(m / (4 * tm)), 1], subgroups: false };
+}
+
+export function smemKernel(): GemmKernel {
+  const code = `${BINDINGS}
+var<workgroup> As: array<vec4<f32>, 256>; // [16 k][16 vec4 = 64 m]
+var<workgroup> Bs: array<vec4<f32>, 256>; // [16 k][16 vec4 = 64 n]
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let t = lid.y * 16u + lid.x;
+  let n0 = wid.x * 64u;
+  let m0 = wid.y * 64u;
+  let mp = (u.M + 3u) / 4u;
+  var acc: array<vec4<f32>, 4>; // 4 m × 4 n (vec4 over n)
+  for (var k0 = 0u; k0 < u.K; k0 += 16u) {
+    let kk = t / 16u;
+    let c4 = t % 16u;
+    let k = min(k0 + kk, u.K - 1u);
+    let keep = k0 + kk < u.K;
+    As[t] = select(vec4<f32>(), A[k * mp + min(m0 / 4u + c4, mp - 1u)], keep);
+    let n = n0 + c4 * 4u;
+    var b = vec4<f32>();
+    for (var e = 0u; e < 4u; e++) { b[e] = B[k * u.N + min(n + e, u.N - 1u)]; }
+    Bs[t] = select(vec4<f32>(), b, keep);
+    workgroupBarrier();
+    for (var s = 0u; s < 16u; s++) {
+      let a = As[s * 16u + lid.y];
+      let bv = Bs[s * 16u + lid.x];
+      acc[0] = fma(vec4<f32>(a.x), bv, acc[0]);
+      acc[1] = fma(vec4<f32>(a.y), bv, acc[1]);
+      acc[2] = fma(vec4<f32>(a.z), bv, acc[2]);
+      acc[3] = fma(vec4<f32>(a.w), bv, acc[3]);
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let m = m0 + lid.y * 4u + i;
+    for (var e = 0u; e < 4u; e++) {
+      let n = n0 + lid.x * 4u + e;
+      if (m < u.M && n < u.N) { C[m * u.N + n] = acc[i][e]; }
+    }
+  }
+}`;
+  return { name: 'smem 64×64 (workgroup memory, 16×16 lanes × 4×4)', code, workgroup: [16, 16], grid: (m, n) => [Math.ceil(n / 64), Math.ceil(m / 64), 1], subgroups: false };
+}
+
+/** The family the ceiling is the best of; subgroup kernels only where the adapter has subgroups. */
+export function gemmKernels(subgroups: boolean): GemmKernel[] {
+  const k = [
+    rtKernel(16, 8, { coalesced: true, sg: false }),
+    rtKernel(16, 16, { coalesced: true, sg: false }),
+    rtKernel(8, 8, { coalesced: true, sg: false }),
+    rtKernel(16, 8, { coalesced: false, sg: false }),
+    loopKernel(8, 8),
+    smemKernel(),
+  ];
+  if (subgroups) k.push(rtKernel(16, 8, { coalesced: true, sg: true }), rtKernel(16, 16, { coalesced: true, sg: true }));
+  return k;
+}

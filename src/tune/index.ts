@@ -1,0 +1,76 @@
+/**
+ * The convolution kernel tuner: for each shape class of a model's convolutions, time every kernel
+ * variant that can run on this adapter on the class's heaviest convolution, keep the fastest that
+ * computes the same result, and cache the choice per adapter and model. Run by the benchmark always
+ * and by `createDetector({ tune: true })` on request; otherwise the adapter default
+ * (src/ops/conv-variants.ts `defaultConvTuning`) is used.
+ */
+import { GENERIC, candidates, convKind, pickVariant, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
+import type { Dispatch } from '../ops/types.js';
+import type { PipelineCache } from '../gpu/pipelines.js';
+import { fastest, representatives } from './choose.js';
+import { measureCandidates } from './measure.js';
+import { cacheKey, defaultCachePath, fileStore, indexedDbStore, type CacheKeyParts, type TuningEntry, type TuningStore } from './cache.js';
+
+export interface TuneOptions {
+  /** Where to keep the result: true (default: IndexedDB in browsers, ~/.cache/yolo11-webgpu in Node), false (measure, keep nothing), or a Node file path. */
+  cache?: boolean | string;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+export interface TuningInfo {
+  /** 'measured' now, read from the 'cache', or the adapter 'default' (no tuning asked for). */
+  source: 'measured' | 'cache' | 'default' | 'option';
+  tuning: ConvTuning;
+  /** Shape class → chosen variant id. */
+  byClass: Record<string, string>;
+  /** Milliseconds the measurement took, and each candidate's time (or why it was dropped) per class. */
+  ms?: number;
+  timings?: TuningEntry['timings'];
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
+export function tuningStore(cache: boolean | string | undefined): TuningStore | undefined {
+  if (cache === false) return undefined;
+  if (typeof cache === 'string') return fileStore(cache);
+  if (typeof indexedDB !== 'undefined') return indexedDbStore();
+  if (isNode) {
+    const path = defaultCachePath(process.env);
+    return path ? fileStore(path) : undefined;
+  }
+  return undefined;
+}
+
+/** Measure and choose (no cache). `dispatches`: the model planned with the default kernels. */
+export async function measureTuning(device: GPUDevice, pipelines: PipelineCache, dispatches: readonly Dispatch[], traits: AdapterTraits, base: ConvTuning, log?: (m: string) => void): Promise<Omit<TuningEntry, 'key' | 'date'>> {
+  const t0 = performance.now();
+  const byClass: Record<string, string> = {};
+  const timings: TuningEntry['timings'] = {};
+  for (const c of representatives(dispatches)) {
+    const u = c.dispatch.uniforms as Record<string, number>;
+    const incumbent = pickVariant(base, traits, c.k, c.stride, u.out_h * u.out_w);
+    // The generic kernel first: it is the reference every other candidate's output must match.
+    const cands = [GENERIC, ...candidates(convKind(c.k, c.stride), traits).filter((v) => v !== GENERIC)];
+    const outcomes = await measureCandidates(device, pipelines, c, cands, log);
+    const win = fastest(outcomes, incumbent.id);
+    if (win) byClass[c.cls] = win;
+    timings[c.cls] = Object.fromEntries(Object.entries(outcomes).map(([id, o]) => [id, 'ms' in o ? +o.ms.toFixed(3) : o.failed]));
+  }
+  return { byClass, timings, ms: performance.now() - t0 };
+}
+
+/** The cached choice for this key, or a fresh measurement (then cached). */
+export async function tune(device: GPUDevice, pipelines: PipelineCache, dispatches: readonly Dispatch[], traits: AdapterTraits, base: ConvTuning, key: CacheKeyParts, o: TuneOptions = {}): Promise<TuningInfo> {
+  const store = tuningStore(o.cache);
+  const k = cacheKey(key);
+  const hit = await store?.get(k);
+  if (hit) {
+    o.log?.(`[tune] cached: ${JSON.stringify(hit.byClass)}`);
+    return { source: 'cache', tuning: { ...base, byClass: hit.byClass }, byClass: hit.byClass, timings: hit.timings };
+  }
+  const m = await measureTuning(device, pipelines, dispatches, traits, base, (line) => o.log?.(`[tune] ${line}`));
+  await store?.put({ key: k, ...m, date: new Date().toISOString() });
+  return { source: 'measured', tuning: { ...base, byClass: m.byClass }, byClass: m.byClass, ms: m.ms, timings: m.timings };
+}

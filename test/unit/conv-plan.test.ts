@@ -1,0 +1,131 @@
+/** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { CONV_VARIANTS, GENERIC, adapterTraits, candidates, convKind, defaultConvTuning, pickVariant, shapeClass, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
+import { packConvWeights, packedConvWeightLength, planConv, type ConvParams } from '../../src/ops/conv.js';
+import { shader } from '../../src/gpu/shader.js';
+import { planModel } from '../../src/plan/model-plan.js';
+import { picker } from '../../src/ops/conv-variants.js';
+// @ts-expect-error: a plain .mjs tool without types
+import { DW_KERNELS, RT_KERNELS, generate, rtName } from '../../tools/gen-conv-shaders.mjs';
+import { expectedTensors } from '../../src/model/spec.js';
+import { readWeights, writeWeights } from '../../src/weights/weights.js';
+
+/** A yolo11n weight file with every tensor zero: planning looks at shapes only. */
+async function zeroWeights(nc: number) {
+  const shapes = expectedTensors('n', nc);
+  const bytes = await writeWeights(
+    { scale: 'n', nc, names: Array.from({ length: nc }, (_, i) => `c${i}`), imgsz: [640, 640], source: { file: 'zeros', sha256: '0'.repeat(64), format: 'zeros' } },
+    [...shapes].map(([name, shape]) => ({ name, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) })),
+  );
+  return readWeights(bytes);
+}
+
+const swiftshader: AdapterTraits = adapterTraits({ vendor: 'google', architecture: 'swiftshader', device: '', description: '', subgroupMinSize: 4, subgroupMaxSize: 4 }, ['subgroups', 'timestamp-query']);
+const gpu32: AdapterTraits = adapterTraits({ vendor: 'nvidia', architecture: 'hopper', device: '', description: '', subgroupMinSize: 32, subgroupMaxSize: 32 }, ['subgroups']);
+
+describe('generated register-tile shaders', () => {
+  test('shaders/ holds exactly what tools/gen-conv-shaders.mjs writes (npm run gen:shaders)', () => {
+    for (const k of [...RT_KERNELS, ...DW_KERNELS]) expect(readFileSync(`shaders/${rtName(k)}.wgsl`, 'utf8'), rtName(k)).toBe(generate(k));
+  });
+
+  test('every variant names a shader that exists and declares the overrides the planner sets', () => {
+    for (const v of CONV_VARIANTS) {
+      const info = shader(v.shader);
+      const d = planConv(params(v.kind === 'pw' ? 1 : 3, v.kind === '3x3s2' ? 2 : 1, 20, 24), v);
+      expect(d.shader, v.id).toBe(v.shader);
+      expect(new Set(Object.keys(d.constants)), v.id).toEqual(new Set(info.overrides.filter((o) => o in d.constants)));
+      for (const k of Object.keys(d.constants)) expect(info.overrides, `${v.id} ${k}`).toContain(k);
+      expect(new Set(Object.keys(d.uniforms)), v.id).toEqual(new Set(info.uniform!.fields.keys()));
+    }
+  });
+});
+
+function params(k: number, stride: number, cout: number, hw: number, cin = 8): ConvParams {
+  const o = Math.floor((hw + 2 * Math.floor(k / 2) - k) / stride) + 1;
+  return { label: 't', input: { offset: 0, c: cin, h: hw, w: hw }, output: { offset: 1 << 20, c: cout, h: o, w: o }, k, stride, groups: 1, act: true, weightOffset: 0, biasOffset: 4096 };
+}
+
+describe('planConv', () => {
+  test('register kernels: grid covers every pixel and channel; rows of lanes no more than the channels fill', () => {
+    const v = CONV_VARIANTS.find((x) => x.kind === '3x3s1' && x.wy === 4)!;
+    const d = planConv(params(3, 1, 16, 80), v); // 16 channels: one row of lanes, not 4
+    expect(d.constants).toEqual({ WX: v.wx, WY: 1 });
+    expect(d.workgroups).toEqual([Math.ceil(80 / v.wx), Math.ceil(80 / v.tn), 1]);
+    const d2 = planConv(params(3, 1, 70, 80), v); // 70 → 80 padded: 5 tiles of 16, rows of 4 → 2 groups
+    expect(d2.constants.WY).toBe(4);
+    expect(d2.workgroups[2]).toBe(2);
+    expect(d2.uniforms).toMatchObject({ cout_pad: 80, act: 1, res: 0 });
+    expect(d2.flops).toBe(2 * 70 * 8 * 9 * 80 * 80);
+  });
+
+  test('a variant for another kernel size falls back to the generic kernel', () => {
+    const pw = CONV_VARIANTS.find((x) => x.kind === 'pw')!;
+    expect(planConv(params(3, 2, 16, 40), pw).variant).toBe(GENERIC.id);
+    expect(planConv(params(5, 1, 16, 40), pw).shader).toBe('conv2d-tiled');
+  });
+
+  test('huge planes fold pixel tiles into z within the 65535 limit', () => {
+    for (const v of CONV_VARIANTS.filter((x) => x.kind === 'pw' || x.kind === 'any')) {
+      const d = planConv(params(1, 1, 32, 4096, 3), v);
+      expect(Math.max(...d.workgroups), v.id).toBeLessThanOrEqual(65535);
+      const perGroup = v.kind === 'pw' ? v.wx * v.tn : v.tn;
+      expect(d.workgroups[0] * d.workgroups[2] * perGroup, v.id).toBeGreaterThanOrEqual(4096 * 4096);
+    }
+  });
+
+  test('weights pack to [K][Cout padded to 16] with zeros in the padding', () => {
+    const c = { cin: 2, cout: 3, k: 1, groups: 1 };
+    const w = Float32Array.from([1, 2, 3, 4, 5, 6]); // OIHW [3][2]
+    const p = packConvWeights(w, c);
+    expect(p.length).toBe(packedConvWeightLength(c));
+    expect(Array.from(p.slice(0, 4))).toEqual([1, 3, 5, 0]);
+    expect(Array.from(p.slice(16, 20))).toEqual([2, 4, 6, 0]);
+  });
+
+  test('a whole yolo11n plan at 8192×8192 keeps every grid dimension within 65535', async () => {
+    const file = await zeroWeights(3);
+    for (const t of [{ family: 'register' as const }, { family: 'tiled' as const }]) {
+      const plan = planModel(file, [8192, 8192], { conv: picker(t, swiftshader) });
+      for (const d of plan.dispatches) expect(Math.max(...d.workgroups), `${t.family} ${d.label}`).toBeLessThanOrEqual(65535);
+    }
+  });
+});
+
+describe('kernel choice without a measurement', () => {
+  test('CPU adapters get register tiles (subgroup variants where subgroups fit), GPUs workgroup tiles', () => {
+    expect(swiftshader.cpu).toBe(true);
+    expect(gpu32.cpu).toBe(false);
+    const cpu = defaultConvTuning(swiftshader);
+    expect(pickVariant(cpu, swiftshader, 3, 1, 6400).shader).toMatch(/^conv-rt-3x3s1-.*-sg$/);
+    expect(pickVariant(cpu, swiftshader, 1, 1, 6400).shader).toMatch(/^conv-rt-pw-/);
+    expect(pickVariant(cpu, swiftshader, 3, 2, 6400).shader).toMatch(/^conv-rt-3x3s2-/);
+    expect(pickVariant(cpu, swiftshader, 5, 1, 6400)).toBe(GENERIC);
+    expect(pickVariant(defaultConvTuning(gpu32), gpu32, 3, 1, 6400).family).toBe('tiled');
+  });
+
+  test('subgroup variants need subgroups that fit within a row of lanes', () => {
+    const sg = CONV_VARIANTS.find((v) => v.subgroups && v.wx === 16)!;
+    expect(variantRuns(sg, swiftshader)).toBe(true);
+    expect(variantRuns(sg, gpu32)).toBe(false); // 32-lane subgroups would span rows of 16 lanes with other channels
+    expect(variantRuns(sg, { ...swiftshader, subgroups: false })).toBe(false);
+    expect(candidates('3x3s1', gpu32).every((v) => !v.subgroups)).toBe(true);
+    expect(candidates('pw', swiftshader).at(-1)!.kind).toBe('any');
+  });
+
+  test('a tuned choice applies to its shape class only, and only if it runs here', () => {
+    const sgId = CONV_VARIANTS.find((v) => v.kind === '3x3s1' && v.subgroups && v.wx === 8)!.id;
+    const t = { family: 'register' as const, byClass: { [shapeClass(3, 1, 6400)]: sgId } };
+    expect(pickVariant(t, swiftshader, 3, 1, 6400).id).toBe(sgId);
+    expect(pickVariant(t, swiftshader, 3, 1, 100).id).not.toBe(sgId); // class 3x3s1/S: the default
+    expect(pickVariant(t, { ...swiftshader, subgroups: false }, 3, 1, 6400).subgroups).toBe(false);
+    expect(pickVariant({ family: 'register', byClass: { '3x3s1/M': 'no-such-kernel' } }, swiftshader, 3, 1, 6400).kind).toBe('3x3s1');
+  });
+
+  test('shape classes: kind and an output-size bucket', () => {
+    expect(convKind(1, 1)).toBe('pw');
+    expect(convKind(3, 2)).toBe('3x3s2');
+    expect(convKind(1, 2)).toBe('any');
+    expect([shapeClass(3, 1, 160 * 160), shapeClass(3, 1, 40 * 40), shapeClass(3, 1, 20 * 20)]).toEqual(['3x3s1/L', '3x3s1/M', '3x3s1/S']);
+  });
+});

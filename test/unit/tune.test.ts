@@ -1,0 +1,97 @@
+/** The kernel tuner's pure parts (no GPU): representatives, the winner from timings, the cache key, entries and the file store. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { fastest, representatives, chosenKernels } from '../../src/tune/choose.js';
+import { cacheKey, defaultCachePath, fileStore, validEntry, type TuningEntry } from '../../src/tune/cache.js';
+import { CONV_VARIANTS } from '../../src/ops/conv-variants.js';
+import type { Dispatch } from '../../src/ops/types.js';
+
+const conv = (label: string, k: number, stride: number, out: number, flops: number, variant = 'x'): Dispatch =>
+  ({ label, shader: 's', constants: {}, uniforms: { out_h: out, out_w: out }, workgroups: [1, 1, 1], conv: { k, stride }, flops, variant });
+
+describe('representatives', () => {
+  test('one per shape class, the heaviest; non-convolutions ignored; heaviest class first', () => {
+    const ds = [
+      conv('a', 3, 1, 80, 10), conv('b', 3, 1, 80, 30), conv('c', 3, 1, 20, 50), conv('d', 1, 1, 80, 5),
+      { label: 'pool', shader: 'sppf-pool', constants: {}, uniforms: {}, workgroups: [1, 1, 1] } as Dispatch,
+    ];
+    const r = representatives(ds);
+    expect(r.map((c) => [c.cls, c.dispatch.label])).toEqual([['3x3s1/S', 'c'], ['3x3s1/M', 'b'], ['pw/M', 'd']]);
+  });
+
+  test('chosenKernels: the variant each class uses in a plan', () => {
+    expect(chosenKernels([conv('a', 3, 1, 80, 1, 'v1'), conv('b', 3, 1, 80, 1, 'v2'), conv('c', 1, 1, 20, 1, 'v3')])).toEqual({ '3x3s1/M': 'v1', 'pw/S': 'v3' });
+  });
+});
+
+describe('fastest', () => {
+  test('the fastest that ran; failures and non-finite times never win', () => {
+    expect(fastest({ a: { ms: 5 }, b: { ms: 3 }, c: { failed: 'disagrees' }, d: { ms: NaN }, e: { ms: 0 } })).toBe('b');
+    expect(fastest({ a: { failed: 'x' } })).toBeUndefined();
+    expect(fastest({})).toBeUndefined();
+  });
+
+  test('the incumbent keeps its place unless beaten by more than the margin (noise must not flip choices)', () => {
+    expect(fastest({ inc: { ms: 10 }, other: { ms: 9.8 } }, 'inc')).toBe('inc');
+    expect(fastest({ inc: { ms: 10 }, other: { ms: 9 } }, 'inc')).toBe('other');
+    expect(fastest({ inc: { failed: 'x' }, other: { ms: 20 } }, 'inc')).toBe('other');
+  });
+});
+
+describe('tuning cache', () => {
+  const parts = { adapter: { vendor: 'google', architecture: 'swiftshader' }, features: ['subgroups', 'timestamp-query'], runtime: 'ua', model: 'abc', inputSize: [640, 640] as const };
+  const id = CONV_VARIANTS[0].id;
+  const entry = (key: string): TuningEntry => ({ key, byClass: { 'pw/M': id }, timings: { 'pw/M': { [id]: 1.5 } }, ms: 100, date: '2026-12-01' });
+
+  test('the key changes with the adapter, features, runtime, model and input size, not with feature order', () => {
+    const k = cacheKey(parts);
+    expect(cacheKey({ ...parts, features: ['timestamp-query', 'subgroups'] })).toBe(k);
+    for (const other of [{ adapter: { vendor: 'nvidia' } }, { features: ['subgroups'] }, { runtime: 'other' }, { model: 'def' }, { inputSize: [320, 320] as const }]) {
+      expect(cacheKey({ ...parts, ...other })).not.toBe(k);
+    }
+  });
+
+  test('entries: valid only for their key and with known kernels', () => {
+    const k = cacheKey(parts);
+    expect(validEntry(entry(k), k)?.byClass).toEqual({ 'pw/M': id });
+    expect(validEntry(entry(k), `${k}x`)).toBeUndefined();
+    expect(validEntry({ ...entry(k), byClass: { 'pw/M': 'gone-kernel' } }, k)).toBeUndefined();
+    expect(validEntry({ ...entry(k), byClass: [id] }, k)).toBeUndefined();
+    for (const junk of [null, 42, 'x', [], { key: k }]) expect(validEntry(junk, k)).toBeUndefined();
+  });
+
+  test('file store: round trip, several keys in one file, corrupt or missing file is a miss, then rewritten', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'yolo11-tune-'));
+    const path = join(dir, 'sub', 'conv-tuning.json');
+    const store = fileStore(path);
+    const k1 = cacheKey(parts);
+    const k2 = cacheKey({ ...parts, model: 'other' });
+    expect(await store.get(k1)).toBeUndefined(); // no file yet
+    await store.put(entry(k1));
+    await store.put(entry(k2));
+    expect((await store.get(k1))?.byClass).toEqual({ 'pw/M': id });
+    expect((await store.get(k2))?.key).toBe(k2);
+    writeFileSync(path, '{"entries": {"broken'); // truncated JSON
+    expect(await store.get(k1)).toBeUndefined();
+    await store.put(entry(k1));
+    expect(JSON.parse(readFileSync(path, 'utf8')).entries[k1].byClass).toEqual({ 'pw/M': id });
+    writeFileSync(path, JSON.stringify({ entries: { [k1]: { ...entry(k1), key: k2 } } })); // an entry filed under another key
+    expect(await store.get(k1)).toBeUndefined();
+  });
+
+  test('a store that cannot write is a miss, not an error', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'yolo11-tune-')), 'a-file');
+    writeFileSync(file, 'x');
+    const store = fileStore(join(file, 'sub', 'conv-tuning.json')); // its "folder" is a file: ENOTDIR
+    await expect(store.put(entry('k'))).resolves.toBeUndefined();
+    expect(await store.get('k')).toBeUndefined();
+  });
+
+  test('default path: XDG_CACHE_HOME, else ~/.cache', () => {
+    expect(defaultCachePath({ XDG_CACHE_HOME: '/x' })).toBe('/x/yolo11-webgpu/conv-tuning.json');
+    expect(defaultCachePath({ HOME: '/home/u' })).toBe('/home/u/.cache/yolo11-webgpu/conv-tuning.json');
+    expect(defaultCachePath({})).toBeUndefined();
+  });
+});
