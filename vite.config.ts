@@ -7,12 +7,12 @@ import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 import { builtinModules } from 'node:module';
 
-// External: runtime dependencies resolved from node_modules (onnx-proto, pngjs, jpeg-js), optional or dev-only
-// ones loaded on demand (webgpu, onnxruntime-*, puppeteer, @litertjs/core), and Node builtins. Everything else
-// is bundled — flatbuffers too (a devDependency, ~30 KB): `yolo11-webgpu --help` loads the convert chunk, so an
-// external flatbuffers would break the installed CLI.
+// External: the runtime dependencies the CLI resolves from node_modules (pngjs, jpeg-js), the optional peer or
+// dev-only ones loaded on demand (webgpu, onnxruntime-*, puppeteer, @litertjs/core), and Node builtins.
+// Everything else is bundled, so fflate, flatbuffers and js-yaml are devDependencies: `yolo11-webgpu --help`
+// loads the convert chunk, so an external one would break the installed CLI.
 const external = [
-  'webgpu', 'onnxruntime-node', 'onnxruntime-web', 'onnx-proto', 'protobufjs', 'pngjs', 'jpeg-js', 'puppeteer', '@litertjs/core',
+  'webgpu', 'onnxruntime-node', 'onnxruntime-web', 'pngjs', 'jpeg-js', 'puppeteer', '@litertjs/core',
   ...builtinModules, ...builtinModules.map((m) => `node:${m}`),
 ];
 

@@ -1,7 +1,7 @@
 /**
  * Which WebGPU the CLI uses: Dawn in this process, or headless Chromium (src/node/chromium-backend.ts).
  * `auto` takes Dawn when it finds a real GPU driver, and Chromium on CPU-only machines, where both
- * would run on SwiftShader and Chromium's WebGPU is the faster (README, Command line).
+ * would run on SwiftShader and Chromium's WebGPU is the faster (docs/CLI.md).
  */
 import { existsSync } from 'node:fs';
 import { UsageError } from './main.js';

@@ -4,15 +4,12 @@
  * `raw_data` (little-endian bytes) or in the typed repeated fields (`float_data`, `int32_data`, …).
  * Every length is checked against the shape before anything is allocated from it.
  */
-import pkg from 'onnx-proto';
 import { ModelImportError } from '../errors.js';
 import { f16ToF32 } from '../weights/format.js';
 
-const { onnx } = pkg;
-// onnx-proto's generated typings mark every field optional; the decoder fills in defaults, so read loosely.
+/** A decoded TensorProto (onnx-wire.ts: camelCase fields, defaults for absent ones); read loosely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TensorProto = any;
-export { onnx };
 
 /** onnx.TensorProto.DataType values. */
 export const DT = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, FLOAT16: 10, DOUBLE: 11, BFLOAT16: 16 } as const;

@@ -14,7 +14,7 @@ import type { WeightsFields } from '../weights/weights.js';
 import { checkFamily, identifyModel, resolveNames } from './identify.js';
 import { parseImgsz, parseNames } from './metadata.js';
 import { OnnxGraph, type NodeProto } from './onnx-graph.js';
-import { onnx } from './onnx-tensors.js';
+import { decodeModelProto } from './onnx-wire.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -48,9 +48,9 @@ function convPrefix(g: OnnxGraph, n: NodeProto): string {
 function decodeModel(bytes: Uint8Array, file: string): any {
   let model: any;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = decodeModelProto(bytes);
   } catch (e) {
-    // protobufjs throws RangeError ("index out of range") on truncation, Error ("invalid wire type") on garbage.
+    // The wire-format decoder throws an Error saying where: a length past the end, a bad wire type.
     throw new ModelImportError(`${file} is not a readable ONNX model (${String((e as Error)?.message ?? e).split('\n')[0]}): truncated or corrupt`);
   }
   if (!model.graph || !model.graph.node?.length) throw new ModelImportError(`${file} holds no ONNX graph: not an ONNX model, or truncated`);

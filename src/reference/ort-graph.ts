@@ -15,7 +15,7 @@
  * always the float tensor before any QuantizeLinear.
  */
 import { ModelImportError } from '../errors.js';
-import { onnx } from '../convert/onnx-tensors.js';
+import { decodeModelProto, encodeModelProto } from '../convert/onnx-wire.js';
 import { rewriteInputSize, graphInputSize } from './input-size.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -153,7 +153,7 @@ export function findExposed(g: any): ExposedTensor[] {
 export function editGraph(bytes: Uint8Array, size?: [number, number], opts: { forceRewrite?: boolean; expose?: boolean } = {}): EditedGraph {
   let model: any;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = decodeModelProto(bytes);
   } catch (e) {
     throw new ModelImportError(`not a valid ONNX model: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -170,8 +170,8 @@ export function editGraph(bytes: Uint8Array, size?: [number, number], opts: { fo
   const existing = new Set(g.output.map((o: any) => o.name));
   // expose: false keeps the graph's own outputs (a plain model at the new size, e.g. for benchmarks).
   for (const t of opts.expose === false ? [] : exposed) {
-    if (!existing.has(t.onnx)) g.output.push(onnx.ValueInfoProto.create({ name: t.onnx }));
+    if (!existing.has(t.onnx)) g.output.push({ name: t.onnx });
     existing.add(t.onnx);
   }
-  return { bytes: onnx.ModelProto.encode(model).finish(), exposed, inputName: input.name, inputSize: [want[0], want[1]], exportSize, rewritten };
+  return { bytes: encodeModelProto(model), exposed, inputName: input.name, inputSize: [want[0], want[1]], exportSize, rewritten };
 }

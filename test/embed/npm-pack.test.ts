@@ -21,6 +21,8 @@ import { convertModel } from '../../src/convert/index.js';
 const REPO = resolve('.');
 const NM = join(REPO, 'node_modules');
 const IMAGE = fixture('datasets/fracatlas/images/Fractured/IMG0003458.jpg');
+/** The bound on a fresh project's node_modules after `npm install yolo11-webgpu` (README, Quick start). */
+const MAX_INSTALL_MB = 5;
 const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
 
 let dir: string;
@@ -58,6 +60,11 @@ test('npm pack → fresh vite project → tsc + vite build → the quick start r
   run('npm', ['install', '--prefer-offline', '--no-package-lock', tarball], app);
   const pkg = JSON.parse(readFileSync(join(app, 'node_modules/yolo11-webgpu/package.json'), 'utf8'));
   expect([pkg.type, pkg.sideEffects]).toEqual(['module', false]);
+  // A light install: Dawn (`webgpu`, ~130 MB native) is an optional peer that only Node users add, and
+  // the ONNX reader needs no protobuf library. Measured: 3.1M by `du -sh` (jpeg-js, pngjs and the package).
+  const installedKB = Number(run('du', ['-sk', 'node_modules'], app).split('\t')[0]);
+  console.log(`fresh project's node_modules: ${installedKB} KB by du -sk (${readdirSync(join(app, 'node_modules')).filter((f) => !f.startsWith('.')).join(', ')})`);
+  expect(installedKB).toBeLessThan(MAX_INSTALL_MB * 1024);
   run(process.execPath, [join(NM, 'typescript/bin/tsc'), '-p', '.'], app); // types resolve
   run(process.execPath, [join(NM, 'vite/bin/vite.js'), 'build', '--logLevel', 'error'], app);
   const assets = readdirSync(join(app, 'dist/assets')).filter((f) => f.endsWith('.js'));
