@@ -13,6 +13,8 @@ export interface ConvCase {
   /** The planned dispatch (uniforms hold the shapes, constants ACT/RES). */
   dispatch: Dispatch;
   flops: number;
+  /** FLOPs of every convolution of the class together. */
+  classFlops: number;
 }
 
 /** Per shape class, the convolution with the most FLOPs: the one worth timing candidates on. */
@@ -22,9 +24,10 @@ export function representatives(dispatches: readonly Dispatch[]): ConvCase[] {
     if (!d.conv) continue;
     const u = d.uniforms as Record<string, number>;
     const cls = shapeClass(d.conv.k, d.conv.stride, u.out_h * u.out_w);
-    const c: ConvCase = { cls, k: d.conv.k, stride: d.conv.stride, dispatch: d, flops: d.flops ?? 0 };
     const old = best.get(cls);
-    if (!old || c.flops > old.flops) best.set(cls, c);
+    const c: ConvCase = { cls, k: d.conv.k, stride: d.conv.stride, dispatch: d, flops: d.flops ?? 0, classFlops: (old?.classFlops ?? 0) + (d.flops ?? 0) };
+    if (old && old.flops >= c.flops) old.classFlops = c.classFlops;
+    else best.set(cls, c);
   }
   return [...best.values()].sort((a, b) => b.flops - a.flops);
 }
@@ -46,6 +49,9 @@ export function fastest(outcomes: Record<string, Outcome>, incumbent?: string, m
   if (inc && inc[0] !== winner && w.ms >= inc[1].ms * (1 - margin)) return inc[0];
   return winner;
 }
+
+/** Classes with less than this share of the model's convolution FLOPs keep the default kernel, unmeasured. */
+export const MIN_CLASS_SHARE = 0.02;
 
 /** Stop timing a candidate whose first run is this many times the best so far (it cannot win). */
 export const GIVE_UP_RATIO = 2;

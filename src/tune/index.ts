@@ -8,7 +8,7 @@
 import { GENERIC, candidates, convKind, pickVariant, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
-import { fastest, representatives } from './choose.js';
+import { MIN_CLASS_SHARE, fastest, representatives } from './choose.js';
 import { measureCandidates } from './measure.js';
 import { cacheKey, defaultCachePath, fileStore, indexedDbStore, type CacheKeyParts, type TuningEntry, type TuningStore } from './cache.js';
 
@@ -48,12 +48,19 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
   const t0 = performance.now();
   const byClass: Record<string, string> = {};
   const timings: TuningEntry['timings'] = {};
-  for (const c of representatives(dispatches)) {
+  const reps = representatives(dispatches);
+  const total = reps.reduce((s, c) => s + c.classFlops, 0);
+  for (const c of reps) {
     const u = c.dispatch.uniforms as Record<string, number>;
     const incumbent = pickVariant(base, traits, c.k, c.stride, u.out_h * u.out_w);
-    // The generic kernel first: it is the reference every other candidate's output must match.
-    const cands = [GENERIC, ...candidates(convKind(c.k, c.stride), traits).filter((v) => v !== GENERIC)];
-    const outcomes = await measureCandidates(device, pipelines, c, cands, log);
+    if (c.classFlops < MIN_CLASS_SHARE * total) {
+      log?.(`${c.cls}: ${((100 * c.classFlops) / total).toFixed(1)} % of the FLOPs, keeps ${incumbent.id}`);
+      continue;
+    }
+    // Every candidate is checked against the generic kernel; the generic one itself is not timed
+    // where a kernel of the convolution's own kind exists (the workgroup-tile kernels supersede it).
+    const own = candidates(convKind(c.k, c.stride), traits).filter((v) => v !== GENERIC);
+    const outcomes = await measureCandidates(device, pipelines, c, own.length ? own : [GENERIC], log);
     const win = fastest(outcomes, incumbent.id);
     if (win) byClass[c.cls] = win;
     timings[c.cls] = Object.fromEntries(Object.entries(outcomes).map(([id, o]) => [id, 'ms' in o ? +o.ms.toFixed(3) : o.failed]));

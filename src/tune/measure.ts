@@ -1,20 +1,19 @@
 /**
  * Times kernel variants for one convolution on the device: the convolution is re-planned into a
- * scratch arena (random input, weights, residual) with each candidate kernel, run a few times with
- * timestamp queries where the adapter has them (wall-clock to onSubmittedWorkDone otherwise), and
- * its output compared with the first candidate's (the generic kernel): a variant that computes
- * something else on this adapter is dropped, never chosen.
+ * scratch arena (random input, weights, residual) with each candidate kernel. Each candidate first
+ * runs on a small plane with the same channels and is compared with the generic kernel's output: a
+ * variant that computes something else on this adapter is dropped, never chosen. The rest are timed
+ * on the real shape, with timestamp queries where the adapter has them (wall-clock to
+ * onSubmittedWorkDone otherwise).
  */
-import type { ConvVariant } from '../ops/conv-variants.js';
+import { GENERIC, type ConvVariant } from '../ops/conv-variants.js';
 import { planConv } from '../ops/conv.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
 import { GIVE_UP_RATIO, type ConvCase, type Outcome } from './choose.js';
 
-const REPS = 3;
-/** A reference candidate this slow on its first run is not repeated: it is there to check the others. */
-const SLOW_MS = 50;
+const REPS = 2;
 /** Relative agreement with the reference kernel (fp32 sums in another order differ by ~1e-6). */
 const AGREE = 1e-3;
 
@@ -30,12 +29,18 @@ const noise = (n: number, seed: number) => {
 
 interface Scratch { arena: GPUBuffer; weights: GPUBuffer; read: GPUBuffer; outOffset: number; outLength: number }
 
-/** Scratch buffers laid out for `c`: [input][output][residual] and [packed weights (up to 16-padded Cout)][bias]. */
-function scratch(device: GPUDevice, c: ConvCase): Scratch & { params: (v: ConvVariant) => Dispatch } {
+/**
+ * Scratch buffers laid out for `c`, [input][output][residual] and [packed weights (Cout padded to 16)][bias],
+ * with the input plane cut to `plane` (h, w) when given (the validation run: same channels, small plane).
+ */
+function scratch(device: GPUDevice, c: ConvCase, plane?: [number, number]): Scratch & { params: (v: ConvVariant) => Dispatch } {
   const u = c.dispatch.uniforms as Record<string, number>;
-  const inLen = u.in_c * u.in_h * u.in_w;
-  const outLen = u.out_c * u.out_h * u.out_w;
-  const flag = (k: string) => (c.dispatch.constants[k] ?? (c.dispatch.uniforms as Record<string, number>)[k.toLowerCase()]) === 1;
+  const [inH, inW] = plane ? [Math.min(plane[0], u.in_h), Math.min(plane[1], u.in_w)] : [u.in_h, u.in_w];
+  const pad = Math.floor(c.k / 2);
+  const [outH, outW] = [inH, inW].map((v) => Math.floor((v + 2 * pad - c.k) / c.stride) + 1);
+  const inLen = u.in_c * inH * inW;
+  const outLen = u.out_c * outH * outW;
+  const flag = (k: string) => (c.dispatch.constants[k] ?? u[k.toLowerCase()]) === 1;
   const res = flag('RES');
   const align = (n: number) => Math.ceil(n / 64) * 64;
   const outOffset = align(inLen);
@@ -49,14 +54,14 @@ function scratch(device: GPUDevice, c: ConvCase): Scratch & { params: (v: ConvVa
   device.queue.writeBuffer(weights, 0, noise(wLen + align(u.out_c), 2).map((x) => x * 0.1));
   const read = device.createBuffer({ label: 'tune read', size: outLen * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const params = (v: ConvVariant) => planConv({
-    label: `tune ${c.dispatch.label}`, input: { offset: 0, c: u.in_c, h: u.in_h, w: u.in_w }, output: { offset: outOffset, c: u.out_c, h: u.out_h, w: u.out_w },
+    label: `tune ${c.dispatch.label}`, input: { offset: 0, c: u.in_c, h: inH, w: inW }, output: { offset: outOffset, c: u.out_c, h: outH, w: outW },
     k: c.k, stride: c.stride, groups: 1, act: flag('ACT'), weightOffset: 0, biasOffset: wLen,
-    residual: res ? { offset: resOffset, c: u.out_c, h: u.out_h, w: u.out_w } : undefined,
+    residual: res ? { offset: resOffset, c: u.out_c, h: outH, w: outW } : undefined,
   }, v);
   return { arena, weights, read, outOffset, outLength: outLen, params };
 }
 
-/** Best GPU (or wall-clock) milliseconds of `reps` runs; stops early when the first run already loses (or, for the first candidate, takes over SLOW_MS). */
+/** Best GPU (or wall-clock) milliseconds of `reps` runs; stops early when the first run already loses. */
 async function time(device: GPUDevice, encode: (pass: GPUComputePassEncoder) => void, reps: number, bestSoFar: number): Promise<number> {
   const ts = device.features.has('timestamp-query');
   let best = Infinity;
@@ -95,7 +100,7 @@ async function time(device: GPUDevice, encode: (pass: GPUComputePassEncoder) => 
     resolve?.destroy();
     read?.destroy();
     best = Math.min(best, ms);
-    if (r === 0 && (ms > GIVE_UP_RATIO * bestSoFar || (bestSoFar === Infinity && ms > SLOW_MS))) break;
+    if (r === 0 && ms > GIVE_UP_RATIO * bestSoFar) break;
   }
   return best;
 }
@@ -110,54 +115,83 @@ async function readOutput(device: GPUDevice, s: Scratch): Promise<Float32Array> 
   return out;
 }
 
-/** Time each candidate on convolution `c`; the first candidate is the reference every other must agree with. */
-export async function measureCandidates(device: GPUDevice, cache: PipelineCache, c: ConvCase, cands: readonly ConvVariant[], log?: (m: string) => void): Promise<Record<string, Outcome>> {
-  const s = scratch(device, c);
-  const out: Record<string, Outcome> = {};
-  let ref: Float32Array | undefined;
-  let best = Infinity;
+/** One candidate on scratch `s`: its best time over `reps` runs (0 reps: run once, untimed) and its output. */
+async function runCandidate(device: GPUDevice, cache: PipelineCache, s: ReturnType<typeof scratch>, v: ConvVariant, reps: number, best: number) {
+  const d = s.params(v);
+  device.pushErrorScope('validation');
+  const { pipeline, layout, info } = await cache.get(d.shader, d.constants);
+  const ubuf = device.createBuffer({ size: info.uniform!.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   try {
+    device.queue.writeBuffer(ubuf, 0, packUniforms(info, d.uniforms));
+    const entries = info.bindings.map((b) => ({ binding: b.binding, resource: { buffer: b.kind === 'uniform' ? ubuf : b.name === 'weights' ? s.weights : s.arena } }));
+    const group = device.createBindGroup({ layout, entries });
+    const err = await device.popErrorScope();
+    if (err) throw new Error(err.message);
+    const ms = await time(device, (pass) => {
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(...d.workgroups);
+    }, Math.max(1, reps), best);
+    return { ms, y: reps ? undefined : await readOutput(device, s) };
+  } finally {
+    ubuf.destroy();
+  }
+}
+
+/** The input plane of the validation run: small, odd-sized, so edges, tails and padding are all exercised. */
+const CHECK_PLANE: [number, number] = [23, 29];
+
+/**
+ * For convolution `c`: run `reference` and every candidate once on a small plane (same channels) and
+ * drop any that disagrees with the reference; then time the rest on `c`'s real shape.
+ */
+export async function measureCandidates(device: GPUDevice, cache: PipelineCache, c: ConvCase, cands: readonly ConvVariant[], log?: (m: string) => void, reference: ConvVariant = GENERIC): Promise<Record<string, Outcome>> {
+  const out: Record<string, Outcome> = {};
+  const say = (v: ConvVariant, what: string) => log?.(`${c.cls} (${c.dispatch.label}): ${v.id} ${what}`);
+  const small = scratch(device, c, CHECK_PLANE);
+  const agreeing: ConvVariant[] = [];
+  try {
+    const { y: ref } = await runCandidate(device, cache, small, reference, 0, Infinity);
     for (const v of cands) {
       try {
-        const d = s.params(v);
-        device.pushErrorScope('validation');
-        const { pipeline, layout, info } = await cache.get(d.shader, d.constants);
-        const ubuf = device.createBuffer({ size: info.uniform!.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-        device.queue.writeBuffer(ubuf, 0, packUniforms(info, d.uniforms));
-        const entries = info.bindings.map((b) => ({ binding: b.binding, resource: { buffer: b.kind === 'uniform' ? ubuf : b.name === 'weights' ? s.weights : s.arena } }));
-        const group = device.createBindGroup({ layout, entries });
-        const err = await device.popErrorScope();
-        if (err) throw new Error(err.message);
-        const ms = await time(device, (pass) => {
-          pass.setPipeline(pipeline);
-          pass.setBindGroup(0, group);
-          pass.dispatchWorkgroups(...d.workgroups);
-        }, REPS, best);
-        ubuf.destroy();
-        const y = await readOutput(device, s);
-        if (!ref) ref = y;
-        else {
-          let maxRef = 0;
-          let maxDiff = 0;
-          for (let i = 0; i < y.length; i++) {
-            maxRef = Math.max(maxRef, Math.abs(ref[i]));
-            const dlt = Math.abs(y[i] - ref[i]);
-            maxDiff = Number.isNaN(dlt) ? Infinity : Math.max(maxDiff, dlt);
-          }
-          if (maxDiff > AGREE * Math.max(1, maxRef)) throw new Error(`disagrees with ${cands[0].id}: max|Δ| ${maxDiff.toExponential(2)}`);
+        const { y } = await runCandidate(device, cache, small, v, 0, Infinity);
+        let maxRef = 0;
+        let maxDiff = 0;
+        for (let i = 0; i < y!.length; i++) {
+          maxRef = Math.max(maxRef, Math.abs(ref![i]));
+          const dlt = Math.abs(y![i] - ref![i]);
+          maxDiff = Number.isNaN(dlt) ? Infinity : Math.max(maxDiff, dlt);
         }
-        out[v.id] = { ms };
-        best = Math.min(best, ms);
-        log?.(`${c.cls} (${c.dispatch.label}): ${v.id} ${ms.toFixed(2)} ms`);
+        if (maxDiff > AGREE * Math.max(1, maxRef)) throw new Error(`disagrees with ${reference.id}: max|Δ| ${maxDiff.toExponential(2)}`);
+        agreeing.push(v);
       } catch (e) {
         out[v.id] = { failed: (e as Error).message.split('\n')[0] };
-        log?.(`${c.cls} (${c.dispatch.label}): ${v.id} failed: ${(e as Error).message.split('\n')[0]}`);
+        say(v, `failed: ${out[v.id] && 'failed' in out[v.id] ? (out[v.id] as { failed: string }).failed : ''}`);
       }
     }
   } finally {
-    s.arena.destroy();
-    s.weights.destroy();
-    s.read.destroy();
+    small.arena.destroy();
+    small.weights.destroy();
+    small.read.destroy();
+  }
+  const full = scratch(device, c);
+  let best = Infinity;
+  try {
+    for (const v of agreeing) {
+      try {
+        const { ms } = await runCandidate(device, cache, full, v, REPS, best);
+        out[v.id] = { ms };
+        best = Math.min(best, ms);
+        say(v, `${ms.toFixed(2)} ms`);
+      } catch (e) {
+        out[v.id] = { failed: (e as Error).message.split('\n')[0] };
+        say(v, `failed: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+  } finally {
+    full.arena.destroy();
+    full.weights.destroy();
+    full.read.destroy();
   }
   return out;
 }

@@ -18,7 +18,8 @@ describe('representatives', () => {
       { label: 'pool', shader: 'sppf-pool', constants: {}, uniforms: {}, workgroups: [1, 1, 1] } as Dispatch,
     ];
     const r = representatives(ds);
-    expect(r.map((c) => [c.cls, c.dispatch.label])).toEqual([['3x3s1/S', 'c'], ['3x3s1/M', 'b'], ['pw/M', 'd']]);
+    expect(r.map((c) => [c.cls, c.dispatch.label, c.classFlops])).toEqual([['3x3s1/S', 'c', 50], ['3x3s1/M', 'b', 40], ['pw/M', 'd', 5]]);
+    expect(representatives([conv('b', 3, 1, 80, 30), conv('a', 3, 1, 80, 10)]).map((c) => [c.dispatch.label, c.classFlops])).toEqual([['b', 40]]);
   });
 
   test('chosenKernels: the variant each class uses in a plan', () => {
