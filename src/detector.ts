@@ -8,7 +8,7 @@ import { sha256Hex } from './weights/format.js';
 import { requestGPUContext, describeAdapter, type GPUContext } from './gpu/device.js';
 import { Readback } from './gpu/readback.js';
 import { PipelineCache } from './gpu/pipelines.js';
-import { adapterTraits, defaultConvTuning, picker, type ConvTuning } from './ops/conv-variants.js';
+import { adapterTraits, attentionKernel, defaultConvTuning, picker, type ConvTuning } from './ops/conv-variants.js';
 import { chosenKernels } from './tune/choose.js';
 import { tune, type TuningInfo } from './tune/index.js';
 import { Executor } from './plan/executor.js';
@@ -143,7 +143,7 @@ export class Detector {
     const t3 = performance.now();
     const traits = adapterTraits(ctx.adapterInfo, ctx.features);
     const base = opts.convKernel ? { family: opts.convKernel } : defaultConvTuning(traits);
-    const planWith = (t: ConvTuning) => planModel(file, size, { conv: picker(t, traits), keepAll: opts.debugKeepLayers });
+    const planWith = (t: ConvTuning) => planModel(file, size, { conv: picker(t, traits), attention: attentionKernel(t, traits), keepAll: opts.debugKeepLayers });
     const pipelines = new PipelineCache(ctx.device);
     let plan = planWith(base);
     let tuning: TuningInfo = { source: opts.convKernel ? 'option' : 'default', tuning: base, byClass: chosenKernels(plan.dispatches) };

@@ -10,7 +10,7 @@ import { packConvWeights, planConv } from '../ops/conv.js';
 import type { ConvPicker } from '../ops/conv-variants.js';
 import { planSppfPool } from '../ops/sppf-pool.js';
 import { planUpsample } from '../ops/upsample.js';
-import { attentionScratchElements, planAttention } from '../ops/attention.js';
+import { attentionScratchElements, planAttention, type AttentionKernel } from '../ops/attention.js';
 
 type Out = Slice | TensorRef;
 const asSlice = (o: Out): Slice => ('t' in o ? o : slice(o, 0, o.c));
@@ -33,6 +33,7 @@ export class Yolo11Builder {
     private readonly g: GraphBuilder,
     private readonly w: WeightPacker,
     private readonly pick?: ConvPicker,
+    private readonly attention: AttentionKernel = 'loop',
   ) {}
 
   /** One Conv (folded BN, optional SiLU) from `x` into `out`, optionally adding `residual` after the activation. */
@@ -122,7 +123,7 @@ export class Yolo11Builder {
       planAttention({
         label: `${b.name}.attn`, qkv: v(qkv), output: v(att), heads: b.heads, keyDim: b.keyDim, headDim: b.headDim,
         peWeightOffset, peBiasOffset, scratch: v(scratch),
-      }),
+      }, this.attention),
     );
     const x1 = this.outFor(b.proj, att);
     this.conv(b.proj, att, x1, x);
@@ -154,8 +155,8 @@ export class Yolo11Builder {
 }
 
 /** Build the whole network on `input` (3 × H × W). */
-export function buildNetwork(g: GraphBuilder, spec: ModelSpec, w: WeightPacker, input: TensorRef, pick?: ConvPicker): NetworkOutputs {
-  const b = new Yolo11Builder(g, w, pick);
+export function buildNetwork(g: GraphBuilder, spec: ModelSpec, w: WeightPacker, input: TensorRef, pick?: ConvPicker, attention?: AttentionKernel): NetworkOutputs {
+  const b = new Yolo11Builder(g, w, pick, attention);
   const outs: Out[] = [];
   const layers = new Map<string, Out>();
   // Concat tensors are made when their first source is produced, so sources write straight into them.

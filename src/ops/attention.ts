@@ -1,7 +1,9 @@
 /**
  * Planner for C2PSA's attention core (Ultralytics Attention.forward between `qkv` and `proj`):
  * scores, softmax, attn·v and the positional depthwise 3×3 conv `pe(v)`, in ONE dispatch
- * (shaders/attention.wgsl, flash-attention style: the heads × N × N scores stay in workgroup memory).
+ * (flash-attention style: the heads × N × N scores stay in workgroup memory). Kernels: `loop`
+ * (shaders/attention.wgsl, loop-indexed arrays, for GPUs) and `rt` / `rt-sg` (attention-rt*.wgsl,
+ * generated: 16 queries per workgroup as named vec4s, for CPU adapters; -sg broadcasts shared loads).
  */
 import type { Dispatch, View } from './types.js';
 
@@ -40,7 +42,12 @@ export function attentionQueryTile(n: number, heads: number, headDim: number): n
   return Math.min(tq, headDim);
 }
 
-export function planAttention(p: AttentionParams): Dispatch[] {
+export type AttentionKernel = 'loop' | 'rt' | 'rt-sg';
+
+/** Queries per workgroup of the generated kernels (attention-rt*.wgsl const TQ). */
+const RT_TQ = 16;
+
+export function planAttention(p: AttentionParams, kernel: AttentionKernel = 'loop'): Dispatch[] {
   const { qkv, output: o, heads, keyDim, headDim, label } = p;
   const isInt = (v: number) => Number.isInteger(v) && v >= 1;
   if (!isInt(heads) || !isInt(keyDim) || !isInt(headDim)) throw new Error(`${label}: heads ${heads}, keyDim ${keyDim}, headDim ${headDim} must be positive integers`);
@@ -53,12 +60,15 @@ export function planAttention(p: AttentionParams): Dispatch[] {
   if (o.c !== c || o.h !== qkv.h || o.w !== qkv.w) throw new Error(`${label}: output is ${o.c}×${o.h}×${o.w}, must be ${c}×${qkv.h}×${qkv.w}`);
   const n = qkv.h * qkv.w;
   if (o.offset < qkv.offset + cqkv * n && qkv.offset < o.offset + c * n) throw new Error(`${label}: output overlaps qkv`);
-  const tq = attentionQueryTile(n, heads, headDim);
+  // The generated kernels need ≥ 4 lanes (one per group of 4 queries), the subgroup one whole groups of 4.
+  const k = kernel === 'rt-sg' && headDim % 4 ? 'rt' : kernel !== 'loop' && headDim < 4 ? 'loop' : kernel;
+  const tq = k === 'loop' ? attentionQueryTile(n, heads, headDim) : RT_TQ;
   if (Math.ceil(n / tq) > 65535) throw new Error(`${label}: ${n} positions need more than 65535 workgroups`);
   return [{
     label,
-    shader: 'attention',
-    constants: { KD: keyDim, HD: headDim, TQ: tq },
+    shader: k === 'loop' ? 'attention' : k === 'rt' ? 'attention-rt' : 'attention-rt-sg',
+    constants: k === 'loop' ? { KD: keyDim, HD: headDim, TQ: tq } : { KD: keyDim, HD: headDim },
+    flops: 2 * heads * n * n * (keyDim + headDim) + 2 * 9 * heads * headDim * n, // QᵀK, V·Aᵀ, 3×3 positional conv
     uniforms: {
       qkv_off: qkv.offset, out_off: o.offset, h: qkv.h, w: qkv.w, heads,
       pe_w: p.peWeightOffset, pe_b: p.peBiasOffset, scale: keyDim ** -0.5,

@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { STRIDES, buildSpec, type ModelSpec } from '../model/spec.js';
 import { buildNetwork } from '../model/yolo11.js';
 import type { ConvPicker } from '../ops/conv-variants.js';
+import type { AttentionKernel } from '../ops/attention.js';
 import type { Dispatch, View } from '../ops/types.js';
 import type { WeightsFile } from '../weights/weights.js';
 import { GraphBuilder } from './graph.js';
@@ -33,6 +34,8 @@ export interface ModelPlan {
 export interface PlanOptions {
   /** The kernel for each convolution (groups = 1); default: the generic workgroup-tile kernel. */
   conv?: ConvPicker;
+  /** C2PSA's attention kernel (src/ops/attention.ts); default: the loop form. */
+  attention?: AttentionKernel;
   /** Give every tensor its own arena region, so every layer output can be read after a run (parity tests). */
   keepAll?: boolean;
   maxCandidates?: number;
@@ -61,7 +64,7 @@ export function planModel(file: WeightsFile, inputSize: [number, number], opts: 
   const output0 = g.tensor('output0', 4 + m.nc, 1, anchors);
   g.pin(output0);
   const post = planPost(g, { nc: m.nc, input, output0, inputSize, maxCandidates: opts.maxCandidates, maxDet: opts.maxDet });
-  const net = buildNetwork(g, spec, packer, input, opts.conv);
+  const net = buildNetwork(g, spec, packer, input, opts.conv, opts.attention);
   for (const lv of net.levels) g.pin(lv);
   post.addDecodeAndNms(net.levels);
   if (opts.keepAll) for (const o of net.layers.values()) g.pin('t' in o ? o.t : o);

@@ -1,11 +1,11 @@
 /**
- * shaders/attention.wgsl on real WebGPU (headless Chromium; Dawn for Node 0.6 aborts vitest's worker
- * at random on SwiftShader, see README) against a naive float64 transcription of Ultralytics
- * Attention.forward (q·k scores, softmax, v·attnᵀ, + pe(v)). The output is a channel slice of a
- * larger tensor; every other arena element is a sentinel that must not change.
+ * The attention kernels (shaders/attention.wgsl and the generated attention-rt*.wgsl) on real WebGPU
+ * (headless Chromium) against a naive float64 transcription of Ultralytics Attention.forward
+ * (q·k scores, softmax, v·attnᵀ, + pe(v)). The output is a channel slice of a larger tensor; every
+ * other arena element is a sentinel that must not change.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { attentionQueryTile, planAttention } from '../../src/ops/attention.js';
+import { attentionQueryTile, planAttention, type AttentionKernel } from '../../src/ops/attention.js';
 import type { Dispatch } from '../../src/ops/types.js';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 import { maxAbsDiff, randomArray } from '../helpers/kernel.js';
@@ -27,13 +27,13 @@ async function run(d: Dispatch[], arena: Float32Array, weights: Float32Array): P
   return Float32Array.from(r.arena);
 }
 
-interface Case { heads: number; kd: number; hd: number; h: number; w: number; range?: number; tq?: number }
+interface Case { heads: number; kd: number; hd: number; h: number; w: number; range?: number; tq?: number; kernel?: AttentionKernel }
 
 /**
  * Arena: [7 sentinels][qkv][3 sentinels][out tensor: 1 channel | attention output C | 2 channels][5 sentinels].
  * Weights: [junk][pe weights at 64][junk][pe bias, 64-aligned][junk].
  */
-async function check({ heads, kd, hd, h, w, range = 1, tq }: Case) {
+async function check({ heads, kd, hd, h, w, range = 1, tq, kernel = 'loop' }: Case) {
   const n = h * w;
   const cq = heads * (2 * kd + hd);
   const C = heads * hd;
@@ -53,7 +53,7 @@ async function check({ heads, kd, hd, h, w, range = 1, tq }: Case) {
   let d = planAttention({
     label: 'test.attn', qkv: { offset: qkvOff, c: cq, h, w }, output: { offset: outOff, c: C, h, w },
     heads, keyDim: kd, headDim: hd, peWeightOffset: wOff, peBiasOffset: bOff,
-  });
+  }, kernel);
   expect(d).toHaveLength(1);
   if (tq) d = [{ ...d[0], constants: { ...d[0].constants, TQ: tq }, workgroups: [Math.ceil(n / tq), heads, 1] }];
   const out = await run(d, arena, weights);
@@ -67,20 +67,22 @@ async function check({ heads, kd, hd, h, w, range = 1, tq }: Case) {
 }
 
 describe('C2PSA attention (headless Chromium WebGPU)', () => {
-  test.each<Case>([
+  const shapes: Case[] = [
     { heads: 2, kd: 32, hd: 64, h: 10, w: 10 }, // yolo11n model.10 at 320×320
     { heads: 2, kd: 32, hd: 64, h: 20, w: 20 }, // yolo11n model.10 at 640×640: N = 400, 7 key tiles
     { heads: 2, kd: 32, hd: 64, h: 8, w: 12 }, // rectangular
     { heads: 4, kd: 32, hd: 64, h: 6, w: 7 }, // yolo11s/m/l head count
     { heads: 1, kd: 5, hd: 12, h: 5, w: 7 }, // odd dims: key tiles of 12, 35 = 2·12 + 11 keys
-    { heads: 3, kd: 2, hd: 9, h: 1, w: 1 }, // a single position
-  ])('heads $heads keyDim $kd headDim $hd at $h×$w, one dispatch', async (c) => {
+    { heads: 3, kd: 2, hd: 9, h: 1, w: 1 }, // a single position (hd 9: the subgroup kernel falls back to rt)
+  ];
+  const kernels: AttentionKernel[] = ['loop', 'rt', 'rt-sg'];
+  test.each(kernels.flatMap((kernel) => shapes.map((c) => ({ ...c, kernel }))))('$kernel: heads $heads keyDim $kd headDim $hd at $h×$w, one dispatch', async (c) => {
     await check(c);
   });
 
-  test('large logits: the softmax subtracts the running row max (no overflow to inf/NaN)', async () => {
+  test.each(kernels)('%s: large logits: the softmax subtracts the running row max (no overflow to inf/NaN)', async (kernel) => {
     // |q|, |k| ≤ 6, keyDim 32: scores reach ~±200, exp() of which overflows f32.
-    await check({ heads: 2, kd: 32, hd: 64, h: 9, w: 11, range: 6 });
+    await check({ heads: 2, kd: 32, hd: 64, h: 9, w: 11, range: 6, kernel });
   });
 
   test.each([16, 5, 1])('query tile TQ = %i gives the same result', async (tq) => {
