@@ -28,6 +28,7 @@ export const RT_KERNELS = [
   { kind: 'pw', stride: 1, tm: 16, tn: 8, sg: false },
   { kind: 'pw', stride: 1, tm: 16, tn: 8, sg: true },
   { kind: 'pw', stride: 1, tm: 16, tn: 4, sg: true },
+  { kind: 'pw', stride: 1, tm: 16, tn: 16, sg: true },
   { kind: 'k3', stride: 1, tm: 16, tn: 8, sg: false },
   { kind: 'k3', stride: 1, tm: 16, tn: 8, sg: true },
   { kind: 'k3', stride: 1, tm: 16, tn: 4, sg: true },

@@ -44,7 +44,7 @@ const GENERIC_ID = 'tiled-32x32';
 /** In order of preference within a family: without a measurement, the first that runs is used. */
 export const CONV_VARIANTS: readonly ConvVariant[] = [
   rt('pw', 8, true, 16, 4),
-  rt('pw', 8, true, 16, 1),
+  rt('pw', 16, true, 16, 4),
   rt('pw', 4, true, 16, 4),
   rt('pw', 8, false, 16, 4),
   rt('3x3s1', 8, true, 16, 4),
@@ -101,9 +101,14 @@ export function variantRuns(v: ConvVariant, a: AdapterTraits): boolean {
   return min >= v.tm / 4 && max <= v.wx && v.wx % max === 0;
 }
 
-/** Candidates for a convolution kind on an adapter: its own kernels first, then the generic one. */
+/**
+ * Candidates for a convolution kind on an adapter: its own kernels first, then the workgroup-tile
+ * ones. Where subgroup variants run, their plain twins (the same kernel loading every weight in every
+ * lane) are left out: each candidate costs a pipeline compile, seconds on a CPU adapter.
+ */
 export function candidates(kind: ConvKind, a: AdapterTraits): ConvVariant[] {
-  return CONV_VARIANTS.filter((v) => (v.kind === kind || v.kind === 'any') && variantRuns(v, a));
+  const runs = CONV_VARIANTS.filter((v) => (v.kind === kind || v.kind === 'any') && variantRuns(v, a));
+  return runs.filter((v) => v.subgroups || v.family !== 'register' || !runs.some((w) => w.subgroups && w.kind === v.kind));
 }
 
 /** Per-model choice: shape class → variant id; classes not listed use the family's default. */
