@@ -4,6 +4,7 @@
  *
  * Errors: a `Yolo11Error` (or any error) prints one line on stderr and exits 1; `--verbose` adds the stack.
  */
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { Yolo11Error } from '../errors.js';
 
 export interface Command {
@@ -24,6 +25,15 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
 export class UsageError extends Yolo11Error {
   static override readonly errorName: string = 'UsageError';
   constructor(m: string) { super('USAGE', m); }
+}
+
+/** node:util parseArgs with positionals, its errors (an unknown option, a missing value) as UsageErrors. */
+export function parseCli<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, ''));
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
