@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { UsageError, parseCli, type Command } from './main.js';
-import { openDetector } from './backend.js';
+import { backendLine, openDetector } from './backend.js';
 import { decodeImageFile } from '../image/decode-node.js';
 import { drawBoxes } from '../draw/draw-boxes.js';
 import { defaultWeightsPath } from './defaults.js';
@@ -14,7 +14,7 @@ import { checkImageArg, looksLikeModel, peek, readWeightsArg } from './io.js';
 export const command: Command = {
   summary: 'detect objects in PNG/JPEG images (WebGPU through Dawn, or headless Chromium)',
   usage: 'yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] [--json] [--save <dir>] [--backend auto|dawn|chromium]',
-  async run(argv) {
+  async run(argv, { verbose }) {
     const { values, positionals } = parseCli(argv, {
       imgsz: { type: 'string' },
       conf: { type: 'string', default: '0.25' },
@@ -40,7 +40,8 @@ export const command: Command = {
       return n;
     };
     const opts = { conf: num('conf', values.conf!), iou: num('iou', values.iou!), maxDet: num('max-det', values['max-det']!), agnostic: values.agnostic };
-    const detector = await openDetector(await readWeightsArg(weights), inputSize, values.backend!);
+    const detector = await openDetector(await readWeightsArg(weights), inputSize, values.backend!, verbose);
+    process.stderr.write(`${backendLine(detector)}\n`);
     try {
       if (values.save) await mkdir(values.save, { recursive: true });
       const all: { image: string; width: number; height: number; detections: unknown[]; ms: number }[] = [];
@@ -64,7 +65,7 @@ export const command: Command = {
           if (!values.json) process.stdout.write(`  saved ${out}\n`);
         }
       }
-      if (values.json) process.stdout.write(`${JSON.stringify({ model: weights, inputSize: detector.info.inputSize, adapter: detector.info.adapter, results: all }, null, 2)}\n`);
+      if (values.json) process.stdout.write(`${JSON.stringify({ model: weights, inputSize: detector.info.inputSize, backend: detector.backend, adapter: detector.info.adapter, results: all }, null, 2)}\n`);
     } finally {
       await detector.close();
     }

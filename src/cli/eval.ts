@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, parseCli, type Command } from './main.js';
-import { openDetector } from './backend.js';
+import { backendLine, openDetector } from './backend.js';
 import { parseSize } from './detect.js';
 import { defaultWeightsPath } from './defaults.js';
 import { readWeightsArg } from './io.js';
@@ -63,7 +63,7 @@ const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  –  ');
 export const command: Command = {
   summary: 'evaluate on an Ultralytics-layout dataset (mAP, P/R/F1, image-level AUC, sensitivity, specificity)',
   usage: 'yolo11-webgpu eval [weights.y11w] <data.yaml> [--split val|test|<list.txt>] [--imgsz 640] [--conf 0.001] [--iou 0.7] [--max-det 300] [--threshold 0.25] [--negatives <list.txt> [--negatives-part all|even|odd]] [--save-settings settings.json] [--json] [--save-json preds.jsonl] [--from-json preds.jsonl] [--plots dir] [--limit N] [--backend auto|dawn|chromium]',
-  async run(argv) {
+  async run(argv, { verbose }) {
     const { values, positionals } = parseCli(argv, {
       split: { type: 'string', default: 'val' }, imgsz: { type: 'string' }, conf: { type: 'string', default: '0.001' }, iou: { type: 'string', default: '0.7' },
       'max-det': { type: 'string', default: '300' }, threshold: { type: 'string', default: '0.25' }, json: { type: 'boolean', default: false },
@@ -94,7 +94,9 @@ export const command: Command = {
     const opts = { conf: num('conf'), iou: num('iou'), maxDet: num('max-det') };
     // --from-json: score saved predictions (a --save-json file) instead of running the detector.
     const saved = values['from-json'] ? savedDetector(await readFile(values['from-json'], 'utf8')) : undefined;
-    const det = saved ?? (await openDetector(weightBytes!, values.imgsz ? parseSize(values.imgsz) : undefined, values.backend!));
+    const live = saved ? undefined : await openDetector(weightBytes!, values.imgsz ? parseSize(values.imgsz) : undefined, values.backend!, verbose);
+    if (live) process.stderr.write(`${backendLine(live)}\n`);
+    const det = saved ?? live!;
     const tp: boolean[][] = [];
     const conf: number[] = [];
     const predCls: number[] = [];
@@ -136,7 +138,7 @@ export const command: Command = {
     const nPos = positive.filter(Boolean).length;
     const user = im.at(num('threshold'));
     const result = {
-      weights, data: yamlPath, split: values.split, imgsz: det.info.inputSize, images: positive.length, positives: nPos, negatives: positive.length - nPos,
+      weights, data: yamlPath, split: values.split, backend: live?.backend, imgsz: det.info.inputSize, images: positive.length, positives: nPos, negatives: positive.length - nPos,
       instances: targetCls.length, skipped: ds.skipped.length + failed.length, settings: opts,
       box: { precision: box.precision, recall: box.recall, f1: box.f1, conf: box.conf, map50: box.map50, map50_95: box.map50_95 },
       image: { auc: im.auc, youden: im.youden, atThreshold: user },
