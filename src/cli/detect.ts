@@ -13,7 +13,7 @@ import { checkImageArg, looksLikeModel, peek, readWeightsArg } from './io.js';
 
 export const command: Command = {
   summary: 'detect objects in PNG/JPEG images (WebGPU through Dawn, or headless Chromium)',
-  usage: 'yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] [--json] [--save <dir>] [--backend auto|dawn|chromium]',
+  usage: 'yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] [--json] [--save <dir>] [--backend auto|dawn|chromium]   (the weight file is recognised by its bytes, whatever its name; without one, weights/yolo11n-fracture.y11w. Images: PNG or JPEG. --save writes PNGs with labelled boxes. The backend and adapter used are printed on stderr)',
   async run(argv, { verbose }) {
     const { values, positionals } = parseCli(argv, {
       imgsz: { type: 'string' },

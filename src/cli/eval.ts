@@ -62,7 +62,7 @@ const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  –  ');
 
 export const command: Command = {
   summary: 'evaluate on an Ultralytics-layout dataset (mAP, P/R/F1, image-level AUC, sensitivity, specificity)',
-  usage: 'yolo11-webgpu eval [weights.y11w] <data.yaml> [--split val|test|<list.txt>] [--imgsz 640] [--conf 0.001] [--iou 0.7] [--max-det 300] [--threshold 0.25] [--negatives <list.txt> [--negatives-part all|even|odd]] [--save-settings settings.json] [--json] [--save-json preds.jsonl] [--from-json preds.jsonl] [--plots dir] [--limit N] [--backend auto|dawn|chromium]',
+  usage: 'yolo11-webgpu eval [weights.y11w] <data.yaml> [--split val|test|<list.txt>] [--imgsz 640] [--conf 0.001] [--iou 0.7] [--max-det 300] [--threshold 0.25] [--negatives <list.txt> [--negatives-part all|even|odd]] [--save-settings settings.json] [--json] [--save-json preds.jsonl] [--from-json preds.jsonl] [--plots dir] [--limit N] [--backend auto|dawn|chromium]   (the weight file is recognised by its bytes, whatever its name; without one, weights/yolo11n-fracture.y11w)',
   async run(argv, { verbose }) {
     const { values, positionals } = parseCli(argv, {
       split: { type: 'string', default: 'val' }, imgsz: { type: 'string' }, conf: { type: 'string', default: '0.001' }, iou: { type: 'string', default: '0.7' },

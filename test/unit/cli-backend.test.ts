@@ -2,13 +2,16 @@
  * What a newcomer sees from `detect`: the built CLI in a child process (native code writes to file
  * descriptor 2, which only a separate process shows), with the environment of a fresh shell — no
  * VK_ICD_FILENAMES, no XDG_RUNTIME_DIR. stderr carries one line naming the backend and adapter and
- * none of the drivers' probing messages; `--verbose` shows those, marked, and never on stdout.
+ * none of the drivers' probing messages; `--verbose` shows those, marked, and never on stdout. The
+ * saved PNG carries the labelled boxes.
  */
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { backendLine, isRealGPU, probeDawn } from '../../src/cli/backend.js';
+import { classColor } from '../../src/draw/draw-boxes.js';
 import { ensureDist, run } from '../helpers/dist.js';
 import { fixture } from '../helpers/fixtures.js';
 
@@ -40,16 +43,23 @@ describe('backend choice and the backend line', () => {
 describe('detect from a fresh shell (built CLI, child process)', () => {
   beforeAll(ensureDist, 180_000);
 
-  test('stderr is the backend line only; --verbose adds marked probe messages on stderr, stdout stays JSON', () => {
+  test('stderr is the backend line only, --save writes labelled boxes; --verbose adds marked probe messages on stderr, stdout stays JSON', () => {
     copyFileSync(fixture('datasets/fracatlas/images/Fractured/IMG0003458.jpg'), join(dir, 'img.jpg'));
     const w = join(dir, 'fracture.y11w');
     expect(run(process.execPath, ['bin/yolo11-webgpu.js', 'convert', fixture('models/yolo11n-fracture-int8.tflite'), '-o', w]).code).toBe(0);
 
-    const quiet = run(process.execPath, ['bin/yolo11-webgpu.js', 'detect', w, join(dir, 'img.jpg'), '--imgsz', '64'], freshEnv(), 300_000);
+    const quiet = run(process.execPath, ['bin/yolo11-webgpu.js', 'detect', w, join(dir, 'img.jpg'), '--imgsz', '320', '--conf', '0.01', '--save', join(dir, 'out')], freshEnv(), 300_000);
     expect(quiet.code, quiet.err).toBe(0);
     expect(quiet.err.trimEnd().split('\n'), quiet.err).toHaveLength(1);
     expect(quiet.err).toMatch(BACKEND_LINE);
-    expect(quiet.out).toMatch(/img\.jpg \(373×454\): \d+ detections?, \d+ ms/);
+    expect(quiet.out).toMatch(/img\.jpg \(373×454\): [1-9]\d* detections?, \d+ ms/);
+    // The saved PNG: boxes and labels in the fracture red, label text in white.
+    const png = PNG.sync.read(readFileSync(join(dir, 'out', 'img.png')));
+    expect([png.width, png.height]).toEqual([373, 454]);
+    const colours = new Map<string, number>();
+    for (let i = 0; i < png.data.length; i += 4) colours.set(png.data.subarray(i, i + 3).join(), (colours.get(png.data.subarray(i, i + 3).join()) ?? 0) + 1);
+    expect(colours.get(classColor(0).join())).toBeGreaterThan(500);
+    expect(colours.get('255,255,255')).toBeGreaterThan(50);
 
     const verbose = run(process.execPath, ['bin/yolo11-webgpu.js', 'detect', w, join(dir, 'img.jpg'), '--imgsz', '64', '--json', '--verbose'], freshEnv(), 300_000);
     expect(verbose.code, verbose.err).toBe(0);
