@@ -7,6 +7,7 @@ import { describe as group, expect, test } from 'vitest';
 import pkg from 'onnx-proto';
 import { SNIFF_BYTES, describe, sniff } from '../../src/io/sniff.js';
 import { convertModel } from '../../src/convert/index.js';
+import { readWeights } from '../../src/weights/weights.js';
 import { fixture } from '../helpers/fixtures.js';
 
 const { onnx } = pkg;
@@ -69,6 +70,12 @@ group('sniff', () => {
     expect(describe(Uint8Array.from([0, 1, 2, 0xfe]))).toBe('an unrecognised file (4 bytes starting 00 01 02 fe)');
     expect(describe(Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), 1_000_000)).toBe('an unrecognised file (1,000,000 bytes starting 00 01 02 03 04 05 06 07 …)');
     expect(describe(new Uint8Array(0))).toBe('an empty file');
+  });
+
+  test('the weight reader says what it got instead of a weight file (an HTML page served for the weights URL, an ONNX model)', async () => {
+    const html = ascii('<!doctype html><html><head><title>404 Not Found</title></head></html>');
+    await expect(readWeights(html)).rejects.toThrow(/^bad magic "<!doctyp", expected "YOLO11WG": this is a text file starting "<!doctype html><html><head><title>404 No…"$/);
+    await expect(readWeights(new Uint8Array(readFileSync(fixture('models/yolo11n-coco-uint8.onnx'))))).rejects.toThrow(/expected "YOLO11WG": this is an ONNX model$/);
   });
 
   test('the module imports nothing, so a web page can use it', () => {
