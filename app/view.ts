@@ -1,5 +1,7 @@
 /** Drawing a radiograph with its boxes, and zoom (wheel, at the cursor) / pan (drag) / fit (double-click). */
-interface Box { box: [number, number, number, number]; score: number; label: string }
+import { classColor, labelRect, labelSize, labelText, lineWidth, textColor } from '../src/draw/draw-boxes.js';
+
+interface Box { box: [number, number, number, number]; score: number; classId: number; label: string }
 
 let zoom = 1;
 let tx = 0;
@@ -8,27 +10,36 @@ let canvasEl: HTMLCanvasElement | undefined;
 let viewerEl: HTMLElement | undefined;
 
 const apply = () => canvasEl && (canvasEl.style.transform = `translate(${tx}px, ${ty}px) scale(${zoom})`);
+const css = (c: number[]) => `rgb(${c.join(' ')})`;
 
-/** The image at its own resolution (`scale` < 1 when it was analysed downscaled), boxes in its pixels. */
+/**
+ * The image at its own resolution (`scale` < 1 when it was analysed downscaled), boxes in its pixels,
+ * labelled as the CLI's --save draws them (src/draw/draw-boxes.ts): outline and label box in the
+ * class colour, line width as Ultralytics', the label above the box's top-left corner (inside the
+ * box at the image's top), black or white text; canvas text here instead of the bitmap font, with
+ * the same label box size (capitals 7·lw high, lw of padding).
+ */
 export function drawResult(canvas: HTMLCanvasElement, image: ImageBitmap | ImageData, boxes: Box[], scale: number) {
   canvas.width = image.width;
   canvas.height = image.height;
   const g = canvas.getContext('2d')!;
   if (image instanceof ImageData) g.putImageData(image, 0, 0);
   else g.drawImage(image, 0, 0);
-  const lw = Math.max(2, Math.round(Math.max(image.width, image.height) / 400));
+  const lw = lineWidth(image.width, image.height);
   g.lineWidth = lw;
-  g.font = `${6 * lw}px system-ui, sans-serif`;
+  g.font = `${10 * lw}px system-ui, sans-serif`; // cap height ≈ 0.7 em = 7·lw
+  g.textBaseline = 'alphabetic';
   for (const b of boxes) {
-    const [x1, y1, x2, y2] = b.box.map((v) => v * scale);
-    g.strokeStyle = '#ff3b3b';
-    g.strokeRect(x1, y1, x2 - x1, y2 - y1);
-    const text = `${b.label} ${b.score.toFixed(2)}`;
-    const w = g.measureText(text).width + 2 * lw;
-    g.fillStyle = '#ff3b3b';
-    g.fillRect(x1, Math.max(0, y1 - 7 * lw), w, 7 * lw);
-    g.fillStyle = '#fff';
-    g.fillText(text, x1 + lw, Math.max(6 * lw, y1 - lw));
+    const box = b.box.map((v) => v * scale);
+    const [x1, y1, x2, y2] = box.map(Math.round);
+    const c = classColor(b.classId);
+    g.strokeStyle = g.fillStyle = css(c);
+    g.strokeRect(x1 + lw / 2, y1 + lw / 2, x2 + 1 - x1 - lw, y2 + 1 - y1 - lw); // inside the box, as the bitmap outline
+    const text = labelText(b);
+    const r = labelRect(box, Math.ceil(g.measureText(text).width) + 2 * lw, labelSize(text, lw).h, image.width);
+    g.fillRect(r.x, r.y, r.w, r.h);
+    g.fillStyle = css(textColor(c));
+    g.fillText(text, r.x + lw, r.y + 8 * lw); // baseline where the bitmap font's is: lw padding + 7·lw capitals
   }
 }
 

@@ -2,40 +2,37 @@
  * `yolo11-webgpu detect <weights> <images...>`: run the detector in Node (Dawn) and print the
  * detections, as text or JSON; with --save, write annotated PNGs.
  */
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from './main.js';
-import { openDetector } from './backend.js';
+import { UsageError, parseCli, type Command } from './main.js';
+import { backendLine, openDetector } from './backend.js';
 import { decodeImageFile } from '../image/decode-node.js';
 import { drawBoxes } from '../draw/draw-boxes.js';
 import { defaultWeightsPath } from './defaults.js';
+import { checkImageArg, looksLikeModel, peek, readWeightsArg } from './io.js';
 
 export const command: Command = {
-  summary: 'detect objects in images (Node, WebGPU through Dawn)',
-  usage: 'yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] [--json] [--save <dir>] [--backend auto|dawn|chromium]',
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        imgsz: { type: 'string' },
-        conf: { type: 'string', default: '0.25' },
-        iou: { type: 'string', default: '0.7' },
-        'max-det': { type: 'string', default: '300' },
-        agnostic: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        save: { type: 'string' },
-        backend: { type: 'string', default: 'auto' },
-      },
+  summary: 'detect objects in PNG/JPEG images (WebGPU through Dawn, or headless Chromium)',
+  usage: 'yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] [--json] [--save <dir>] [--backend auto|dawn|chromium]   (the weight file is recognised by its bytes, whatever its name; without one, weights/yolo11n-fracture.y11w. Images: PNG or JPEG. --save writes PNGs with labelled boxes. The backend and adapter used are printed on stderr)',
+  async run(argv, { verbose }) {
+    const { values, positionals } = parseCli(argv, {
+      imgsz: { type: 'string' },
+      conf: { type: 'string', default: '0.25' },
+      iou: { type: 'string', default: '0.7' },
+      'max-det': { type: 'string', default: '300' },
+      agnostic: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      save: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
     });
-    let weights = positionals[0];
-    let images = positionals.slice(1);
-    if (!weights || !/\.y11w$/i.test(weights)) {
-      images = positionals;
-      weights = defaultWeightsPath();
-    }
+    // The first argument is the model when its bytes say it is one (whatever its name); else all are images.
+    if (!positionals.length) throw new UsageError('no images given');
+    const first = await peek(positionals[0]).catch(() => undefined);
+    const modelGiven = !!first && looksLikeModel(first);
+    const images = modelGiven ? positionals.slice(1) : positionals;
     if (!images.length) throw new UsageError('no images given');
+    for (const path of images) await checkImageArg(path);
+    const weights = modelGiven ? positionals[0] : defaultWeightsPath();
     const inputSize = values.imgsz ? parseSize(values.imgsz) : undefined;
     const num = (k: string, v: string) => {
       const n = Number(v);
@@ -43,7 +40,8 @@ export const command: Command = {
       return n;
     };
     const opts = { conf: num('conf', values.conf!), iou: num('iou', values.iou!), maxDet: num('max-det', values['max-det']!), agnostic: values.agnostic };
-    const detector = await openDetector(new Uint8Array(await readFile(weights)), inputSize, values.backend!);
+    const detector = await openDetector(await readWeightsArg(weights), inputSize, values.backend!, verbose);
+    process.stderr.write(`${backendLine(detector)}\n`);
     try {
       if (values.save) await mkdir(values.save, { recursive: true });
       const all: { image: string; width: number; height: number; detections: unknown[]; ms: number }[] = [];
@@ -67,7 +65,7 @@ export const command: Command = {
           if (!values.json) process.stdout.write(`  saved ${out}\n`);
         }
       }
-      if (values.json) process.stdout.write(`${JSON.stringify({ model: weights, inputSize: detector.info.inputSize, adapter: detector.info.adapter, results: all }, null, 2)}\n`);
+      if (values.json) process.stdout.write(`${JSON.stringify({ model: weights, inputSize: detector.info.inputSize, backend: detector.backend, adapter: detector.info.adapter, results: all }, null, 2)}\n`);
     } finally {
       await detector.close();
     }

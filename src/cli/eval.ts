@@ -5,11 +5,11 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from './main.js';
-import { openDetector } from './backend.js';
+import { UsageError, parseCli, type Command } from './main.js';
+import { backendLine, openDetector } from './backend.js';
 import { parseSize } from './detect.js';
 import { defaultWeightsPath } from './defaults.js';
+import { readWeightsArg } from './io.js';
 import { decodeImageFile } from '../image/decode-node.js';
 import { DatasetError as EvalError, loadDataset, withNegatives } from '../eval/dataset.js';
 import { apPerClass, imageMetrics, matchPredictions, type Box } from '../eval/metrics.js';
@@ -62,20 +62,20 @@ const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  –  ');
 
 export const command: Command = {
   summary: 'evaluate on an Ultralytics-layout dataset (mAP, P/R/F1, image-level AUC, sensitivity, specificity)',
-  usage: 'yolo11-webgpu eval [weights.y11w] <data.yaml> [--split val|test|<list.txt>] [--imgsz 640] [--conf 0.001] [--iou 0.7] [--max-det 300] [--threshold 0.25] [--negatives <list.txt> [--negatives-part all|even|odd]] [--save-settings settings.json] [--json] [--save-json preds.jsonl] [--from-json preds.jsonl] [--plots dir] [--limit N] [--backend auto|dawn|chromium]',
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv, allowPositionals: true,
-      options: {
-        split: { type: 'string', default: 'val' }, imgsz: { type: 'string' }, conf: { type: 'string', default: '0.001' }, iou: { type: 'string', default: '0.7' },
-        'max-det': { type: 'string', default: '300' }, threshold: { type: 'string', default: '0.25' }, json: { type: 'boolean', default: false },
-        'save-json': { type: 'string' }, plots: { type: 'string' }, limit: { type: 'string' }, backend: { type: 'string', default: 'auto' },
-        'from-json': { type: 'string' }, negatives: { type: 'string' }, 'negatives-part': { type: 'string', default: 'all' }, 'save-settings': { type: 'string' },
-      },
+  usage: 'yolo11-webgpu eval [weights.y11w] <data.yaml> [--split val|test|<list.txt>] [--imgsz 640] [--conf 0.001] [--iou 0.7] [--max-det 300] [--threshold 0.25] [--negatives <list.txt> [--negatives-part all|even|odd]] [--save-settings settings.json] [--json] [--save-json preds.jsonl] [--from-json preds.jsonl] [--plots dir] [--limit N] [--backend auto|dawn|chromium]   (the weight file is recognised by its bytes, whatever its name; without one, weights/yolo11n-fracture.y11w)',
+  async run(argv, { verbose }) {
+    const { values, positionals } = parseCli(argv, {
+      split: { type: 'string', default: 'val' }, imgsz: { type: 'string' }, conf: { type: 'string', default: '0.001' }, iou: { type: 'string', default: '0.7' },
+      'max-det': { type: 'string', default: '300' }, threshold: { type: 'string', default: '0.25' }, json: { type: 'boolean', default: false },
+      'save-json': { type: 'string' }, plots: { type: 'string' }, limit: { type: 'string' }, backend: { type: 'string', default: 'auto' },
+      'from-json': { type: 'string' }, negatives: { type: 'string' }, 'negatives-part': { type: 'string', default: 'all' }, 'save-settings': { type: 'string' },
     });
+    // The dataset is the .yaml file; the other argument, if any, is the weight file (checked by its bytes, not its name).
     const yamlPath = positionals.find((p) => /\.ya?ml$/i.test(p));
     if (!yamlPath) throw new UsageError('no data.yaml given');
-    const weights = positionals.find((p) => /\.y11w$/i.test(p)) ?? defaultWeightsPath();
+    const others = positionals.filter((p) => p !== yamlPath);
+    if (others.length > 1) throw new UsageError(`expected [weights.y11w] <data.yaml>, got ${positionals.length} arguments`);
+    const weights = others[0] ?? (values['from-json'] ? undefined : defaultWeightsPath());
     const part = values['negatives-part'] as 'all' | 'even' | 'odd';
     if (!['all', 'even', 'odd'].includes(part)) throw new UsageError('--negatives-part must be all, even or odd');
     const base = loadDataset(yamlPath, values.split!);
@@ -83,6 +83,7 @@ export const command: Command = {
     if (values['save-settings'] && !(ds.images.some((i) => i.boxes.length) && ds.images.some((i) => !i.boxes.length))) {
       throw new UsageError('--save-settings needs images with and without boxes (add negatives with --negatives)');
     }
+    const weightBytes = weights && !values['from-json'] ? await readWeightsArg(weights) : undefined;
     const images = values.limit ? ds.images.slice(0, Number(values.limit)) : ds.images;
     for (const s of ds.skipped) process.stderr.write(`skipped ${s.file}: ${s.why}\n`);
     const num = (k: string) => {
@@ -93,7 +94,9 @@ export const command: Command = {
     const opts = { conf: num('conf'), iou: num('iou'), maxDet: num('max-det') };
     // --from-json: score saved predictions (a --save-json file) instead of running the detector.
     const saved = values['from-json'] ? savedDetector(await readFile(values['from-json'], 'utf8')) : undefined;
-    const det = saved ?? (await openDetector(new Uint8Array(await readFile(weights)), values.imgsz ? parseSize(values.imgsz) : undefined, values.backend!));
+    const live = saved ? undefined : await openDetector(weightBytes!, values.imgsz ? parseSize(values.imgsz) : undefined, values.backend!, verbose);
+    if (live) process.stderr.write(`${backendLine(live)}\n`);
+    const det = saved ?? live!;
     const tp: boolean[][] = [];
     const conf: number[] = [];
     const predCls: number[] = [];
@@ -135,7 +138,7 @@ export const command: Command = {
     const nPos = positive.filter(Boolean).length;
     const user = im.at(num('threshold'));
     const result = {
-      weights, data: yamlPath, split: values.split, imgsz: det.info.inputSize, images: positive.length, positives: nPos, negatives: positive.length - nPos,
+      weights, data: yamlPath, split: values.split, backend: live?.backend, imgsz: det.info.inputSize, images: positive.length, positives: nPos, negatives: positive.length - nPos,
       instances: targetCls.length, skipped: ds.skipped.length + failed.length, settings: opts,
       box: { precision: box.precision, recall: box.recall, f1: box.f1, conf: box.conf, map50: box.map50, map50_95: box.map50_95 },
       image: { auc: im.auc, youden: im.youden, atThreshold: user },

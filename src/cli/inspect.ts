@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type Command } from './main.js';
 import { REFERENCE_MAGIC, readTensorFile, type Manifest, type TensorFile } from '../weights/format.js';
 import { parameterCount, readWeights, type WeightsManifest } from '../weights/weights.js';
-import { readInput } from './io.js';
+import { readWeightsArg } from './io.js';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const dtypeOf = (m: Manifest) => [...new Set(m.tensors.map((t) => t.dtype))].join('+') || 'none';
@@ -24,7 +24,7 @@ export const command: Command = {
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError(`expected exactly one weight file, got ${positionals.length}`);
     const path = positionals[0];
-    const bytes = await readInput(path);
+    const bytes = await readWeightsArg(path, { reference: true });
     const isReference = new TextDecoder('latin1').decode(bytes.subarray(0, 8)) === REFERENCE_MAGIC;
     const f: TensorFile = isReference ? await readTensorFile(bytes, REFERENCE_MAGIC) : await readWeights(bytes);
     const { tensors, ...fields } = f.manifest;

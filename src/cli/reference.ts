@@ -8,7 +8,9 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from './main.js';
 import { makeReference, readManifest } from '../reference/reference.js';
-import { readInput } from './io.js';
+import { peek, readInput } from './io.js';
+import { ModelImportError } from '../errors.js';
+import { describe } from '../io/sniff.js';
 
 /** `640` → [640, 640]; `256,384` → [256, 384] (H, W). Multiples of 32 are checked by the session. */
 export function parseImgsz(s: string): [number, number] {
@@ -32,6 +34,8 @@ export const command: Command = {
     if (!values.output) throw new UsageError('missing -o <file>');
     const [modelPath, ...images] = positionals;
     const imgsz = values.imgsz ? parseImgsz(values.imgsz) : undefined;
+    const model = await peek(modelPath);
+    if (model.kind !== 'onnx' && model.kind !== 'unknown') throw new ModelImportError(`${modelPath} is ${describe(model.head, model.size)}, not an ONNX model: reference runs ONNX Runtime on an Ultralytics ONNX export`);
     const bytes = await makeReference({ modelPath, modelBytes: await readInput(modelPath), images, imgsz });
     await mkdir(dirname(values.output), { recursive: true });
     await writeFile(values.output, bytes);

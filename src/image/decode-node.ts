@@ -12,15 +12,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ImageDecodeError } from '../errors.js';
+import { describe, sniff } from '../io/sniff.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
 
 /** 40 MP (e.g. 7300×5475): far above any radiograph here (2304×2880 = 6.6 MP); RGBA ≤ 160 MB. */
 export const MAX_MEGAPIXELS = 40;
 /** jpeg-js's own accounting (coefficient blocks + output) for a 40 MP 4:4:4 colour JPEG stays below this. */
 const JPEG_MAX_MEMORY_MB = 768;
-
-const isPng = (b: Uint8Array) => b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a;
-const isJpeg = (b: Uint8Array) => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 
 /** Decode a PNG or JPEG file (or its bytes; `name` is then used in messages). */
 export async function decodeImageFile(input: string | Uint8Array, name = typeof input === 'string' ? input : 'image'): Promise<RGBAImage> {
@@ -31,12 +29,12 @@ export async function decodeImageFile(input: string | Uint8Array, name = typeof 
     const code = (e as NodeJS.ErrnoException).code;
     throw new ImageDecodeError(`${name}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message.split('\n')[0]}`, 'IMAGE_NOT_FOUND');
   }
-  if (isPng(bytes)) return decodePng(bytes, name);
-  if (isJpeg(bytes)) return decodeJpeg(bytes, name);
-  throw new ImageDecodeError(`${name}: not a PNG or JPEG file (${bytes.length} bytes, starts ${hex(bytes.subarray(0, 4))})`);
+  const kind = sniff(bytes);
+  if (kind === 'png') return decodePng(bytes, name);
+  if (kind === 'jpeg') return decodeJpeg(bytes, name);
+  throw new ImageDecodeError(`${name}: not a PNG or JPEG image but ${describe(bytes)}`);
 }
 
-const hex = (b: Uint8Array) => Array.from(b, (v) => v.toString(16).padStart(2, '0')).join(' ') || 'empty';
 const oneLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
 
 function checkSize(w: number, h: number) {

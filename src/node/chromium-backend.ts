@@ -23,7 +23,11 @@ const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--enable-featu
 
 export const chromiumPath = () => process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
 
-export async function chromiumDetector(weights: Uint8Array, inputSize?: [number, number]): Promise<RemoteDetector> {
+/**
+ * `verbose`: Chromium's own stderr (GPU process and driver messages, which puppeteer swallows) is
+ * copied to ours, each line marked `[chromium]`; never to stdout, which may carry JSON.
+ */
+export async function chromiumDetector(weights: Uint8Array, inputSize?: [number, number], { verbose = false } = {}): Promise<RemoteDetector> {
   // dist/: this module is bundled into dist; run from source (tests), the build is at ../../dist.
   const here = fileURLToPath(new URL(/* @vite-ignore */ '.', import.meta.url));
   const dist = existsSync(join(here, 'index.js')) ? here : fileURLToPath(new URL(/* @vite-ignore */ '../../dist/', import.meta.url));
@@ -58,6 +62,7 @@ export async function chromiumDetector(weights: Uint8Array, inputSize?: [number,
     throw new WebGPUUnavailableError('the chromium backend needs puppeteer (npm i puppeteer) and a Chromium (apt-get install chromium)');
   }
   const browser = await puppeteer.default.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS, protocolTimeout: 0 });
+  if (verbose) browser.process()?.stderr?.on('data', (d: Buffer) => process.stderr.write(String(d).replace(/^(?=.)/gm, '[chromium] ')));
   const close = async () => {
     await browser.close();
     server.close();

@@ -13,6 +13,7 @@
  * One reader serves the runtime, the tools and the tests. It is strict: every defect is a distinct
  * typed error (src/errors.ts) and no allocation is sized from a length that was not checked first.
  */
+import { SNIFF_BYTES, describe } from '../io/sniff.js';
 import {
   BadMagicError, BadManifestError, ChecksumMismatchError, NonFiniteTensorError, OutOfRangeError,
   ShapeMismatchError, TruncatedFileError, UnsupportedVersionError,
@@ -175,7 +176,8 @@ export async function readTensorFile(input: ArrayBuffer | Uint8Array, magic: str
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (bytes.length < HEADER) throw new TruncatedFileError(`file is ${bytes.length} bytes, shorter than the 16-byte header`);
   const got = new TextDecoder('latin1').decode(bytes.subarray(0, 8));
-  if (got !== magic) throw new BadMagicError(`bad magic ${JSON.stringify(got)}, expected ${JSON.stringify(magic)}`);
+  // Say what the bytes are instead (an ONNX model, an HTML error page served for the weights URL, …).
+  if (got !== magic) throw new BadMagicError(`bad magic ${JSON.stringify(got)}, expected ${JSON.stringify(magic)}: this is ${describe(bytes.subarray(0, SNIFF_BYTES), bytes.length)}`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
   if (version !== FORMAT_VERSION) throw new UnsupportedVersionError(`format version ${version} is not supported (this reader reads ${FORMAT_VERSION})`);

@@ -21,6 +21,7 @@ import { rawPng } from '../helpers/raw-png.js';
 import { decodeDicom } from '../../app/dicom.js';
 import { convertModel } from '../../src/convert/index.js';
 import { decodeImageFile } from '../../src/image/decode-node.js';
+import { classColor, labelRect, labelSize, lineWidth } from '../../src/draw/draw-boxes.js';
 import { PNG } from 'pngjs';
 
 const CONFIG = 'app/vite.config.ts';
@@ -110,6 +111,16 @@ test('open a radiograph, a DICOM and bad files: boxes = library detect(), no req
   mkdirSync('out', { recursive: true });
   await page.click('#list li:first-child');
   await page.screenshot({ path: 'out/app-e2e.png' });
+  // The canvas (what "export PNG" saves) labels boxes as the CLI's --save does: a label box in the class
+  // colour above the top box's corner, lw of padding, white text on the fracture red.
+  const top = results[IMAGE].boxes.reduce((a, b) => (b.score > a.score ? b : a));
+  const [W, H] = [results[IMAGE].width!, results[IMAGE].height!];
+  const lw = lineWidth(W, H);
+  const r = labelRect(top.box, 0, labelSize('x', lw).h, W);
+  const label = (await page.evaluate(`Array.from(document.getElementById('canvas').getContext('2d').getImageData(${r.x}, ${r.y}, 60, ${r.h}).data)`)) as number[];
+  const at = (x: number, y: number) => label.slice((y * 60 + x) * 4, (y * 60 + x) * 4 + 3);
+  expect([at(1, 1), at(1, r.h - 2)]).toEqual([classColor(0), classColor(0)]);
+  expect(Array.from({ length: 60 * r.h }, (_, i) => label.slice(i * 4, i * 4 + 3).join()).filter((c) => c === '255,255,255').length).toBeGreaterThan(10);
 
   // A lost GPU device: the app reloads the model from memory and the next file is analysed.
   await page.evaluate('window.__app.loseDevice()');

@@ -4,40 +4,20 @@
  * its shaders and wgsl_reflect inside; dist/ needs no devDependency; and the bin runs from dist/. dist/ is rebuilt only
  * when a source is newer than it (`npm ci` builds it through `prepare`).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { DIST, ROOT, ensureDist, run } from '../helpers/dist.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DIST = join(ROOT, 'dist');
 const OUTPUTS = ['index.js', 'index.d.ts', 'cli.js'].map((f) => join(DIST, f));
-const INPUTS = ['src', 'shaders', 'vite.config.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
-
-function newest(p: string): number {
-  const st = statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...readdirSync(p).map((f) => newest(join(p, f))));
-}
-
-function run(cmd: string, args: string[]) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 /** Bare-module and node: specifiers imported statically (import … from / export … from / import '…'). */
 function staticImports(code: string): string[] {
   return [...code.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm)].map((m) => m[1] ?? m[2]);
 }
 
-beforeAll(() => {
-  const fresh = OUTPUTS.every(existsSync) && Math.min(...OUTPUTS.map((f) => statSync(f).mtimeMs)) >= Math.max(...INPUTS.map((p) => newest(join(ROOT, p))));
-  if (fresh) return;
-  const b = run('npm', ['run', 'build']);
-  if (b.code !== 0) throw new Error(`npm run build failed (exit ${b.code}):\n${b.out}\n${b.err}`.slice(-4000));
-}, 180_000);
+beforeAll(ensureDist, 180_000);
 
 describe('build (dist/)', () => {
   test('dist/index.js is browser-safe: no static Node or external imports, shaders and wgsl_reflect bundled in', () => {

@@ -125,7 +125,7 @@ describe('inspect', () => {
     flipped[flipped.length - 5] ^= 0xff;
     writeFileSync(join(dir, 'flipped.y11w'), flipped);
     failed(await cli('inspect', join(dir, 'nope.y11w')), 1, /^yolo11-webgpu inspect: .*nope\.y11w: no such file$/);
-    failed(await cli('inspect', FP32), 1, /^yolo11-webgpu inspect: BadMagicError: bad magic/);
+    failed(await cli('inspect', FP32), 1, /^yolo11-webgpu inspect: BadMagicError: .*yolo11n-coco-fp32\.onnx is an ONNX model, not a yolo11-webgpu weight file: convert it first/);
     failed(await cli('inspect', join(dir, 'cut.y11w')), 1, /TruncatedFileError: payload of/);
     failed(await cli('inspect', join(dir, 'flipped.y11w')), 1, /ChecksumMismatchError/);
     failed(await cli('inspect'), 2, /exactly one weight file, got 0/);

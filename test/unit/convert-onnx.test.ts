@@ -351,12 +351,12 @@ describe('ONNX importer: input it must refuse, with one typed line', () => {
     expect(r.fields.names.slice(0, 2)).toEqual(['class0', 'class1']);
   });
 
-  test('TFLite files (by identifier or extension) go to the TFLite importer, not the ONNX one', async () => {
+  test('the importer is chosen by content: "TFL3" → TFLite whatever the name, ONNX named .tflite → ONNX; the extension only for unrecognised bytes', async () => {
     const tflite = new Uint8Array(64);
     tflite.set(new TextEncoder().encode('TFL3'), 4);
-    for (const [bytes, name] of [[tflite, 'model.bin'], [FP32.subarray(0, 64), 'model.tflite']] as const) {
-      const e = await refuses(bytes, ModelImportError, /./, name);
-      expect(e.message).not.toMatch(/ONNX/);
-    }
+    expect((await refuses(tflite, ModelImportError, /./, 'model.bin')).message).not.toMatch(/ONNX/);
+    const noise = Uint8Array.from({ length: 64 }, (_, k) => (k * 37 + 11) % 251);
+    expect((await refuses(noise, ModelImportError, /unrecognised file \(64 bytes starting 0b 30/, 'model.tflite')).message).not.toMatch(/ONNX/);
+    await refuses(FP32.subarray(0, 64), ModelImportError, /ONNX/, 'model.tflite');
   });
 });
