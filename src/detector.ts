@@ -143,7 +143,9 @@ export class Detector {
     const t3 = performance.now();
     const traits = adapterTraits(ctx.adapterInfo, ctx.features);
     const base = opts.convKernel ? { family: opts.convKernel } : defaultConvTuning(traits);
-    const planWith = (t: ConvTuning) => planModel(file, size, { conv: picker(t, traits), attention: attentionKernel(t, traits), keepAll: opts.debugKeepLayers });
+    const planWith = (t: ConvTuning) => planModel(file, size, {
+      conv: picker(t, traits), attention: attentionKernel(t, traits), pool: t.family === 'register' ? 'rt' : 'loop', keepAll: opts.debugKeepLayers,
+    });
     const pipelines = new PipelineCache(ctx.device);
     let plan = planWith(base);
     let tuning: TuningInfo = { source: opts.convKernel ? 'option' : 'default', tuning: base, byClass: chosenKernels(plan.dispatches) };

@@ -34,6 +34,7 @@ export class Yolo11Builder {
     private readonly w: WeightPacker,
     private readonly pick?: ConvPicker,
     private readonly attention: AttentionKernel = 'loop',
+    private readonly pool: 'loop' | 'rt' = 'loop',
   ) {}
 
   /** One Conv (folded BN, optional SiLU) from `x` into `out`, optionally adding `residual` after the activation. */
@@ -102,7 +103,7 @@ export class Yolo11Builder {
     this.conv(l.cv1, x, slice(cat, 0, c));
     const ys = [1, 2, 3].map((j) => slice(cat, j * c, c));
     this.g.step(`model.${l.i}.m`, [slice(cat, 0, c)], ys, (v) => [
-      planSppfPool({ label: `model.${l.i}.m`, input: v(slice(cat, 0, c)), outputs: [v(ys[0]), v(ys[1]), v(ys[2])], k: l.k }),
+      planSppfPool({ label: `model.${l.i}.m`, input: v(slice(cat, 0, c)), outputs: [v(ys[0]), v(ys[1]), v(ys[2])], k: l.k }, this.pool),
     ]);
     this.conv(l.cv2, cat, out);
   }
@@ -155,8 +156,8 @@ export class Yolo11Builder {
 }
 
 /** Build the whole network on `input` (3 × H × W). */
-export function buildNetwork(g: GraphBuilder, spec: ModelSpec, w: WeightPacker, input: TensorRef, pick?: ConvPicker, attention?: AttentionKernel): NetworkOutputs {
-  const b = new Yolo11Builder(g, w, pick, attention);
+export function buildNetwork(g: GraphBuilder, spec: ModelSpec, w: WeightPacker, input: TensorRef, pick?: ConvPicker, attention?: AttentionKernel, pool?: 'loop' | 'rt'): NetworkOutputs {
+  const b = new Yolo11Builder(g, w, pick, attention, pool);
   const outs: Out[] = [];
   const layers = new Map<string, Out>();
   // Concat tensors are made when their first source is produced, so sources write straight into them.

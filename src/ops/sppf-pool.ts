@@ -20,7 +20,14 @@ export interface SppfPoolParams {
   k: number;
 }
 
-export function planSppfPool(p: SppfPoolParams): Dispatch {
+/** shaders/sppf-pool-rt-n8.wgsl (generated; k = 5 only): 8 rows of one column per lane, 64 lanes per workgroup. */
+const RT_ROWS = 8;
+
+/** Lanes per workgroup row for the register kernel: the width (4, 8 or 16) leaving the fewest idle lanes. */
+const rtWidth = (w: number) => [16, 8, 4].reduce((best, x) => (Math.ceil(w / x) * x - w < Math.ceil(w / best) * best - w ? x : best));
+
+/** `rt`: the generated register kernel (CPU adapters; k = 5), `loop`: one invocation per pixel. */
+export function planSppfPool(p: SppfPoolParams, kernel: 'loop' | 'rt' = 'loop'): Dispatch {
   const { input: x, outputs: o, label } = p;
   if (!Number.isInteger(p.k) || p.k < 1 || p.k % 2 !== 1) throw new Error(`${label}: pool kernel ${p.k} must be a positive odd integer`);
   if (x.c < 1 || x.h < 1 || x.w < 1) throw new Error(`${label}: empty input ${x.c}×${x.h}×${x.w}`);
@@ -29,6 +36,17 @@ export function planSppfPool(p: SppfPoolParams): Dispatch {
     if (overlaps(v, x)) throw new Error(`${label}: output ${j + 1} overlaps the input`);
     for (let i = 0; i < j; i++) if (overlaps(v, o[i])) throw new Error(`${label}: outputs ${i + 1} and ${j + 1} overlap`);
   });
+  if (kernel === 'rt' && p.k === 5) {
+    const wx = rtWidth(x.w);
+    const wy = 64 / wx;
+    return {
+      label,
+      shader: 'sppf-pool-rt-n8',
+      constants: { WX: wx, WY: wy },
+      uniforms: { in_off: x.offset, c: x.c, h: x.h, w: x.w, out1: o[0].offset, out2: o[1].offset, out3: o[2].offset },
+      workgroups: [Math.ceil(x.w / wx), Math.ceil(x.h / RT_ROWS), Math.ceil(x.c / wy)],
+    };
+  }
   return {
     label,
     shader: 'sppf-pool',

@@ -28,6 +28,6 @@ export function planUpsample(p: UpsampleParams): Dispatch {
     shader: 'upsample2x',
     constants: { WG },
     uniforms: { in_off: x.offset, c: x.c, h: x.h, w: x.w, out_off: y.offset },
-    workgroups: grid1d(yn, WG),
+    workgroups: grid1d(xn, WG), // one invocation per input element, writing its 2×2 block
   };
 }

@@ -36,6 +36,8 @@ export interface PlanOptions {
   conv?: ConvPicker;
   /** C2PSA's attention kernel (src/ops/attention.ts); default: the loop form. */
   attention?: AttentionKernel;
+  /** SPPF's pool kernel (src/ops/sppf-pool.ts): `rt` on CPU adapters; default: the loop form. */
+  pool?: 'loop' | 'rt';
   /** Give every tensor its own arena region, so every layer output can be read after a run (parity tests). */
   keepAll?: boolean;
   maxCandidates?: number;
@@ -64,7 +66,7 @@ export function planModel(file: WeightsFile, inputSize: [number, number], opts: 
   const output0 = g.tensor('output0', 4 + m.nc, 1, anchors);
   g.pin(output0);
   const post = planPost(g, { nc: m.nc, input, output0, inputSize, maxCandidates: opts.maxCandidates, maxDet: opts.maxDet });
-  const net = buildNetwork(g, spec, packer, input, opts.conv, opts.attention);
+  const net = buildNetwork(g, spec, packer, input, opts.conv, opts.attention, opts.pool);
   for (const lv of net.levels) g.pin(lv);
   post.addDecodeAndNms(net.levels);
   if (opts.keepAll) for (const o of net.layers.values()) g.pin('t' in o ? o.t : o);

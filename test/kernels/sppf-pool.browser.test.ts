@@ -27,16 +27,16 @@ async function run(d: Dispatch[], arena: Float32Array): Promise<Float32Array> {
   return Float32Array.from(r.arena);
 }
 
-interface Opts { lo?: number; hi?: number; k?: number; fold?: (d: Dispatch) => Dispatch }
+interface Opts { lo?: number; hi?: number; k?: number; fold?: (d: Dispatch) => Dispatch; kernel?: 'loop' | 'rt' }
 
-async function runSppf(c: number, h: number, w: number, seed: number, { lo = -1, hi = 1, k = 5, fold }: Opts = {}) {
+async function runSppf(c: number, h: number, w: number, seed: number, { lo = -1, hi = 1, k = 5, fold, kernel }: Opts = {}) {
   const hw = h * w;
   const base = 37; // the concat tensor starts at an odd element offset
   const arena = new Float32Array(base + 4 * c * hw + 29).fill(SENTINEL);
   const x = randomArray(c * hw, seed, lo, hi);
   arena.set(x, base);
   const slice = (j: number): View => ({ offset: base + j * c * hw, c, h, w });
-  let d = planSppfPool({ label: 'test.sppf', input: slice(0), outputs: [slice(1), slice(2), slice(3)], k });
+  let d = planSppfPool({ label: 'test.sppf', input: slice(0), outputs: [slice(1), slice(2), slice(3)], k }, kernel);
   if (fold) d = fold(d);
   const out = await run([d], arena);
   const got = [1, 2, 3].map((j) => out.subarray(base + j * c * hw, base + (j + 1) * c * hw));
@@ -47,22 +47,17 @@ async function runSppf(c: number, h: number, w: number, seed: number, { lo = -1,
 }
 
 describe('SPPF pool (headless Chromium WebGPU)', () => {
-  test.each([
-    [3, 5, 7],
-    [4, 20, 20],
-    [2, 13, 1],
-    [5, 1, 9],
-    [2, 16, 11],
-  ])('c=%i %i×%i: three chained 5×5 −inf-padded max-pools, one dispatch', async (c, h, w) => {
-    const { x, got, outside, before } = await runSppf(c, h, w, 11 * c + h + w);
+  const shapes = [[3, 5, 7], [4, 20, 20], [2, 13, 1], [5, 1, 9], [2, 16, 11], [17, 21, 37]];
+  test.each((['loop', 'rt'] as const).flatMap((kernel) => shapes.map(([c, h, w]) => ({ kernel, c, h, w }))))('$kernel: c=$c $h×$w: three chained 5×5 −inf-padded max-pools, one dispatch', async ({ kernel, c, h, w }) => {
+    const { x, got, outside, before } = await runSppf(c, h, w, 11 * c + h + w, { kernel });
     const ref = refSppfPools(x, c, h, w, 5);
     for (let j = 0; j < 3; j++) expect(maxAbsDiff(got[j], ref[j]), `y${j + 1}`).toBe(0);
     expect(outside).toEqual(before);
   });
 
-  test('negative inputs: −inf padding, not zero padding (the candle / tinygrad bug)', async () => {
+  test.each(['loop', 'rt'] as const)('%s: negative inputs: −inf padding, not zero padding (the candle / tinygrad bug)', async (kernel) => {
     const [c, h, w] = [3, 5, 7];
-    const { x, got } = await runSppf(c, h, w, 99, { lo: -3, hi: -0.5 }); // all negative, like many SiLU outputs
+    const { x, got } = await runSppf(c, h, w, 99, { lo: -3, hi: -0.5, kernel }); // all negative, like many SiLU outputs
     const ref = refSppfPools(x, c, h, w, 5);
     for (let j = 0; j < 3; j++) expect(maxAbsDiff(got[j], ref[j])).toBe(0);
     for (const y of got) for (const v of y) expect(v).toBeLessThan(0);

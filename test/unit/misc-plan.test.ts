@@ -47,13 +47,13 @@ describe('planSppfPool', () => {
 });
 
 describe('planUpsample', () => {
-  test('one invocation per output element; the output may be a concat slice', () => {
+  test('one invocation per input element (its 2×2 output block); the output may be a concat slice', () => {
     const d = planUpsample({ label: 'model.11', input: { offset: 64, c: 256, h: 20, w: 20 }, output: { offset: 500_000 + 128 * 1600, c: 256, h: 40, w: 40 } });
     expect(d.shader).toBe('upsample2x');
-    expect(d.workgroups).toEqual([256 * 1600 / 64, 1, 1]);
+    expect(d.workgroups).toEqual([256 * 400 / 64, 1, 1]);
     expect(d.uniforms).toEqual({ in_off: 64, c: 256, h: 20, w: 20, out_off: 500_000 + 128 * 1600 });
     expectUniformsMatchShader('upsample2x', d.uniforms);
-    expect(planUpsample({ label: 'u', input: { offset: 0, c: 3, h: 5, w: 7 }, output: { offset: 200, c: 3, h: 10, w: 14 } }).workgroups).toEqual([7, 1, 1]);
+    expect(planUpsample({ label: 'u', input: { offset: 0, c: 3, h: 5, w: 7 }, output: { offset: 200, c: 3, h: 10, w: 14 } }).workgroups).toEqual([2, 1, 1]);
   });
 
   test('validation errors', () => {
