@@ -33,20 +33,34 @@ struct Params {
 override WX: u32 = 16;
 override WY: u32 = 4;
 
-// + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for 4 channels at one pixel.
+// + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
+// at pixel n, as vec4 arithmetic (no loop: a dynamic vector index costs CPU adapters a memory round trip).
+// m0 is a multiple of 4 below cout_pad, so the bias vec4 lies inside the tensor's 256-byte padding.
 fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>) {
-  for (var c = 0u; c < 4u; c++) {
-    let m = m0 + c;
-    if (m < u.out_c) {
-      let b = u.b_off + m;
-      var v = acc[c] + weights[b / 4u][b % 4u];
-      if (u.act != 0u) {
-        v = v * (1.0 / (1.0 + exp(-v)));
-      }
-      if (u.res != 0u) {
-        v += arena[u.res_off + m * npix + n];
-      }
-      arena[u.out_off + m * npix + n] = v;
+  var v = acc + weights[(u.b_off + m0) / 4u];
+  if (u.act != 0u) {
+    v = v * (1.0 / (1.0 + exp(-v)));
+  }
+  let o = m0 * npix + n;
+  let last = u.out_c - 1u; // channels past Cout read the last one's residual and store nothing
+  if (u.res != 0u) {
+    let r = u.res_off + n;
+    v += vec4<f32>(arena[r + min(m0, last) * npix], arena[r + min(m0 + 1u, last) * npix], arena[r + min(m0 + 2u, last) * npix], arena[r + min(m0 + 3u, last) * npix]);
+  }
+  if (m0 + 3u < u.out_c) {
+    arena[u.out_off + o] = v.x;
+    arena[u.out_off + o + npix] = v.y;
+    arena[u.out_off + o + 2u * npix] = v.z;
+    arena[u.out_off + o + 3u * npix] = v.w;
+  } else {
+    if (m0 < u.out_c) {
+      arena[u.out_off + o] = v.x;
+    }
+    if (m0 + 1u < u.out_c) {
+      arena[u.out_off + o + npix] = v.y;
+    }
+    if (m0 + 2u < u.out_c) {
+      arena[u.out_off + o + 2u * npix] = v.z;
     }
   }
 }
