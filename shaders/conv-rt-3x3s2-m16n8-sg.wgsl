@@ -3,7 +3,7 @@
 // every accumulator a named variable (no arrays: see the generator for why). SiLU and the residual
 // (uniforms act, res) are applied in the epilogue.
 // Weights of a K step are loaded one vec4 per subgroup lane and broadcast: needs subgroups of
-// >= 4 lanes lying within one row of WX lanes (the tuner checks the adapter's sizes).
+// >= 4 lanes lying within one row of u.wx lanes (the tuner checks the adapter's sizes).
 //
 // arena   : activations, NCHW f32; input at in_off, output at out_off, residual at res_off.
 // weights : packed [K = Cin·k·k][cout_pad] (cout_pad a multiple of 16), vec4-aligned at w_off; bias [Cout] at b_off.
@@ -24,14 +24,16 @@ struct Params {
   cout_pad: u32,
   act: u32,
   res: u32,
+  wx: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> arena: array<f32>;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
 @group(0) @binding(2) var<uniform> u: Params;
 
-override WX: u32 = 16;
-override WY: u32 = 4;
+// 64 lanes: u.wx along pixels × 64 / u.wx rows along channels, a uniform so that one pipeline serves
+// every split (each pipeline is a compile of this unrolled code, which takes CPU adapters a while).
+const LANES: u32 = 64u;
 
 // + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
 // at pixel n, as vec4 arithmetic (no loop: a dynamic vector index costs CPU adapters a memory round trip).
@@ -65,12 +67,16 @@ fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>) {
   }
 }
 
-@compute @workgroup_size(WX, WY)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(subgroup_invocation_id) sid: u32) {
+@compute @workgroup_size(LANES)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32, @builtin(subgroup_invocation_id) sid: u32) {
+  let WX = u.wx;
+  let WY = LANES / WX;
+  let lx = li % WX;
+  let ly = li / WX;
   let npix = u.out_h * u.out_w;
-  let ox = wid.x * WX + lid.x;
+  let ox = wid.x * WX + lx;
   let oy0 = wid.y * 8u;
-  let m0 = (wid.z * WY + lid.y) * 16u;
+  let m0 = (wid.z * WY + ly) * 16u;
   let H = i32(u.in_h);
   let W = i32(u.in_w);
   // Input column of kernel column kx: cx + kx; input row r: ry + r. Addresses are clamped into the

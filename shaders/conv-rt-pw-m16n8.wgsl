@@ -20,14 +20,16 @@ struct Params {
   cout_pad: u32,
   act: u32,
   res: u32,
+  wx: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> arena: array<f32>;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
 @group(0) @binding(2) var<uniform> u: Params;
 
-override WX: u32 = 16;
-override WY: u32 = 4;
+// 64 lanes: u.wx along pixels × 64 / u.wx rows along channels, a uniform so that one pipeline serves
+// every split (each pipeline is a compile of this unrolled code, which takes CPU adapters a while).
+const LANES: u32 = 64u;
 
 // + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
 // at pixel n, as vec4 arithmetic (no loop: a dynamic vector index costs CPU adapters a memory round trip).
@@ -61,12 +63,16 @@ fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>) {
   }
 }
 
-@compute @workgroup_size(WX, WY)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+@compute @workgroup_size(LANES)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32, @builtin(num_workgroups) nwg: vec3u) {
+  let WX = u.wx;
+  let WY = LANES / WX;
+  let lx = li % WX;
+  let ly = li / WX;
   let npix = u.out_h * u.out_w;
   // Pixel tiles run along x, folded into z past the per-dimension workgroup limit.
-  let n0 = (wid.x + wid.z * nwg.x) * WX * 8u + lid.x;
-  let m0 = (wid.y * WY + lid.y) * 16u;
+  let n0 = (wid.x + wid.z * nwg.x) * WX * 8u + lx;
+  let m0 = (wid.y * WY + ly) * 16u;
   // Lanes past the end compute clamped copies and store nothing: every lane runs the K loop.
   let p0 = min(n0 + 0u * WX, npix - 1u);
   let p1 = min(n0 + 1u * WX, npix - 1u);

@@ -59,6 +59,7 @@ const PARAMS = `struct Params {
   cout_pad: u32,
   act: u32,
   res: u32,
+  wx: u32,
 }`;
 
 const EPILOGUE = `// + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
@@ -102,7 +103,7 @@ function header(k) {
 // every accumulator a named variable (no arrays: see the generator for why). SiLU and the residual
 // (uniforms act, res) are applied in the epilogue.${k.sg ? `
 // Weights of a K step are loaded one vec4 per subgroup lane and broadcast: needs subgroups of
-// >= ${k.tm / 4} lanes lying within one row of WX lanes (the tuner checks the adapter's sizes).` : ''}
+// >= ${k.tm / 4} lanes lying within one row of u.wx lanes (the tuner checks the adapter's sizes).` : ''}
 //
 // arena   : activations, NCHW f32; input at in_off, output at out_off, residual at res_off.
 // weights : packed [K = Cin·k·k][cout_pad] (cout_pad a multiple of ${k.tm}), vec4-aligned at w_off; bias [Cout] at b_off.
@@ -112,14 +113,18 @@ ${k.sg ? 'enable subgroups;\n\n' : ''}${PARAMS}
 @group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
 @group(0) @binding(2) var<uniform> u: Params;
 
-override WX: u32 = 16;
-override WY: u32 = 4;
+// 64 lanes: u.wx along pixels × 64 / u.wx rows along channels, a uniform so that one pipeline serves
+// every split (each pipeline is a compile of this unrolled code, which takes CPU adapters a while).
+const LANES: u32 = 64u;
 
 ${EPILOGUE}
 `;
 }
 
 const range = (n) => Array.from({ length: n }, (_, i) => i);
+
+/** Lane (lx, ly) of the conv kernels' 64: u.wx lanes along pixels (neighbouring lanes, neighbouring pixels), rows along channels. */
+const LANE_SPLIT = ['  let WX = u.wx;', '  let WY = LANES / WX;', '  let lx = li % WX;', '  let ly = li / WX;'];
 
 /** Weight loads of one K step at row offset `row` (a WGSL expression in vec4 units). */
 function loadWeights(k, row, indent) {
@@ -135,12 +140,13 @@ const fmas = (k, j, x, indent) => range(k.tm / 4).map((i) => `${indent}a${j}_${i
 function pw(k) {
   const q = k.tm / 4;
   const L = [];
-  L.push(`@compute @workgroup_size(WX, WY)`);
-  L.push(`fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u${k.sg ? ', @builtin(subgroup_invocation_id) sid: u32' : ''}) {`);
+  L.push(`@compute @workgroup_size(LANES)`);
+  L.push(`fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32, @builtin(num_workgroups) nwg: vec3u${k.sg ? ', @builtin(subgroup_invocation_id) sid: u32' : ''}) {`);
+  L.push(...LANE_SPLIT);
   L.push(`  let npix = u.out_h * u.out_w;`);
   L.push(`  // Pixel tiles run along x, folded into z past the per-dimension workgroup limit.`);
-  L.push(`  let n0 = (wid.x + wid.z * nwg.x) * WX * ${k.tn}u + lid.x;`);
-  L.push(`  let m0 = (wid.y * WY + lid.y) * ${k.tm}u;`);
+  L.push(`  let n0 = (wid.x + wid.z * nwg.x) * WX * ${k.tn}u + lx;`);
+  L.push(`  let m0 = (wid.y * WY + ly) * ${k.tm}u;`);
   L.push(`  // Lanes past the end compute clamped copies and store nothing: every lane runs the K loop.`);
   for (const j of range(k.tn)) L.push(`  let p${j} = min(n0 + ${j}u * WX, npix - 1u);`);
   for (const j of range(k.tn)) L.push(`  ${range(q).map((i) => `var a${j}_${i} = vec4<f32>();`).join(' ')}`);
@@ -170,12 +176,13 @@ function k3(k) {
   const s = k.stride;
   const rows = s * (k.tn - 1) + 3; // input rows one lane reads
   const L = [];
-  L.push(`@compute @workgroup_size(WX, WY)`);
-  L.push(`fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u${k.sg ? ', @builtin(subgroup_invocation_id) sid: u32' : ''}) {`);
+  L.push(`@compute @workgroup_size(LANES)`);
+  L.push(`fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32${k.sg ? ', @builtin(subgroup_invocation_id) sid: u32' : ''}) {`);
+  L.push(...LANE_SPLIT);
   L.push(`  let npix = u.out_h * u.out_w;`);
-  L.push(`  let ox = wid.x * WX + lid.x;`);
+  L.push(`  let ox = wid.x * WX + lx;`);
   L.push(`  let oy0 = wid.y * ${k.tn}u;`);
-  L.push(`  let m0 = (wid.z * WY + lid.y) * ${k.tm}u;`);
+  L.push(`  let m0 = (wid.z * WY + ly) * ${k.tm}u;`);
   taps(L, s, rows, 'oy0');
   for (const j of range(k.tn)) L.push(`  ${range(q).map((i) => `var a${j}_${i} = vec4<f32>();`).join(' ')}`);
   L.push(`  let wrow = u.cout_pad / 4u;`);

@@ -19,7 +19,10 @@ export interface ConvVariant {
   family: 'register' | 'tiled';
   shader: string;
   kind: ConvKind;
-  /** Output channels × pixels (pw) or rows (3×3) per invocation; workgroup shape. */
+  /**
+   * Output channels × pixels (pw) or rows (3×3) per invocation; workgroup shape. Register kernels have
+   * 64 lanes, wx along pixels (a uniform: the planner narrows wy where Cout is small, widening wx).
+   */
   tm: number;
   tn: number;
   wx: number;

@@ -27,6 +27,8 @@ const COUT_ALIGN = 16;
 const DW_WG = 64;
 /** shaders/dwconv-rt-3x3s1-n8.wgsl: 8 rows of one column per lane, workgroup 16 columns × 4 channels. */
 const DW_RT = { shader: 'dwconv-rt-3x3s1-n8', tn: 8, wx: 16, wy: 4 };
+/** Lanes per workgroup of the register kernels (shaders/conv-rt-*.wgsl const LANES). */
+const RT_LANES = 64;
 /** Workgroups per grid dimension every adapter allows (maxComputeWorkgroupsPerDimension's minimum). */
 const MAX_GROUPS = 65535;
 
@@ -100,17 +102,21 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
   const kind = k === 1 && stride === 1 ? 'pw' : k === 3 && stride <= 2 ? `3x3s${stride}` : 'any';
   const v = variant.kind === kind || variant.kind === 'any' ? variant : GENERIC;
   const base = { label: p.label, shader: v.shader, uniforms, flops, variant: v.id, conv: { k, stride } };
-  // Rows of lanes along channels: no more than the channels fill (16 channels with wy 4 would idle 3 rows of 4).
-  const wy = Math.min(v.wy, Math.ceil(coutPad(y.c) / v.tm));
-  const mGroups = Math.ceil(coutPad(y.c) / (v.tm * wy));
-  if (v.kind === 'pw') {
-    // Pixel tiles along x, folded into z past the per-dimension limit (the kernel reads num_workgroups).
-    const tiles = Math.ceil((oh * ow) / (v.tn * v.wx));
-    const z = Math.ceil(tiles / MAX_GROUPS);
-    return { ...base, uniforms: rtUniforms, constants: { WX: v.wx, WY: wy }, workgroups: [Math.ceil(tiles / z), mGroups, z] };
-  }
-  if (v.kind !== 'any') {
-    return { ...base, uniforms: rtUniforms, constants: { WX: v.wx, WY: wy }, workgroups: [Math.ceil(ow / v.wx), Math.ceil(oh / v.tn), mGroups] };
+  if (v.family === 'register') {
+    // RT_LANES lanes: rows along channels no more than the channels fill (16 channels with 4 rows would
+    // idle 3 of them), the rest along pixels (u.wx: a uniform, one pipeline for every split).
+    // (a power of two, so that rows of lanes divide the 64 and subgroups never straddle two rows)
+    const wy = 2 ** Math.floor(Math.log2(Math.min(RT_LANES / v.wx, Math.ceil(coutPad(y.c) / v.tm))));
+    const wx = RT_LANES / wy;
+    const mGroups = Math.ceil(coutPad(y.c) / (v.tm * wy));
+    const uniforms = { ...rtUniforms, wx };
+    if (v.kind === 'pw') {
+      // Pixel tiles along x, folded into z past the per-dimension limit (the kernel reads num_workgroups).
+      const tiles = Math.ceil((oh * ow) / (v.tn * wx));
+      const z = Math.ceil(tiles / MAX_GROUPS);
+      return { ...base, uniforms, constants: {}, workgroups: [Math.ceil(tiles / z), mGroups, z] };
+    }
+    return { ...base, uniforms, constants: {}, workgroups: [Math.ceil(ow / wx), Math.ceil(oh / v.tn), mGroups] };
   }
   const tiles = Math.ceil((oh * ow) / v.tn);
   const z = Math.ceil(tiles / MAX_GROUPS);

@@ -20,6 +20,7 @@ const cases: Case[] = [
   // an odd plane under stride 2, more pixels than one pixel tile, 1×1 planes.
   { cin: 7, cout: 1, h: 3, w: 21, k: 1, stride: 1, groups: 1, act: true, res: false },
   { cin: 9, cout: 33, h: 17, w: 35, k: 1, stride: 1, groups: 1, act: true, res: true },
+  { cin: 24, cout: 40, h: 23, w: 29, k: 3, stride: 1, groups: 1, act: true, res: true }, // 3 channel tiles: 2 rows of lanes
   { cin: 4, cout: 16, h: 19, w: 3, k: 3, stride: 1, groups: 1, act: true, res: true },
   { cin: 6, cout: 20, h: 2, w: 40, k: 3, stride: 1, groups: 1, act: false, res: false },
   { cin: 5, cout: 18, h: 11, w: 13, k: 3, stride: 2, groups: 1, act: true, res: false },

@@ -47,15 +47,18 @@ function params(k: number, stride: number, cout: number, hw: number, cin = 8): C
 }
 
 describe('planConv', () => {
-  test('register kernels: grid covers every pixel and channel; rows of lanes no more than the channels fill', () => {
-    const v = CONV_VARIANTS.find((x) => x.kind === '3x3s1' && x.wy === 4)!;
-    const d = planConv(params(3, 1, 16, 80), v); // 16 channels: one row of lanes, not 4
-    expect(d.constants).toEqual({ WX: v.wx, WY: 1 });
-    expect(d.workgroups).toEqual([Math.ceil(80 / v.wx), Math.ceil(80 / v.tn), 1]);
-    const d2 = planConv(params(3, 1, 70, 80), v); // 70 → 80 padded: 5 tiles of 16, rows of 4 → 2 groups
-    expect(d2.constants.WY).toBe(4);
-    expect(d2.workgroups[2]).toBe(2);
+  test('register kernels: 64 lanes, rows along channels no more than the channels fill, the rest along pixels', () => {
+    const v = CONV_VARIANTS.find((x) => x.kind === '3x3s1' && x.wx === 16)!;
+    const d = planConv(params(3, 1, 16, 80), v); // 16 channels: one row of 64 lanes, not 4 rows of 16
+    expect(d.constants).toEqual({}); // one pipeline whatever the split
+    expect(d.uniforms.wx).toBe(64);
+    expect(d.workgroups).toEqual([Math.ceil(80 / 64), Math.ceil(80 / v.tn), 1]);
+    const d2 = planConv(params(3, 1, 70, 80), v); // 70 → 80 padded: 5 channel tiles of 16, rows of 4 → 2 groups
+    expect(d2.uniforms.wx).toBe(16);
+    expect(d2.workgroups).toEqual([5, Math.ceil(80 / v.tn), 2]);
     expect(d2.uniforms).toMatchObject({ cout_pad: 80, act: 1, res: 0 });
+    // 3 channel tiles: 2 rows of 32 lanes (rows must divide the 64 lanes and hold whole subgroups)
+    expect(planConv(params(3, 1, 40, 80), v).uniforms.wx).toBe(32);
     expect(d2.flops).toBe(2 * 70 * 8 * 9 * 80 * 80);
   });
 
@@ -69,7 +72,7 @@ describe('planConv', () => {
     for (const v of CONV_VARIANTS.filter((x) => x.kind === 'pw' || x.kind === 'any')) {
       const d = planConv(params(1, 1, 32, 4096, 3), v);
       expect(Math.max(...d.workgroups), v.id).toBeLessThanOrEqual(65535);
-      const perGroup = v.kind === 'pw' ? v.wx * v.tn : v.tn;
+      const perGroup = v.kind === 'pw' ? (d.uniforms.wx as number) * v.tn : v.tn;
       expect(d.workgroups[0] * d.workgroups[2] * perGroup, v.id).toBeGreaterThanOrEqual(4096 * 4096);
     }
   });
