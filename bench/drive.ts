@@ -40,7 +40,8 @@ export async function openPage(outDir: string, query = '', log: (line: string) =
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
       if (m.text().startsWith('[bench]')) log(m.text());
-      else if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+      // LiteRT.js's wasm writes its INFO/WARNING log to stderr, which reaches the console as errors.
+      else if (m.type() === 'error' && !/^(Failed to load resource|(INFO|WARNING): \[)/.test(m.text())) errors.push(m.text());
     });
     await page.goto(`${url}${query ? `?${query}` : ''}`);
     await page.waitForFunction('window.__bench && window.__bench.state !== "starting"', { timeout: 60_000 });
