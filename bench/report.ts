@@ -1,7 +1,7 @@
 /** The benchmark's markdown report: environment, the side-by-side table, ours in detail, top-10 kernels. */
 import type { GemmResult } from './gemm.js';
 
-interface Stats { median: number; p90: number; min: number; runs: number }
+export interface Stats { median: number; p90: number; min: number; runs: number }
 
 export interface OursResult {
   setupMs: Record<string, number>; createMs: number; firstMs: number; coldMs: number;
@@ -9,15 +9,16 @@ export interface OursResult {
   dispatches: number; flops: number; parity: { maxAbs: number; rel: number } | string;
   profile: { label: string; shader: string; ms: number; flops: number; variant?: string }[] | string;
   /** The convolution kernel chosen per shape class, and how (tuned now, from the cache, or the adapter default). */
-  tuning?: { source: string; byClass: Record<string, string>; ms?: number };
+  tuning?: { source: string; byClass: Record<string, string>; ms?: number; timings?: unknown };
+  /** The runtime whose output0 `parity` compares ours with (an ORT peer run in the same page, same input). */
+  parityReference?: string;
 }
-
 
 export interface PeerResult { createMs: number; firstMs: number; warm: Stats; threads?: number; io?: string }
 
 export interface BenchResult {
   date: string; model: string; imgsz: [number, number]; runs: number; browser: string;
-  env?: { adapter: Record<string, string>; features: string[]; limits: Record<string, number>; userAgent: string; crossOriginIsolated: boolean };
+  env?: { adapter: Record<string, string | number>; features: string[]; limits: Record<string, number>; userAgent: string; crossOriginIsolated: boolean; threads?: number };
   ours?: OursResult | string;
   peers: Record<string, PeerResult | string>;
   gemm?: GemmResult | string;
@@ -52,7 +53,7 @@ export function markdown(r: BenchResult): string {
     L.push('', `ours: ${o.dispatches} dispatches per forward, ${(o.flops / 1e9).toFixed(2)} GFLOP → ${gflops.toFixed(2)} GFLOP/s achieved (warm median)`);
     L.push(`ours: detect() end to end median ${ms(o.detect.median)} (p90 ${ms(o.detect.p90)}) = ${(o.detect.median / o.forward.median).toFixed(3)}× forward() (median of paired runs ${o.detectOverForward?.toFixed(3) ?? '–'}×); throughput ${o.throughput.imagesPerSecond.toFixed(3)} images/s with ${o.throughput.inflight} detect() in flight`);
     L.push(`ours: cold start ${ms(o.coldMs)} = create ${ms(o.createMs)} (${Object.entries(o.setupMs).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}) + first result ${ms(o.firstMs)}`);
-    L.push(`ours: parity of output0 vs ONNX Runtime: ${typeof o.parity === 'string' ? o.parity : `max|Δ| ${o.parity.maxAbs.toExponential(2)}, ${o.parity.rel.toExponential(2)} of max|ref|`}`);
+    L.push(`ours: parity of output0 vs ${o.parityReference ?? 'ONNX Runtime'}: ${typeof o.parity === 'string' ? o.parity : `max|Δ| ${o.parity.maxAbs.toExponential(2)}, ${o.parity.rel.toExponential(2)} of max|ref|`}`);
     if (best) {
       L.push(`**warm forward() ${(best[1].warm.median / o.forward.median).toFixed(2)}× faster than ${best[0]}** (the better ORT WebGPU layout); cold start ${ms(o.coldMs)} vs ORT's session + first run ${ms(best[1].createMs + best[1].firstMs)}`);
     }

@@ -1,0 +1,58 @@
+/**
+ * The benchmark page's pure parts, in Node: which peer variants a model gets (and why a peer cannot
+ * run), the report's markdown shown as HTML, and the per-kernel chart with and without timestamps.
+ */
+import { expect, test } from 'vitest';
+import { variants, type Setup } from '../../bench/page/benchmark.js';
+import { chartHtml } from '../../bench/page/chart.js';
+import { browserName } from '../../bench/page/environment.js';
+import { markdownHtml } from '../../bench/page/markdown-html.js';
+import { markdown, type BenchResult, type OursResult } from '../../bench/report.js';
+
+const setup = (kind: 'onnx' | 'tflite' | 'y11w', peers: string[]): Setup => ({
+  model: { name: `m.${kind}`, bytes: new Uint8Array(8), converted: { kind, weights: new Uint8Array(8), summary: '', imgsz: [640, 640] } },
+  image: new Uint8Array(0), size: [64, 64], runs: 1, inflight: 1, timeout: 10, ceiling: false, ours: true, peers, litertDir: 'http://x/litert/',
+});
+
+test('peer variants: ORT WebGPU in both layouts and both IO modes; a peer that cannot run says why', () => {
+  const names = (s: Setup, gpu = true) => variants(s, gpu).map((v) => ('reason' in v ? `${v.name}: ${v.reason}` : v.name));
+  expect(names(setup('onnx', ['ort-webgpu', 'ort-wasm', 'litert-wasm', 'x']))).toEqual([
+    'ort-webgpu NCHW', 'ort-webgpu NCHW IO on GPU', 'ort-webgpu NHWC', 'ort-webgpu NHWC IO on GPU', 'ort-wasm',
+    'litert-wasm: failed: needs a TFLite model (--model *.tflite)',
+    'x: failed: unknown peer (known: ort-webgpu, ort-wasm, litert-wasm, litert-webgpu)',
+  ]);
+  expect(names(setup('tflite', ['ort-wasm', 'litert-webgpu', 'litert-wasm']), false)).toEqual([
+    'ort-wasm: failed: needs an ONNX model (--model *.onnx)', 'litert-webgpu: failed: no WebGPU adapter in this browser', 'litert-wasm',
+  ]);
+  expect(names(setup('y11w', ['ort-webgpu']))).toEqual(['ort-webgpu: failed: needs an ONNX model (--model *.onnx)']);
+});
+
+const ours: OursResult = {
+  setupMs: { compile: 5 }, createMs: 10, firstMs: 20, coldMs: 30, forward: { median: 4, p90: 5, min: 3, runs: 3 }, detect: { median: 5, p90: 6, min: 4, runs: 3 },
+  throughput: { inflight: 2, imagesPerSecond: 100 }, dispatches: 3, flops: 6e6, parity: { maxAbs: 1e-5, rel: 1e-7 },
+  profile: [{ label: 'model.0', shader: 'conv2d', ms: 2, flops: 4e6, variant: 'rt-3x3s2' }, { label: 'model.23.decode', shader: 'detect-decode', ms: 0.5, flops: 0 }],
+};
+const result: BenchResult = { date: 'd', model: 'm.onnx', imgsz: [64, 64], runs: 3, browser: 'Chrome/1', ours, peers: { 'ort-wasm': { createMs: 1, firstMs: 2, warm: { median: 8, p90: 9, min: 7, runs: 3 }, threads: 2 }, nope: 'failed: unknown peer' } };
+
+test("the report's markdown as HTML: the same table, cells escaped", () => {
+  const html = markdownHtml(markdown(result));
+  expect(html).toContain('<th>warm median</th>');
+  expect(html).toContain('<td><strong>yolo11-webgpu forward()</strong></td>');
+  expect(html).toContain('<td>ort-wasm (2 threads)</td>');
+  expect(html).toContain('<td>ours 2.00× faster</td>');
+  expect(markdownHtml('| a |\n|---|\n| <script> |')).toContain('&#60;script&#62;');
+});
+
+test('the chart: a bar per dispatch, share of the ceiling for kernels with FLOPs; unavailable without timestamps', () => {
+  const html = chartHtml(ours, 4);
+  expect(html.match(/class="bar-row"/g)).toHaveLength(2);
+  expect(html).toContain('<span class="num">50 %</span>'); // 4 MFLOP in 2 ms = 2 GFLOP/s of 4
+  expect(chartHtml({ ...ours, profile: 'no timestamp-query on this adapter' }, 4)).toMatch(/per-kernel GPU times unavailable: no timestamp-query/);
+  expect(chartHtml('failed: boom')).toMatch(/ours did not run \(failed: boom\)/);
+});
+
+test('the browser from its user agent', () => {
+  expect(browserName('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36 Edg/138.0.0.0')).toBe('Edg/138.0.0.0');
+  expect(browserName('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36')).toBe('HeadlessChrome/156.0.0.0');
+  expect(browserName('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.0 Safari/605.1.15')).toBe('Safari/26.0');
+});
