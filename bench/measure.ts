@@ -133,7 +133,7 @@ export async function ortWeb(o: PeerOptions & { ep: 'webgpu' | 'wasm'; layout?: 
  * LiteRT.js (the npm package; wasm or WebGPU accelerator) on a .tflite, at the size it was exported
  * at; the input is transposed to NHWC. `wasmDir`: where the page serves LiteRT's wasm files.
  */
-export async function litert(o: PeerOptions & { accelerator: 'wasm' | 'webgpu'; exportSize?: [number, number]; wasmDir: string }, log: Log): Promise<{ result: PeerResult }> {
+export async function litert(o: PeerOptions & { accelerator: 'wasm' | 'webgpu'; exportSize?: [number, number]; wasmDir: string }, log: Log): Promise<{ result: PeerResult; output0: Float32Array }> {
   const [H, W] = o.size;
   if (o.exportSize && (o.exportSize[0] !== H || o.exportSize[1] !== W)) {
     throw new Error(`LiteRT.js runs a .tflite at the size it was exported at (${o.exportSize.join('×')}), not ${H}×${W}`);
@@ -154,17 +154,26 @@ export async function litert(o: PeerOptions & { accelerator: 'wasm' | 'webgpu'; 
       input.delete();
       const r0 = (Array.isArray(results) ? results : Object.values(results))[0] as InstanceType<typeof Tensor>;
       const host = await r0.moveTo('wasm');
-      host.toTypedArray();
+      const out = Float32Array.from(host.toTypedArray() as Float32Array);
       host.delete();
+      return out;
     };
     log('first run');
-    const [, firstMs] = await timed(run);
+    const [first, firstMs] = await timed(run);
     const warm: number[] = [];
     for (let i = 0; i < o.runs; i++) {
       log(`warm run ${i + 1} of ${o.runs}`);
       warm.push((await timed(run))[1]);
     }
-    return { result: { createMs, firstMs, warm: stats(warm) } };
+    // Ultralytics' TFLite export normalises cx, cy, w, h to 0..1: back to pixels, as output0 has them.
+    const anchors = (H / 8) * (W / 8) + (H / 16) * (W / 16) + (H / 32) * (W / 32);
+    for (let a = 0; a < anchors; a++) {
+      first[a] *= W;
+      first[anchors + a] *= H;
+      first[2 * anchors + a] *= W;
+      first[3 * anchors + a] *= H;
+    }
+    return { result: { createMs, firstMs, warm: stats(warm) }, output0: first };
   } finally {
     model.delete();
   }

@@ -2,7 +2,7 @@
  * One benchmark run in the page: the steps in order (prepare the input, the GEMM ceiling, ours, then
  * each peer variant), each in a fresh Worker with its own time limit (bench/page/isolate.ts); a step
  * that fails or times out becomes a row saying why and the run goes on. Ours is compared with the
- * output of an ORT peer run on the same input (ort-wasm preferred: fp32 on the CPU). The result is
+ * output of a peer run on the same input (ort-wasm preferred, then LiteRT.js WebGPU). The result is
  * the JSON `npm run bench` writes (bench/report.ts BenchResult).
  */
 import type { GemmResult } from '../gemm.js';
@@ -144,11 +144,13 @@ export async function runBenchmark(s: Setup, probe: Probe, onSteps: (steps: Step
     }
   }
   if (typeof r.ours === 'object') {
-    const ref = outputs.has('ort-wasm') ? 'ort-wasm' : [...outputs.keys()][0];
+    // fp32 on the CPU where it ran: ORT's wasm EP; for a TFLite file, LiteRT.js (its WebGPU accelerator
+    // runs hybrid and float files in float; its wasm path quantises a hybrid file's activations).
+    const ref = ['ort-wasm', 'litert-webgpu'].find((k) => outputs.has(k)) ?? [...outputs.keys()][0];
     if (ours && ref) {
       r.ours.parity = parity(ours, outputs.get(ref)!);
-      r.ours.parityReference = `ONNX Runtime Web (${ref}, same input)`;
-    } else if (s.model.converted.kind !== 'onnx') r.ours.parity = 'no reference (ORT runs the ONNX export; drop the .onnx to compare)';
+      r.ours.parityReference = `${ref.startsWith('litert') ? 'LiteRT.js' : 'ONNX Runtime Web'} (${ref}, same input)`;
+    } else r.ours.parity = 'no reference (run an ORT peer on an ONNX model, or a LiteRT.js peer on a TFLite one)';
   }
   return r;
 }
