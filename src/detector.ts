@@ -10,7 +10,7 @@ import { Readback } from './gpu/readback.js';
 import { PipelineCache } from './gpu/pipelines.js';
 import { adapterTraits, attentionKernel, defaultConvTuning, picker, type ConvTuning } from './ops/conv-variants.js';
 import { chosenKernels } from './tune/choose.js';
-import { tune, type TuningInfo } from './tune/index.js';
+import { tune, type TuneOptions, type TuningInfo } from './tune/index.js';
 import { Executor } from './plan/executor.js';
 import { planFlops } from './plan/flops.js';
 import { profileDispatches, type KernelTime } from './gpu/profiler.js';
@@ -42,9 +42,10 @@ export interface CreateDetectorOptions {
    * kernels per shape class) instead of by the adapter's kind. The result is cached per adapter,
    * model and input size (IndexedDB in browsers, ~/.cache/yolo11-webgpu/conv-tuning.json in Node), so
    * the next load costs nothing: `{ cache: false }` measures without caching, `{ cache: path }` picks
-   * the Node file. `info.tuning` says what was chosen and how.
+   * the Node file, `{ choice }` uses a choice measured before (`info.tuning.byClass`) without
+   * measuring. `info.tuning` says what was chosen and how.
    */
-  tune?: boolean | { cache?: boolean | string; log?: (line: string) => void };
+  tune?: boolean | TuneOptions;
 }
 
 export interface DetectOptions {
@@ -149,7 +150,11 @@ export class Detector {
     const pipelines = new PipelineCache(ctx.device);
     let plan = planWith(base);
     let tuning: TuningInfo = { source: opts.convKernel ? 'option' : 'default', tuning: base, byClass: chosenKernels(plan.dispatches) };
-    if (opts.tune) {
+    if (typeof opts.tune === 'object' && opts.tune.choice) {
+      const choice = { ...base, byClass: opts.tune.choice };
+      plan = planWith(choice);
+      tuning = { source: 'option', tuning: choice, byClass: chosenKernels(plan.dispatches) };
+    } else if (opts.tune) {
       const o = typeof opts.tune === 'object' ? opts.tune : {};
       const runtime = typeof navigator !== 'undefined' && navigator.userAgent ? navigator.userAgent : `node ${typeof process !== 'undefined' ? process.version : ''}`;
       tuning = await tune(ctx.device, pipelines, plan.dispatches, traits, base, { adapter: { ...ctx.adapterInfo }, features: ctx.features, runtime, model: m.payload.sha256, inputSize: size }, o);

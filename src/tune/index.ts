@@ -17,10 +17,12 @@ export interface TuneOptions {
   cache?: boolean | string;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** A choice measured before (shape class → kernel id, as `info.tuning.byClass`): used as it is, nothing measured. Unknown ids fall back to the default. */
+  choice?: Record<string, string>;
 }
 
 export interface TuningInfo {
-  /** 'measured' now, read from the 'cache', or the adapter 'default' (no tuning asked for). */
+  /** 'measured' now, read from the 'cache', the adapter 'default' (no tuning asked for), or given as an 'option' (convKernel, tune.choice). */
   source: 'measured' | 'cache' | 'default' | 'option';
   tuning: ConvTuning;
   /** Shape class → chosen variant id. */

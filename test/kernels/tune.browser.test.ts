@@ -26,11 +26,12 @@ test('candidates are timed; a kernel that disagrees with the generic one is drop
   expect(s.errors).toEqual([]);
 }, 300_000);
 
-test('createDetector({ tune: true }): measured, then from the cache, then measured again after the entry was corrupted', async () => {
+test('createDetector({ tune: true }): measured, then from the cache, then measured again after the entry was corrupted; { choice } replays a choice', async () => {
   const r = await s.call<{ loads: { source: string; byClass: Record<string, string>; boxes: number }[]; keys: number; rebuilt?: Record<string, string> }>(
     '/test/browser/entries/tune.ts', 'tuneTwiceThenCorrupt', await cocoWeights());
   console.log(JSON.stringify(r));
-  expect(r.loads.map((l) => l.source)).toEqual(['measured', 'cache', 'measured']);
+  expect(r.loads.map((l) => l.source)).toEqual(['measured', 'cache', 'measured', 'option']);
+  expect(r.loads[3].byClass).toEqual(r.loads[0].byClass);
   expect(r.loads[1].byClass).toEqual(r.loads[0].byClass);
   const ids = new Set(CONV_VARIANTS.map((v) => v.id));
   for (const id of Object.values(r.loads[0].byClass)) expect(ids.has(id)).toBe(true);

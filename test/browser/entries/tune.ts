@@ -24,12 +24,12 @@ export async function measureWithImpostor() {
   }
 }
 
-/** Three loads with tune: true — measured, then cached, then (after corrupting the entry) measured again. */
+/** Loads with tune: true — measured, then cached, then (after corrupting the entry) measured again — and one given the first choice. */
 export async function tuneTwiceThenCorrupt(weightsUrl: string) {
   const out: { source: string; byClass: Record<string, string>; boxes: number }[] = [];
   const input = new Float32Array(3 * 64 * 96).map((_, i) => (i % 97) / 97);
-  const load = async () => {
-    const det = await createDetector({ model: weightsUrl, inputSize: [64, 96], tune: true });
+  const load = async (tune: Parameters<typeof createDetector>[0]['tune'] = true) => {
+    const det = await createDetector({ model: weightsUrl, inputSize: [64, 96], tune });
     try {
       const y = await det.forward(input);
       out.push({ source: det.info.tuning.source, byClass: det.info.tuning.byClass, boxes: y.length });
@@ -50,6 +50,7 @@ export async function tuneTwiceThenCorrupt(weightsUrl: string) {
   });
   db.close();
   await load();
+  await load({ choice: out[0].byClass }); // a choice measured before, replayed without measuring
   const store = indexedDbStore();
   const rebuilt = await store.get(String(keys[0]));
   return { loads: out, keys: keys.length, rebuilt: rebuilt?.byClass };
