@@ -60,7 +60,7 @@ export function centerCropGeometry(srcW: number, srcH: number, outH: number, out
     if (srcW <= srcH) newH = Math.floor((outW * srcH) / srcW);
     else newW = Math.floor((outH * srcW) / srcH);
   }
-  return { gain: Math.max(outH / srcH, outW / srcW), newW, newH, left: -pyRound((newW - outW) / 2), top: -pyRound((newH - outH) / 2) };
+  return { gain: Math.max(outH / srcH, outW / srcW), newW, newH, left: 0 - pyRound((newW - outW) / 2) || 0, top: 0 - pyRound((newH - outH) / 2) || 0 };
 }
 
 export type Preprocess = 'letterbox' | 'center-crop';
@@ -86,6 +86,8 @@ export interface LetterboxParams {
   /** The network input, 3 × H × W. */
   output: View;
   source: 'bytes' | 'texture';
+  /** Letterbox (detect, segment, pose) or the classify resize-and-centre-crop (default: letterbox). */
+  mode?: Preprocess;
   /** Source image size; it changes per call through `letterboxUniforms` (default: the input size). */
   srcWidth?: number;
   srcHeight?: number;
@@ -101,7 +103,7 @@ export type LetterboxPlan = Dispatch & { dispatch: Dispatch; gain: number; pad: 
 
 export function planLetterbox(p: LetterboxParams): LetterboxPlan {
   if (p.output.c !== 3) throw new Error(`${p.label}: the network input must have 3 channels, not ${p.output.c}`);
-  const { uniforms, geometry: g } = letterboxUniforms(p.srcWidth ?? p.output.w, p.srcHeight ?? p.output.h, p.output);
+  const { uniforms, geometry: g } = letterboxUniforms(p.srcWidth ?? p.output.w, p.srcHeight ?? p.output.h, p.output, p.mode);
   const dispatch: Dispatch = {
     label: p.label,
     shader: p.source === 'bytes' ? 'letterbox-bytes' : 'letterbox-texture',
