@@ -55,3 +55,16 @@ export async function runTask(weightsUrl: string, inputSize: [number, number] | 
     det.destroy();
   }
 }
+
+/** The library on an encoded image, summarised as examples/tasks/main.ts summarises its result. */
+export async function librarySummary(weightsUrl: string, imageUrl: string, conf: number) {
+  const det = await createDetector({ model: weightsUrl });
+  try {
+    const bmp = await createImageBitmap(new Blob([await bytes(imageUrl)]));
+    if (det.task === 'classify') return await det.classify(bmp, { topk: 5 });
+    const dets = await det.detect(bmp, { conf });
+    return dets.map((d) => ({ box: d.box, classId: d.classId, score: d.score, ...('mask' in d ? { maskArea: d.mask.area } : {}), ...('keypoints' in d ? { keypoints: d.keypoints.length } : {}) }));
+  } finally {
+    det.destroy();
+  }
+}
