@@ -7,7 +7,7 @@
  * parameter-free ops and with the right weight shape (backtracking on the rare ties).
  */
 import { unzipSync, strFromU8 } from 'fflate';
-import { ModelImportError, UnsupportedModelError } from '../errors.js';
+import { ModelImportError, UnsupportedModelError, Yolo11Error } from '../errors.js';
 import { buildSpec, SCALES, type ConvSpec, type Scale } from '../model/spec.js';
 import type { HeadSpec } from '../model/heads.js';
 import { sha256Hex, type WriteTensor } from '../weights/format.js';
@@ -106,6 +106,16 @@ function assign(g: TfGraph, input: number, scale: Scale, nc: number, head: HeadS
 }
 
 export async function importTflite(bytes: Uint8Array, fileName: string): Promise<{ fields: WeightsFields; tensors: WriteTensor[] }> {
+  try {
+    return await importGraph(bytes, fileName);
+  } catch (e) {
+    if (e instanceof Yolo11Error) throw e;
+    // A structurally odd graph (an op without inputs, a tensor index out of range…): still one typed line.
+    throw new ModelImportError(`${fileName}: malformed TFLite graph (${String((e as Error)?.message ?? e).split('\n')[0]})`);
+  }
+}
+
+async function importGraph(bytes: Uint8Array, fileName: string): Promise<{ fields: WeightsFields; tensors: WriteTensor[] }> {
   let m: TfModel;
   try {
     m = parseTflite(bytes);
