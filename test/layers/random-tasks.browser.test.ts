@@ -3,7 +3,8 @@
  * format writer, against the independent naive TypeScript forward pass (test/helpers/ref-forward.ts
  * with the heads of ref-heads.ts: a literal ConvTranspose2d, kpts_decode, Classify as written in
  * Ultralytics' head.py). output0 (boxes, scores, mask coefficients or decoded keypoints; or the class
- * probabilities) and Segment's protos (output1).
+ * probabilities) and Segment's protos (output1), with both convolution kernel families (the register
+ * tiles CPU adapters get, the workgroup tiles GPUs get).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,22 +53,24 @@ test.each(CASES)('yolo11s %s, random weights: output0 (and protos) match the nai
   mkdirSync(CACHE, { recursive: true });
   writeFileSync(join(CACHE, `${tag}.y11w`), file);
   writeFileSync(join(CACHE, `${tag}.input.f32`), input);
-  const got = await s.call<{ output0: number[]; output1?: number[] }>('/test/browser/entries/parity.ts', 'forwardOutputs', `/.cache/test/${tag}.y11w`, [H, W], `/.cache/test/${tag}.input.f32`, ref.output1 ? ['output1'] : []);
-  // Each part against its own scale: boxes (pixels), scores, then mask coefficients or keypoints; the protos.
-  const A = head.task === 'classify' ? 1 : ref.output0.length / (4 + nc + (head.task === 'segment' ? head.nm : head.task === 'pose' ? head.kpt[0] * head.kpt[1] : 0));
-  const parts: [string, number, number][] = head.task === 'classify' ? [['probabilities', 0, nc]] : [['boxes', 0, 4 * A], ['scores', 4 * A, (4 + nc) * A], [head.task === 'segment' ? 'mask coefficients' : 'keypoints', (4 + nc) * A, ref.output0.length]];
-  const check = (name: string, a: ArrayLike<number>, b: ArrayLike<number>) => {
-    let maxAbs = 0;
-    let maxRef = 0;
-    for (let i = 0; i < b.length; i++) {
-      maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
-      maxRef = Math.max(maxRef, Math.abs(b[i]));
-    }
-    console.log(`yolo11s ${what} nc=${nc} random, ${name}: max|Δ| ${maxAbs.toExponential(2)} = ${(maxAbs / maxRef).toExponential(2)}·max|ref| (max|ref| ${maxRef.toPrecision(3)})`);
-    expect(maxAbs).toBeLessThanOrEqual(1e-3 * maxRef);
-  };
-  expect(got.output0.length).toBe(ref.output0.length);
-  for (const [name, from, to] of parts) check(name, got.output0.slice(from, to), ref.output0.subarray(from, to));
-  if (ref.output1) check('protos', got.output1!, ref.output1);
+  for (const family of ['register', 'tiled'] as const) {
+    const got = await s.call<{ output0: number[]; output1?: number[] }>('/test/browser/entries/parity.ts', 'forwardOutputs', `/.cache/test/${tag}.y11w`, [H, W], `/.cache/test/${tag}.input.f32`, ref.output1 ? ['output1'] : [], family);
+    // Each part against its own scale: boxes (pixels), scores, then mask coefficients or keypoints; the protos.
+    const A = head.task === 'classify' ? 1 : ref.output0.length / (4 + nc + (head.task === 'segment' ? head.nm : head.task === 'pose' ? head.kpt[0] * head.kpt[1] : 0));
+    const parts: [string, number, number][] = head.task === 'classify' ? [['probabilities', 0, nc]] : [['boxes', 0, 4 * A], ['scores', 4 * A, (4 + nc) * A], [head.task === 'segment' ? 'mask coefficients' : 'keypoints', (4 + nc) * A, ref.output0.length]];
+    const check = (name: string, a: ArrayLike<number>, b: ArrayLike<number>) => {
+      let maxAbs = 0;
+      let maxRef = 0;
+      for (let i = 0; i < b.length; i++) {
+        maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
+        maxRef = Math.max(maxRef, Math.abs(b[i]));
+      }
+      console.log(`yolo11s ${what} nc=${nc} random (${family} kernels), ${name}: max|Δ| ${maxAbs.toExponential(2)} = ${(maxAbs / maxRef).toExponential(2)}·max|ref| (max|ref| ${maxRef.toPrecision(3)})`);
+      expect(maxAbs).toBeLessThanOrEqual(1e-3 * maxRef);
+    };
+    expect(got.output0.length).toBe(ref.output0.length);
+    for (const [name, from, to] of parts) check(name, got.output0.slice(from, to), ref.output0.subarray(from, to));
+    if (ref.output1) check('protos', got.output1!, ref.output1);
+  }
   expect(s.errors).toEqual([]);
 }, 600_000);

@@ -47,8 +47,8 @@ export async function runParity(weightsUrl: string, inputSize: [number, number],
 }
 
 /** forward() on one input and the named layers after it (`output1`, …), as plain arrays, for comparisons done in Node. */
-export async function forwardOutputs(weightsUrl: string, inputSize: [number, number], inputUrl: string, layers: string[] = []) {
-  const det = await createDetector({ model: weightsUrl, inputSize });
+export async function forwardOutputs(weightsUrl: string, inputSize: [number, number], inputUrl: string, layers: string[] = [], convKernel?: 'register' | 'tiled') {
+  const det = await createDetector({ model: weightsUrl, inputSize, convKernel: convKernel ?? undefined });
   try {
     const output0 = Array.from(await det.forward(await f32(inputUrl)));
     const rest: Record<string, number[]> = {};
