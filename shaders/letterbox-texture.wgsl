@@ -5,6 +5,7 @@
 // (emulated exactly in integers: WGSL has no f64); 11-bit fixed-point weights; a horizontal then a
 // vertical integer pass with cv2's rounding; edges as cv2 clamps them (columns: weight 0 past the
 // edge; rows: the row index only). The same size copies the pixels, as Ultralytics skips the resize.
+// Classify models instead resize the shorter side and centre-crop: then left/top are ≤ 0 (src/ops/letterbox.ts).
 // The twin shaders/letterbox-bytes.wgsl differs only in where a pixel comes from.
 //
 // src   : a texture of at least src_w × src_h texels (a larger, reused one: only that corner is read).
@@ -14,8 +15,8 @@ struct Params {
   src_h: u32,
   new_w: u32, // the resized image inside the letterbox
   new_h: u32,
-  left: u32,
-  top: u32,
+  left: i32, // < 0: the resized image is cropped (classify's CenterCrop)
+  top: i32,
   out_w: u32,
   out_h: u32,
   out_off: u32,
@@ -118,9 +119,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let x = i % u.out_w;
   let y = i / u.out_w;
   var rgb = vec3<u32>(114u);
-  if (x >= u.left && x < u.left + u.new_w && y >= u.top && y < u.top + u.new_h) {
-    let ax = axis(x - u.left, u.src_w, u.new_w, true);
-    let ay = axis(y - u.top, u.src_h, u.new_h, false);
+  let rx = i32(x) - u.left; // the pixel of the resized image
+  let ry = i32(y) - u.top;
+  if (rx >= 0 && rx < i32(u.new_w) && ry >= 0 && ry < i32(u.new_h)) {
+    let ax = axis(u32(rx), u.src_w, u.new_w, true);
+    let ay = axis(u32(ry), u.src_h, u.new_h, false);
     let x0 = u32(ax.x);
     let x1 = min(x0 + 1u, u.src_w - 1u);
     let y0 = u32(clamp(ay.x, 0, i32(u.src_h) - 1));

@@ -1,96 +1,33 @@
 /**
- * The public detector: created once per (model, input size), then `detect()` per image.
+ * The public detector: created once per (model, input size), then `detect()` (detect, segment, pose
+ * models) or `classify()` (classify models) per image; the task comes from the weight file.
  * Calls are serialised on an internal queue (results never mix between calls); a lost device
  * rejects the pending and later calls with DeviceLostError.
  */
-import { ChecksumMismatchError, DestroyedError, DeviceLostError, InvalidArgumentError } from './errors.js';
+import { ChecksumMismatchError, DestroyedError, DeviceLostError, InvalidArgumentError, TaskMismatchError } from './errors.js';
 import { sha256Hex } from './weights/format.js';
 import { requestGPUContext, describeAdapter, type GPUContext } from './gpu/device.js';
 import { Readback } from './gpu/readback.js';
 import { PipelineCache } from './gpu/pipelines.js';
 import { adapterTraits, attentionKernel, defaultConvTuning, picker, type ConvTuning } from './ops/conv-variants.js';
 import { chosenKernels } from './tune/choose.js';
-import { tune, type TuneOptions, type TuningInfo } from './tune/index.js';
+import { tune, type TuningInfo } from './tune/index.js';
 import { Executor } from './plan/executor.js';
 import { planFlops } from './plan/flops.js';
 import { profileDispatches, type KernelTime } from './gpu/profiler.js';
 import { planModel, type ModelPlan } from './plan/model-plan.js';
 import { loadModelBytes, type LoadProgress, type ModelSource } from './model/load.js';
-import { readWeights, type WeightsManifest } from './weights/weights.js';
+import { readWeights } from './weights/weights.js';
 import { SourceUploader, type ImageInput } from './image/source.js';
+import { MaskAssembler } from './plan/mask-assembler.js';
+import type { Task } from './model/heads.js';
+import { popcount, type Classification, type DetectionOf, type InstanceMask, type Keypoint } from './results.js';
+import { topK, validateDetectOptions, type ClassifyOptions, type CreateDetectorOptions, type DetectOptions, type DetectorInfo, type DetectStats } from './detector-options.js';
 
-export interface CreateDetectorOptions {
-  /** Weight file: bytes, or a URL fetched with progress. */
-  model: ModelSource;
-  /** Your GPUDevice; otherwise one is requested. */
-  device?: GPUDevice;
-  /** Network input size: a multiple of 32, or [height, width]; default from the model. */
-  inputSize?: number | [number, number];
-  onProgress?: (p: LoadProgress) => void;
-  /**
-   * Expected SHA-256 (hex) of the whole weight file, e.g. from your deployment manifest: a file that
-   * does not match is rejected with ChecksumMismatchError before anything is parsed. (Every file's
-   * payload is also checked against the SHA-256 in its own manifest.)
-   */
-  sha256?: string;
-  /** Internal/testing: keep every layer's output readable with `readLayer`. */
-  debugKeepLayers?: boolean;
-  /** Override the per-adapter convolution kernel family (register tiles on CPU adapters, workgroup tiles on GPUs). */
-  convKernel?: 'register' | 'tiled';
-  /**
-   * Choose each convolution's kernel by measurement on this adapter (a short pass timing the candidate
-   * kernels per shape class) instead of by the adapter's kind. The result is cached per adapter,
-   * model and input size (IndexedDB in browsers, ~/.cache/yolo11-webgpu/conv-tuning.json in Node), so
-   * the next load costs nothing: `{ cache: false }` measures without caching, `{ cache: path }` picks
-   * the Node file, `{ choice }` uses a choice measured before (`info.tuning.byClass`) without
-   * measuring. `info.tuning` says what was chosen and how.
-   */
-  tune?: boolean | TuneOptions;
-}
+export type { ClassifyOptions, CreateDetectorOptions, DetectOptions, DetectorInfo, DetectStats } from './detector-options.js';
+export type { Classification, Detection, DetectionOf, InstanceMask, Keypoint, PoseDetection, SegmentDetection, Task } from './results.js';
 
-export interface DetectOptions {
-  /** Confidence threshold (default 0.25; Ultralytics predict). */
-  conf?: number;
-  /** NMS IoU threshold (default 0.7). */
-  iou?: number;
-  /** Maximum detections (default 300). */
-  maxDet?: number;
-  /** Keep only these class ids. */
-  classes?: number[];
-  /** Class-agnostic NMS. */
-  agnostic?: boolean;
-}
-
-export interface Detection {
-  /** [x1, y1, x2, y2] in source-image pixels. */
-  box: [number, number, number, number];
-  score: number;
-  classId: number;
-  label: string;
-}
-
-export interface DetectStats {
-  candidates: number;
-  nonFinite: number;
-  capped: number;
-  detections: number;
-}
-
-export interface DetectorInfo {
-  manifest: WeightsManifest;
-  inputSize: [number, number];
-  adapter: GPUContext['adapterInfo'];
-  features: string[];
-  dispatches: number;
-  /** Floating-point operations of one forward pass (convolutions and attention; 2 per multiply-add). */
-  flops: number;
-  /** Cold start, in milliseconds: weights fetched, parsed, device requested, planned (with tuning, if asked), buffers made + uploaded, pipelines compiled. */
-  setupMs: { load: number; parse: number; device: number; plan: number; upload: number; compile: number };
-  /** The convolution kernel chosen per shape class, and whether it was measured now, cached, or the adapter default. */
-  tuning: TuningInfo;
-}
-
-export class Detector {
+export class Detector<T extends Task = Task> {
   private queue: Promise<unknown> = Promise.resolve();
   private destroyed = false;
   private lost = false;
@@ -98,10 +35,11 @@ export class Detector {
   private readonly dets: Readback;
   private readonly layerRead: Readback;
   private readonly source: SourceUploader;
+  private readonly masks?: MaskAssembler;
   /**
    * What the last `detect()` saw: anchors above `conf` (`candidates`), anchors dropped because the
    * network produced NaN/Inf for them (`nonFinite` — never returned as boxes), candidates beyond the
-   * NMS input cap (`capped`), and boxes returned.
+   * NMS input cap (`capped`), boxes returned, and (segment) boxes dropped for an empty mask.
    */
   lastStats: DetectStats | undefined;
 
@@ -111,6 +49,7 @@ export class Detector {
     private readonly plan: ModelPlan,
     private readonly ex: Executor,
     private readonly ownsDevice: boolean,
+    pipelines: PipelineCache,
   ) {
     device.lost.then(() => {
       this.lost = true;
@@ -119,9 +58,15 @@ export class Detector {
     this.out0 = new Readback(device, 'output0 readback');
     this.dets = new Readback(device, 'detections readback');
     this.layerRead = new Readback(device, 'layer readback');
+    if (plan.head.task === 'segment') this.masks = new MaskAssembler(device, ex, plan, pipelines);
   }
 
-  static async create(opts: CreateDetectorOptions): Promise<Detector> {
+  /** The model's task, from its weight file: which of detect() and classify() it answers, and what a box holds. */
+  get task(): T {
+    return this.plan.head.task as T;
+  }
+
+  static async create<T extends Task = Task>(opts: CreateDetectorOptions<T>): Promise<Detector<T>> {
     const t0 = performance.now();
     const bytes = await loadModelBytes(opts.model, opts.onProgress);
     const t1 = performance.now();
@@ -134,6 +79,9 @@ export class Detector {
     const file = await readWeights(bytes);
     const t2 = performance.now();
     const m = file.manifest;
+    if (opts.task !== undefined && opts.task !== m.task) {
+      throw new TaskMismatchError(`the weight file is a ${m.task} model (task "${m.task}"), not the ${JSON.stringify(opts.task)} model asked for`);
+    }
     const size: [number, number] = opts.inputSize === undefined ? m.imgsz : typeof opts.inputSize === 'number' ? [opts.inputSize, opts.inputSize] : opts.inputSize;
     let ctx: GPUContext;
     if (opts.device) {
@@ -161,10 +109,10 @@ export class Detector {
       plan = planWith(tuning.tuning);
     }
     const t4 = performance.now();
-    const ex = await Executor.create(ctx.device, plan.dispatches, plan.arenaElements, plan.weights, plan.post.extraBuffers(), pipelines);
+    const ex = await Executor.create(ctx.device, plan.dispatches, plan.arenaElements, plan.weights, plan.post?.extraBuffers() ?? {}, pipelines);
     const setupMs = { load: t1 - t0, parse: t2 - t1, device: t3 - t2, plan: t4 - t3, ...ex.setupMs };
     const info: DetectorInfo = { manifest: m, inputSize: size, adapter: ctx.adapterInfo, features: ctx.features, dispatches: plan.dispatches.length, flops: planFlops(plan.dispatches), setupMs, tuning };
-    return new Detector(info, ctx.device, plan, ex, !opts.device);
+    return new Detector<T>(info, ctx.device, plan, ex, !opts.device, pipelines);
   }
 
   private check() {
@@ -173,7 +121,7 @@ export class Detector {
   }
 
   /** Run calls one at a time, in order. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
+  private serial<R>(fn: () => Promise<R>): Promise<R> {
     const run = this.queue.then(() => {
       this.check();
       return fn();
@@ -182,55 +130,107 @@ export class Detector {
     return run;
   }
 
+  private writeInput(input: Float32Array) {
+    this.checkInput(input);
+    this.ex.device.queue.writeBuffer(this.ex.arena, this.plan.input.offset * 4, input as Float32Array<ArrayBuffer>);
+    this.plan.post?.writeDecodeUniforms(this.ex, { conf: 1, classes: undefined });
+  }
+
   /**
    * Raw network output for an already preprocessed input (1×3×H×W, RGB, 0..1): ONNX's `output0`,
-   * (4 + nc) × anchors, row-major.
+   * (4 + nc [+ nm | K·D]) × anchors row-major for detect, segment and pose (Segment's protos, ONNX's
+   * output1, are then `readLayer('output1')`), the nc class probabilities for classify.
    */
   forward(input: Float32Array): Promise<Float32Array> {
     return this.serial(async () => {
-      this.checkInput(input);
       const { device, ex, plan } = this;
-      device.queue.writeBuffer(ex.arena, plan.input.offset * 4, input as Float32Array<ArrayBuffer>);
-      plan.post.writeDecodeUniforms(ex, { conf: 1, classes: undefined });
-      const bytes = plan.output0.c * plan.output0.w * 4;
+      this.writeInput(input);
+      const v = plan.output0;
+      const bytes = v.c * v.h * v.w * 4;
       const staging = this.out0.buffer(bytes);
       const enc = device.createCommandEncoder({ label: 'forward' });
-      plan.post.encodeResets(enc, ex);
+      plan.post?.encodeResets(enc, ex);
       const pass = enc.beginComputePass({ label: 'forward' });
       ex.encode(pass, ...plan.ranges.network);
       pass.end();
-      enc.copyBufferToBuffer(ex.arena, plan.output0.offset * 4, staging, 0, bytes);
+      enc.copyBufferToBuffer(ex.arena, v.offset * 4, staging, 0, bytes);
       device.queue.submit([enc.finish()]);
       return new Float32Array(await this.out0.read(bytes, () => this.lost));
     });
   }
 
-  /** Detect objects in an image; boxes come back in the image's own pixels. */
-  detect(image: ImageInput, opts: DetectOptions = {}): Promise<Detection[]> {
+  /**
+   * Detect objects in an image (detect, segment and pose models); boxes come back in the image's own
+   * pixels, with their mask (segment) or keypoints (pose). A classify model rejects with TaskMismatchError.
+   */
+  detect(image: ImageInput, opts: DetectOptions = {}): Promise<DetectionOf<T>[]> {
+    if (this.plan.head.task === 'classify') return Promise.reject(new TaskMismatchError('detect() needs a detect, segment or pose model; this one is a classify model: call classify()'));
     return this.serial(async () => {
       const { device, ex, plan } = this;
+      const post = plan.post!;
       const o = { conf: opts.conf ?? 0.25, iou: opts.iou ?? 0.7, maxDet: opts.maxDet ?? 300, classes: opts.classes, agnostic: opts.agnostic ?? false };
-      validateDetectOptions(o, this.info.manifest.nc, plan.post.maxDet);
+      validateDetectOptions(o, this.info.manifest.nc, post.maxDet);
       const src = await this.source.upload(image);
-      plan.post.writeDecodeUniforms(ex, o);
-      plan.post.writeNmsUniforms(ex, o, { gain: src.gain, padX: src.padX, padY: src.padY, srcW: src.width, srcH: src.height });
-      const bytes = plan.post.detectionsBytes;
-      const staging = this.dets.buffer(bytes + 16);
+      post.writeDecodeUniforms(ex, o);
+      post.writeNmsUniforms(ex, o, { gain: src.gain, padX: src.padX, padY: src.padY, srcW: src.width, srcH: src.height });
+      const staging = this.dets.buffer(post.readbackBytes);
       const enc = device.createCommandEncoder({ label: 'detect' });
-      plan.post.encodeResets(enc, ex);
+      post.encodeResets(enc, ex);
       const pass = enc.beginComputePass({ label: 'detect' });
       await this.source.encode(pass, src);
       ex.encode(pass, plan.ranges.network[0], plan.ranges.nms[1]);
       pass.end();
-      enc.copyBufferToBuffer(ex.buffers.get(plan.post.detectionsBuffer)!, 0, staging, 0, bytes);
-      enc.copyBufferToBuffer(ex.buffers.get('counters')!, 0, staging, bytes, 16);
+      post.encodeReadback(enc, ex, staging);
       device.queue.submit([enc.finish()]);
-      const raw = await this.dets.read(bytes + 16, () => this.lost);
+      const raw = await this.dets.read(post.readbackBytes, () => this.lost);
       const names = this.info.manifest.names;
-      const [tried, nonFinite, capped] = new Uint32Array(raw, bytes, 4);
-      const found = plan.post.parseDetections(raw); // reads its count and at most maxDet entries; the counters follow
-      this.lastStats = { candidates: tried, nonFinite, capped, detections: found.length };
-      return found.map((d): Detection => ({ ...d, label: names[d.classId] ?? String(d.classId) }));
+      const [tried, nonFinite, capped] = new Uint32Array(raw, post.detectionsBytes, 4);
+      const found = post.parseDetections(raw); // reads its count and at most maxDet entries; the counters follow
+      let out = found.map((d) => {
+        const det: Record<string, unknown> = { box: d.box, score: d.score, classId: d.classId, label: names[d.classId] ?? String(d.classId) };
+        if (d.keypoints) det.keypoints = keypoints(d.keypoints);
+        return det as unknown as DetectionOf<T>;
+      });
+      let emptyMasks: number | undefined;
+      if (this.masks) {
+        const { rects, bits } = await this.masks.assemble(found.map((d) => d.box), src.width, src.height, () => this.lost);
+        const all = out.map((d, i) => {
+          const r = rects[i];
+          const next = i + 1 < rects.length ? rects[i + 1].word : bits.length;
+          const mask: InstanceMask = { x: r.x, y: r.y, width: r.width, height: r.height, area: popcount(bits, r.word, next), bits: bits.slice(r.word, next) };
+          return { ...d, mask };
+        });
+        // As Ultralytics' segment predictor: only boxes whose mask has a pixel are kept.
+        out = all.filter((d) => d.mask.area > 0) as DetectionOf<T>[];
+        emptyMasks = all.length - out.length;
+      }
+      this.lastStats = { candidates: tried, nonFinite, capped, detections: out.length, ...(emptyMasks !== undefined ? { emptyMasks } : {}) };
+      return out;
+    });
+  }
+
+  /**
+   * Classify an image (classify models): the top-k classes by softmax probability, best first. The
+   * image is resized (shorter side to the input size) and centre-cropped, as Ultralytics' classify
+   * transforms. Other models reject with TaskMismatchError.
+   */
+  classify(image: ImageInput, opts: ClassifyOptions = {}): Promise<Classification[]> {
+    if (this.plan.head.task !== 'classify') return Promise.reject(new TaskMismatchError(`classify() needs a classify model; this one is a ${this.plan.head.task} model: call detect()`));
+    return this.serial(async () => {
+      const { device, ex, plan } = this;
+      const k = Math.min(opts.topk ?? 5, this.info.manifest.nc);
+      const src = await this.source.upload(image, 'center-crop');
+      const bytes = plan.output0.c * 4;
+      const staging = this.out0.buffer(bytes);
+      const enc = device.createCommandEncoder({ label: 'classify' });
+      const pass = enc.beginComputePass({ label: 'classify' });
+      await this.source.encode(pass, src);
+      ex.encode(pass, ...plan.ranges.network);
+      pass.end();
+      enc.copyBufferToBuffer(ex.arena, plan.output0.offset * 4, staging, 0, bytes);
+      device.queue.submit([enc.finish()]);
+      const probs = new Float32Array(await this.out0.read(bytes, () => this.lost));
+      return topK(probs, k, this.info.manifest.names);
     });
   }
 
@@ -241,10 +241,8 @@ export class Detector {
   profile(input: Float32Array): Promise<KernelTime[]> {
     return this.serial(async () => {
       const { device, ex, plan } = this;
-      this.checkInput(input);
-      device.queue.writeBuffer(ex.arena, plan.input.offset * 4, input as Float32Array<ArrayBuffer>);
-      plan.post.writeDecodeUniforms(ex, { conf: 1, classes: undefined });
-      return profileDispatches(device, ex, ...plan.ranges.network, (enc) => plan.post.encodeResets(enc, ex));
+      this.writeInput(input);
+      return profileDispatches(device, ex, ...plan.ranges.network, (enc) => plan.post?.encodeResets(enc, ex));
     });
   }
 
@@ -258,7 +256,7 @@ export class Detector {
     }
   }
 
-  /** Debug/parity: a layer's output (`model.N`, `model.23.level{j}`) after the last run. Needs `debugKeepLayers`. */
+  /** Debug/parity: a layer's output (`model.N`, `model.23.level{j}`, `output0`, `output1`) after the last run. Inner layers need `debugKeepLayers`. */
   readLayer(name: string): Promise<Float32Array> {
     return this.serial(async () => {
       const v = this.plan.layers.get(name);
@@ -281,19 +279,22 @@ export class Detector {
     this.dets.destroy();
     this.layerRead.destroy();
     this.source.destroy();
+    this.masks?.destroy();
     if (this.ownsDevice) this.device.destroy();
   }
 }
 
-function validateDetectOptions(o: Required<Omit<DetectOptions, 'classes'>> & { classes?: number[] }, nc: number, maxDetCap: number) {
-  const bad = (m: string) => new InvalidArgumentError(`detect(): ${m}`);
-  if (!(o.conf >= 0 && o.conf <= 1)) throw bad(`conf ${o.conf} must be in [0, 1]`);
-  if (!(o.iou >= 0 && o.iou <= 1)) throw bad(`iou ${o.iou} must be in [0, 1]`);
-  if (!Number.isSafeInteger(o.maxDet) || o.maxDet < 1 || o.maxDet > maxDetCap) throw bad(`maxDet ${o.maxDet} must be an integer in 1..${maxDetCap}`);
-  if (o.classes && !o.classes.every((c) => Number.isInteger(c) && c >= 0 && c < nc)) throw bad(`classes must be integers in 0..${nc - 1}`);
+/** K × {x, y, visibility} (visibility −1: the model has none) → Keypoint[]. */
+function keypoints(f: Float32Array): Keypoint[] {
+  const out: Keypoint[] = [];
+  for (let i = 0; i + 2 < f.length; i += 3) out.push(f[i + 2] < 0 ? { x: f[i], y: f[i + 1] } : { x: f[i], y: f[i + 1], visibility: f[i + 2] });
+  return out;
 }
 
-/** Create a detector. See `CreateDetectorOptions`. */
-export function createDetector(opts: CreateDetectorOptions): Promise<Detector> {
+/**
+ * Create a detector for a weight file of any supported task (detect, segment, pose, classify): the task
+ * is read from the file (`detector.task`); pass `task` to require one and get results typed for it.
+ */
+export function createDetector<T extends Task = Task>(opts: CreateDetectorOptions<T>): Promise<Detector<T>> {
   return Detector.create(opts);
 }

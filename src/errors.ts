@@ -57,6 +57,11 @@ export class UnexpectedTensorError extends WeightFileError {
   static override readonly errorName: string = 'UnexpectedTensorError';
   constructor(m: string) { super('UNEXPECTED_TENSOR', m); }
 }
+/** A weight file for a task this runtime does not run (e.g. OBB), or none named. */
+export class UnsupportedTaskError extends WeightFileError {
+  static override readonly errorName: string = 'UnsupportedTaskError';
+  constructor(m: string) { super('UNSUPPORTED_TASK', m); }
+}
 
 /** A model file (ONNX, TFLite) that cannot be converted. */
 export class ModelImportError extends Yolo11Error {
@@ -67,6 +72,12 @@ export class ModelImportError extends Yolo11Error {
 export class UnsupportedModelError extends ModelImportError {
   static override readonly errorName: string = 'UnsupportedModelError';
   constructor(m: string) { super(m, 'UNSUPPORTED_MODEL'); }
+}
+
+/** A method called on a model of another task: `classify()` on a detect model, `detect()` on a classifier. */
+export class TaskMismatchError extends Yolo11Error {
+  static override readonly errorName: string = 'TaskMismatchError';
+  constructor(m: string) { super('WRONG_TASK', m); }
 }
 
 /** An image that cannot be decoded or used. */

@@ -1,11 +1,15 @@
 /**
- * yolo11-webgpu: Ultralytics YOLO11 detectors on WebGPU, in browsers and in Node (Dawn).
+ * yolo11-webgpu: Ultralytics YOLO11 models on WebGPU, in browsers and in Node (Dawn): detect,
+ * segment (boxes with masks), pose (boxes with keypoints) and classify.
  *
  *   const detector = await createDetector({ model: '/weights/yolo11n-fracture.y11w' });
  *   const boxes = await detector.detect(imageBitmap, { conf: 0.25 });
+ *   const top5 = await classifier.classify(imageBitmap);   // a classify model
  */
 export { createDetector, Detector } from './detector.js';
-export type { CreateDetectorOptions, DetectOptions, Detection, DetectorInfo, DetectStats } from './detector.js';
+export type { ClassifyOptions, CreateDetectorOptions, DetectOptions, DetectorInfo, DetectStats } from './detector.js';
+export type { Classification, Detection, DetectionOf, InstanceMask, Keypoint, PoseDetection, SegmentDetection, Task } from './results.js';
+export { maskAt, maskToAlpha, maskToRle } from './results.js';
 export type { ImageInput, RawImage } from './image/source.js';
 export type { KernelTime } from './gpu/profiler.js';
 export type { LoadProgress, ModelSource } from './model/load.js';

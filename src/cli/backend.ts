@@ -14,7 +14,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from './main.js';
-import { createDetector, type DetectOptions, type Detection, type DetectorInfo } from '../detector.js';
+import { createDetector, type ClassifyOptions, type DetectOptions, type DetectionOf, type DetectorInfo } from '../detector.js';
+import type { Classification, Task } from '../results.js';
 import { SWIFTSHADER_ICDS } from '../gpu/device.js';
 import { chromiumDetector, chromiumPath } from '../node/chromium-backend.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
@@ -23,7 +24,10 @@ export interface CliDetector {
   info: DetectorInfo;
   /** Which backend runs it, for the `backend: …` line: 'dawn' or 'chromium (headless)'. */
   backend: string;
-  detect(img: RGBAImage, opts: DetectOptions): Promise<Detection[]>;
+  /** Boxes, with masks (segment) or keypoints (pose). */
+  detect(img: RGBAImage, opts: DetectOptions): Promise<DetectionOf<Task>[]>;
+  /** Top-k of a classify model. */
+  classify(img: RGBAImage, opts: ClassifyOptions): Promise<Classification[]>;
   close(): Promise<void>;
 }
 
@@ -110,5 +114,5 @@ export async function openDetector(weights: Uint8Array, inputSize: [number, numb
   if (useChromium) return { ...(await chromiumDetector(weights, inputSize, { verbose })), backend: 'chromium (headless)' };
   quietDawn(!probe?.adapter);
   const d = await createDetector({ model: weights, inputSize });
-  return { info: d.info, backend: 'dawn', detect: (img, o) => d.detect(img, o), close: async () => d.destroy() };
+  return { info: d.info, backend: 'dawn', detect: (img, o) => d.detect(img, o), classify: (img, o) => d.classify(img, o), close: async () => d.destroy() };
 }

@@ -36,7 +36,7 @@ export const command: Command = {
     await writeFile(values.output, out);
     const m = f.manifest;
     const extra = m.settings ? `, settings ${JSON.stringify(m.settings)}` : '';
-    process.stdout.write(`${values.output}: yolo11${m.scale}, nc ${m.nc}, ${fmt(parameterCount(f))} parameters, ${dtype}, ${fmt(out.length)} bytes${extra}\n`);
+    process.stdout.write(`${values.output}: yolo11${m.scale}${m.task === 'detect' ? '' : `-${m.task}`}, nc ${m.nc}, ${fmt(parameterCount(f))} parameters, ${dtype}, ${fmt(out.length)} bytes${extra}\n`);
   },
 };
 

@@ -40,8 +40,8 @@ export const command: Command = {
       const m = f.manifest as WeightsManifest;
       const names = m.names.slice(0, 5).join(', ') + (m.names.length > 5 ? `, … (${m.names.length} names)` : '');
       lines.push(
-        `  model      ${m.family}${m.scale} ${m.task}, nc ${m.nc}: ${names}`,
-        `  input      ${m.imgsz[0]}×${m.imgsz[1]} (h×w), strides ${m.strides.join('/')}`,
+        `  model      ${m.family}${m.scale} ${m.task}${m.kptShape ? ` (kpt_shape ${m.kptShape.join('×')})` : m.nm ? ` (${m.nm} mask coefficients)` : ''}, nc ${m.nc}: ${names}`,
+        `  input      ${m.imgsz[0]}×${m.imgsz[1]} (h×w)${m.strides ? `, strides ${m.strides.join('/')}` : ''}`,
         `  source     ${m.source.file} (${m.source.format}, sha256 ${m.source.sha256.slice(0, 16)}…)`,
       );
       if (m.settings) lines.push(`  settings   ${JSON.stringify(m.settings)}`);

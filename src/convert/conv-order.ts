@@ -1,25 +1,29 @@
 /**
- * For graphs whose tensors carry no Ultralytics names (TFLite exports), each Conv of the spec with
- * the Conv its input is computed from ("parent"; `null` = the image). Walking the spec in this
- * order, a conv can be found among the convs that consume its parent's output through non-conv ops.
+ * For graphs whose tensors carry no Ultralytics names (TFLite exports), each parameterised op of the
+ * spec (Conv, Proto's transposed conv, Classify's linear) with the op its input is computed from
+ * ("parent"; `null` = the image). Walking the spec in this order, an op can be found among the ops
+ * that consume its parent's output through parameter-free ops.
  */
 import type { BlockSpec, ConvSpec, ModelSpec } from '../model/spec.js';
+import type { LinearSpec, TConvSpec } from '../model/heads.js';
+
+export type LinkedOp = ConvSpec | TConvSpec | LinearSpec;
 
 export interface ConvLink {
-  conv: ConvSpec;
-  parent: ConvSpec | null;
+  conv: LinkedOp;
+  parent: LinkedOp | null;
 }
 
 export function convLinks(spec: ModelSpec): ConvLink[] {
   const links: ConvLink[] = [];
-  const out: (ConvSpec | null)[] = []; // the conv producing each layer's output
-  const link = (conv: ConvSpec, parent: ConvSpec | null) => {
+  const out: (LinkedOp | null)[] = []; // the op producing each layer's output
+  const link = <T extends LinkedOp>(conv: T, parent: LinkedOp | null): T => {
     links.push({ conv, parent });
     return conv;
   };
-  const block = (b: BlockSpec, x: ConvSpec): ConvSpec => {
+  const block = (b: BlockSpec, x: LinkedOp): LinkedOp => {
     if (b.type === 'Bottleneck') return link(b.cv2, link(b.cv1, x));
-    let y = link(b.cv1, x);
+    let y: LinkedOp = link(b.cv1, x);
     for (const m of b.m) y = block(m, y);
     link(b.cv2, x);
     return link(b.cv3, y);
@@ -29,7 +33,7 @@ export function convLinks(spec: ModelSpec): ConvLink[] {
     switch (l.type) {
       case 'Conv': out.push(link(l.conv, x)); break;
       case 'C3k2': {
-        let y = link(l.cv1, x!);
+        let y: LinkedOp = link(l.cv1, x!);
         for (const m of l.m) y = block(m, y);
         out.push(link(l.cv2, l.cv1));
         break;
@@ -50,12 +54,16 @@ export function convLinks(spec: ModelSpec): ConvLink[] {
       case 'Concat': out.push(out[l.from[0]]); break;
       case 'Detect':
         l.from.forEach((f, j) => {
-          let y = out[f]!;
-          for (const c of l.box[j]) y = link(c, y);
-          y = out[f]!;
-          for (const c of l.cls[j]) y = link(c, y);
+          for (const branch of [l.box[j], l.cls[j], l.extra[j] ?? []]) {
+            let y = out[f]!;
+            for (const c of branch) y = link(c, y);
+          }
         });
+        if (l.proto) link(l.proto.cv3, link(l.proto.cv2, link(l.proto.upsample, link(l.proto.cv1, out[l.from[0]]))));
         out.push(null);
+        break;
+      case 'Classify':
+        out.push(link(l.linear, link(l.conv, x)));
         break;
     }
   }

@@ -4,7 +4,7 @@
  *   imgsz  "[640, 640]"                                 (or a single "640")
  * TFLite exports carry the same fields as JSON; this parser reads both (JSON strings are Python strings).
  */
-import { ModelImportError } from '../errors.js';
+import { ModelImportError, UnsupportedModelError } from '../errors.js';
 
 /** Python string-literal escapes that Ultralytics' repr() can emit (plus JSON's `\/`). */
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '/': '/' };
@@ -107,4 +107,22 @@ export function parseImgsz(s: string): [number, number] {
   const hw: [number, number] = [v[0], v[1] ?? v[0]];
   if (!hw.every((x) => x >= 32 && x <= 8192 && x % 32 === 0)) c.fail(`size [${hw}] is not a multiple of 32 in 32..8192`);
   return hw;
+}
+
+/** One Python string literal starting at `start` (quotes, u-prefix and escapes as above): its value and the index after it. */
+export function parsePyString(s: string, start: number, what: string): { value: string; end: number } {
+  const c = new Cursor(s, what);
+  c.i = start;
+  const value = c.str();
+  return { value, end: c.i };
+}
+
+/** `kpt_shape`: "[17, 3]" or (17, 3) or [17, 3] → [K, D]; D must be 2 or 3. */
+export function parseKptShape(v: unknown): [number, number] {
+  const s = Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
+  const m = /^\s*[[(]\s*(\d{1,6})\s*,\s*(\d{1,6})\s*,?\s*[\])]\s*$/.exec(s);
+  if (!m) throw new ModelImportError(`metadata kpt_shape ${JSON.stringify(s)} is not a (K, D) pair`);
+  const kd: [number, number] = [Number(m[1]), Number(m[2])];
+  if (kd[0] < 1 || (kd[1] !== 2 && kd[1] !== 3)) throw new UnsupportedModelError(`metadata kpt_shape (${kd[0]}, ${kd[1]}) is not (K, 2|3): keypoints have 2 values (x, y) or 3 (x, y, visibility)`);
+  return kd;
 }

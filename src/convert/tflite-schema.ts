@@ -7,7 +7,10 @@ import { ByteBuffer } from 'flatbuffers';
 import { ModelImportError } from '../errors.js';
 
 // BuiltinOperator values used here.
-export const OP = { ADD: 0, CONCATENATION: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, DEQUANTIZE: 6, LOGISTIC: 14, MUL: 18, QUANTIZE: 114 } as const;
+export const OP = {
+  ADD: 0, CONCATENATION: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, DEQUANTIZE: 6, FULLY_CONNECTED: 9, LOGISTIC: 14, MUL: 18, SUB: 41, SPLIT: 49,
+  TRANSPOSE_CONV: 67, QUANTIZE: 114,
+} as const;
 // TensorType values.
 export const TT = { FLOAT32: 0, FLOAT16: 1, INT32: 2, UINT8: 3, INT64: 4, INT8: 9 } as const;
 

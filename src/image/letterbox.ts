@@ -10,7 +10,7 @@
  * with rounding is within 1/255 of it (cv2 quantises the weights to 1/2048 and truncates vertically).
  */
 import { InvalidArgumentError } from '../errors.js';
-import { letterboxGeometry, pyRound, type LetterboxGeometry } from '../ops/letterbox.js';
+import { centerCropGeometry, letterboxGeometry, pyRound, type LetterboxGeometry, type Preprocess } from '../ops/letterbox.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
 
 /** INTER_RESIZE_COEF_SCALE: cv2's interpolation weights are integers out of 2048 (11 bits). */
@@ -137,18 +137,21 @@ export function resizeLinearU8(img: RGBAImage, dw: number, dh: number): Uint8Arr
   return out;
 }
 
-/** Letterbox an RGBA image into a 1×3×H×W f32 tensor (RGB, /255), exactly as Ultralytics does. */
-export function letterbox(img: RGBAImage, size: [number, number] | number): LetterboxResult {
+/**
+ * Letterbox an RGBA image into a 1×3×H×W f32 tensor (RGB, /255), exactly as Ultralytics does; with
+ * 'center-crop', classify's resize-the-shorter-side and centre crop (with cv2's bilinear, as the GPU).
+ */
+export function letterbox(img: RGBAImage, size: [number, number] | number, mode: Preprocess = 'letterbox'): LetterboxResult {
   checkImage(img);
   const [H, W] = typeof size === 'number' ? [size, size] : size;
   if (!Number.isInteger(H) || !Number.isInteger(W) || H < 1 || W < 1) throw new InvalidArgumentError(`letterbox size ${H}×${W} is not a positive integer size`);
-  const g = letterboxGeometry(img.width, img.height, H, W);
+  const g = mode === 'letterbox' ? letterboxGeometry(img.width, img.height, H, W) : centerCropGeometry(img.width, img.height, H, W);
   if (g.newW < 1 || g.newH < 1) throw new InvalidArgumentError(`image ${img.width}×${img.height} shrinks to nothing in ${H}×${W}`);
   const rgb = resizeLinearU8(img, g.newW, g.newH);
   const plane = H * W;
   const t = new Float32Array(3 * plane).fill(Math.fround(PAD / 255));
-  for (let y = 0; y < g.newH; y++) {
-    for (let x = 0; x < g.newW; x++) {
+  for (let y = Math.max(0, -g.top); y < Math.min(g.newH, H - g.top); y++) {
+    for (let x = Math.max(0, -g.left); x < Math.min(g.newW, W - g.left); x++) {
       const o = (y + g.top) * W + x + g.left;
       const i = (y * g.newW + x) * 3;
       // float32(v) / 255 in f32, as torch's `im.float() / 255`; f64 division then rounding is identical.

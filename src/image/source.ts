@@ -7,7 +7,7 @@
 import { ImageDecodeError, InvalidArgumentError } from '../errors.js';
 import { PipelineCache, type Pipeline } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
-import { letterboxUniforms, planLetterbox, scaleBoxesPad } from '../ops/letterbox.js';
+import { letterboxUniforms, planLetterbox, scaleBoxesPad, type Preprocess } from '../ops/letterbox.js';
 import type { Executor } from '../plan/executor.js';
 import type { ModelPlan } from '../plan/model-plan.js';
 
@@ -61,8 +61,11 @@ export class SourceUploader {
     return this.pipes;
   }
 
-  /** Upload an image and write the letterbox uniforms; returns the geometry for mapping boxes back. */
-  async upload(img: ImageInput): Promise<UploadedSource> {
+  /**
+   * Upload an image and write the letterbox uniforms (or, for classify models, the centre crop's);
+   * returns the geometry for mapping boxes back.
+   */
+  async upload(img: ImageInput, mode: Preprocess = 'letterbox'): Promise<UploadedSource> {
     if (!img || typeof img !== 'object') throw new InvalidArgumentError('detect() needs an image: ImageBitmap, HTMLImageElement, canvas, VideoFrame, ImageData or {width, height, data}');
     const [w, h] = sizeOf(img);
     if (!(w > 0 && h > 0)) throw new ImageDecodeError(`image has zero size (${w}×${h})`, 'EMPTY_IMAGE');
@@ -71,7 +74,7 @@ export class SourceUploader {
     const kind = raw ? 'bytes' : 'texture';
     if (raw) this.uploadRaw(img, w, h, pipes.bytes);
     else this.uploadExternal(img as GPUCopyExternalImageSource, w, h, pipes.texture);
-    const { geometry: g, uniforms } = letterboxUniforms(w, h, this.plan.input);
+    const { geometry: g, uniforms } = letterboxUniforms(w, h, this.plan.input, mode);
     this.device.queue.writeBuffer(this.uniforms, 0, packUniforms(pipes[kind].info, uniforms));
     // Boxes map back with Ultralytics scale_boxes' own pad, which can differ by 1 px from LetterBox's.
     const [padX, padY] = scaleBoxesPad(w, h, this.plan.input.h, this.plan.input.w);

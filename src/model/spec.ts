@@ -1,10 +1,16 @@
 /**
- * YOLO11 detect architecture, mirrored row by row from ultralytics/cfg/models/11/yolo11.yaml.
+ * YOLO11 architecture, mirrored row by row from ultralytics/cfg/models/11/yolo11.yaml (detect; the
+ * -seg and -pose yamls differ only in the layer-23 head) and yolo11-cls.yaml (the backbone without
+ * SPPF, then Classify). The heads themselves are in heads.ts.
  *
  * This file is the single source of truth for layer channels and for the set of tensors a
  * weight file must hold (Ultralytics state_dict names after BatchNorm folding). The weight
  * reader checks files against `expectedTensors()`; the runtime builds its plan from `buildSpec()`.
  */
+import { DETECT_HEAD, REG_MAX, classifyLayer, detectLayer, headConvs, headOthers, type ClassifyLayer, type DetectLayer, type HeadSpec } from './heads.js';
+
+export { REG_MAX };
+export type { HeadSpec };
 
 export type Scale = 'n' | 's' | 'm' | 'l' | 'x';
 export const SCALES: Record<Scale, readonly [depth: number, width: number, maxChannels: number]> = {
@@ -14,7 +20,6 @@ export const SCALES: Record<Scale, readonly [depth: number, width: number, maxCh
   l: [1.0, 1.0, 512],
   x: [1.0, 1.5, 512],
 };
-export const REG_MAX = 16;
 export const STRIDES = [8, 16, 32] as const;
 
 /** One Conv (conv + folded BN + optional SiLU). `name` is the state_dict prefix, e.g. `model.2.cv1`. */
@@ -38,7 +43,8 @@ export type LayerSpec =
   | { i: number; type: 'C2PSA'; from: number; cout: number; c: number; cv1: ConvSpec; cv2: ConvSpec; m: PSABlockSpec[] }
   | { i: number; type: 'Upsample'; from: number; cout: number }
   | { i: number; type: 'Concat'; from: number[]; cout: number }
-  | { i: number; type: 'Detect'; from: number[]; cout: number; nc: number; box: ConvSpec[][]; cls: ConvSpec[][]; ch: number[] };
+  | DetectLayer
+  | ClassifyLayer;
 
 /** A C3k2 inner module: a Bottleneck, or a C3k holding Bottlenecks. */
 export type BlockSpec =
@@ -59,12 +65,13 @@ export interface PSABlockSpec {
 export interface ModelSpec {
   scale: Scale;
   nc: number;
+  head: HeadSpec;
   layers: LayerSpec[];
 }
 
 const makeDivisible = (x: number, d: number) => Math.ceil(x / d) * d;
 
-function conv(name: string, cin: number, cout: number, k: number, stride = 1, groups = 1, act = true, plain = false): ConvSpec {
+export function conv(name: string, cin: number, cout: number, k: number, stride = 1, groups = 1, act = true, plain = false): ConvSpec {
   const p = plain ? name : `${name}.conv`;
   return { name, weight: `${p}.weight`, bias: `${p}.bias`, cin, cout, k, stride, groups, act };
 }
@@ -80,8 +87,8 @@ function c3k(name: string, c1: number, c2: number, n: number): BlockSpec {
   return { type: 'C3k', cv1: conv(`${name}.cv1`, c1, c, 1), cv2: conv(`${name}.cv2`, c1, c, 1), cv3: conv(`${name}.cv3`, 2 * c, c2, 1), m };
 }
 
-/** Build the layer table for a scale and class count. */
-export function buildSpec(scale: Scale, nc: number): ModelSpec {
+/** Build the layer table for a scale, class count and head (default: detect). */
+export function buildSpec(scale: Scale, nc: number, head: HeadSpec = DETECT_HEAD): ModelSpec {
   const [depth, width, maxCh] = SCALES[scale];
   const ch = (c: number) => makeDivisible(Math.min(c, maxCh) * width, 8);
   const reps = (n: number) => Math.max(Math.round(n * depth), 1);
@@ -147,24 +154,8 @@ export function buildSpec(scale: Scale, nc: number): ModelSpec {
     add({ i, type: 'Concat', from: abs, cout: abs.reduce((s, f) => s + out[f], 0) });
   };
   const Detect = (from: number[]) => {
-    const i = layers.length;
-    const chs = from.map((f) => out[f]);
-    const c2 = Math.max(16, Math.trunc(chs[0] / 4), REG_MAX * 4);
-    const c3 = Math.max(chs[0], Math.min(nc, 100));
-    const d = `model.${i}`;
-    const box = chs.map((x, j) => [
-      conv(`${d}.cv2.${j}.0`, x, c2, 3),
-      conv(`${d}.cv2.${j}.1`, c2, c2, 3),
-      conv(`${d}.cv2.${j}.2`, c2, 4 * REG_MAX, 1, 1, 1, false, true),
-    ]);
-    const cls = chs.map((x, j) => [
-      conv(`${d}.cv3.${j}.0.0`, x, x, 3, 1, x),
-      conv(`${d}.cv3.${j}.0.1`, x, c3, 1),
-      conv(`${d}.cv3.${j}.1.0`, c3, c3, 3, 1, c3),
-      conv(`${d}.cv3.${j}.1.1`, c3, c3, 1),
-      conv(`${d}.cv3.${j}.2`, c3, nc, 1, 1, 1, false, true),
-    ]);
-    add({ i, type: 'Detect', from, cout: 4 + nc, nc, box, cls, ch: chs });
+    if (head.task === 'classify') throw new Error('Detect on a classify head');
+    add(detectLayer(layers.length, from, from.map((f) => out[f]), nc, head, conv, ch));
   };
 
   out.push(3); // the image; popped below so that layer i's output is out[i]
@@ -178,6 +169,12 @@ export function buildSpec(scale: Scale, nc: number): ModelSpec {
   C3k2(2, 512, true); //      6
   Conv(1024, 3, 2); //        7-P5/32
   C3k2(2, 1024, true); //     8
+  if (head.task === 'classify') {
+    // yolo11-cls.yaml: no SPPF and no neck.
+    C2PSA(2, 1024); //        9
+    add(classifyLayer(layers.length, prev(), nc, conv)); // 10 Classify
+    return { scale, nc, head, layers };
+  }
   SPPF(1024, 5); //           9
   C2PSA(2, 1024); //          10
   Upsample(); //              11
@@ -192,8 +189,8 @@ export function buildSpec(scale: Scale, nc: number): ModelSpec {
   Conv(512, 3, 2); //         20
   Concat([-1, 10]); //        21 cat head P5
   C3k2(2, 1024, true); //     22 (P5/32-large)
-  Detect([16, 19, 22]); //    23 Detect(P3, P4, P5)
-  return { scale, nc, layers };
+  Detect([16, 19, 22]); //    23 Detect / Segment / Pose (P3, P4, P5)
+  return { scale, nc, head, layers };
 }
 
 /** Every Conv of the model, in layer order. */
@@ -218,20 +215,33 @@ export function allConvs(spec: ModelSpec): ConvSpec[] {
         convs.push(l.cv2);
         break;
       case 'Detect':
-        l.box.forEach((s) => convs.push(...s));
-        l.cls.forEach((s) => convs.push(...s));
+      case 'Classify':
+        convs.push(...headConvs(l));
         break;
     }
   }
   return convs;
 }
 
-/** The tensors a weight file for this architecture holds: name → shape (OIHW weights, [O] biases). */
-export function expectedTensors(scale: Scale, nc: number): Map<string, number[]> {
+/**
+ * The tensors a weight file for this architecture holds: name → shape (OIHW conv weights, [O] biases,
+ * Proto's transposed conv (I, O, 2, 2), Classify's linear (nc, 1280)).
+ */
+export function expectedTensors(scale: Scale, nc: number, head: HeadSpec = DETECT_HEAD): Map<string, number[]> {
+  const spec = buildSpec(scale, nc, head);
   const m = new Map<string, number[]>();
-  for (const c of allConvs(buildSpec(scale, nc))) {
+  for (const c of allConvs(spec)) {
     m.set(c.weight, [c.cout, c.cin / c.groups, c.k, c.k]);
     m.set(c.bias, [c.cout]);
   }
+  const last = spec.layers[spec.layers.length - 1];
+  if (last.type === 'Detect' || last.type === 'Classify') for (const [k, v] of headOthers(last)) m.set(k, v);
   return m;
+}
+
+/** The head layer (Detect/Segment/Pose at 23, Classify at 10). */
+export function headLayer(spec: ModelSpec): DetectLayer | ClassifyLayer {
+  const last = spec.layers[spec.layers.length - 1];
+  if (last.type !== 'Detect' && last.type !== 'Classify') throw new Error('spec has no head layer');
+  return last;
 }

@@ -1,6 +1,6 @@
 /**
  * The YOLO11 network as a program of dispatches, one builder per Ultralytics module, following
- * src/model/spec.ts (which mirrors yolo11.yaml row by row). Concat is free: every layer that feeds a
+ * src/model/spec.ts (which mirrors yolo11.yaml row by row; the heads are built by heads-build.ts). Concat is free: every layer that feeds a
  * Concat writes straight into its channel slice of the concat tensor; Split/chunk are slices too.
  */
 import type { BlockSpec, ConvSpec, LayerSpec, ModelSpec, PSABlockSpec } from './spec.js';
@@ -11,17 +11,18 @@ import type { ConvPicker } from '../ops/conv-variants.js';
 import { planSppfPool } from '../ops/sppf-pool.js';
 import { planUpsample } from '../ops/upsample.js';
 import { attentionScratchElements, planAttention, type AttentionKernel } from '../ops/attention.js';
+import { buildClassifyHead, buildDetectHead } from './heads-build.js';
 
 type Out = Slice | TensorRef;
 const asSlice = (o: Out): Slice => ('t' in o ? o : slice(o, 0, o.c));
-const sub = (o: Out, c0: number, c: number): Slice => {
-  const s = asSlice(o);
-  return slice(s.t, s.c0 + c0, c);
-};
 
 export interface NetworkOutputs {
-  /** Detect's per-level head tensors, (64 + nc) × H/s × W/s for s = 8, 16, 32. */
+  /** Detect's per-level head tensors, (64 + nc + nm | nk) × H/s × W/s for s = 8, 16, 32 ([] for classify). */
   levels: TensorRef[];
+  /** Segment: the mask prototypes, nm × H/4 × W/4 (ONNX's output1). */
+  protos?: TensorRef;
+  /** Classify: the class probabilities, nc × 1 × 1 (ONNX's output0). */
+  probs?: TensorRef;
   /** Where each Ultralytics layer's output lives (`model.N`), for layer-by-layer parity. */
   layers: Map<string, Out>;
 }
@@ -30,8 +31,8 @@ export class Yolo11Builder {
   /** Inner tensors worth checking on their own (C2PSA's qkv and attention output). */
   readonly inner = new Map<string, Out>();
   constructor(
-    private readonly g: GraphBuilder,
-    private readonly w: WeightPacker,
+    readonly g: GraphBuilder,
+    readonly w: WeightPacker,
     private readonly pick?: ConvPicker,
     private readonly attention: AttentionKernel = 'loop',
     private readonly pool: 'loop' | 'rt' = 'loop',
@@ -39,8 +40,13 @@ export class Yolo11Builder {
 
   /** One Conv (folded BN, optional SiLU) from `x` into `out`, optionally adding `residual` after the activation. */
   conv(c: ConvSpec, x: Out, out: Out, residual?: Out) {
-    const weightOffset = this.w.add(packConvWeights(this.w.get(c.weight), c));
-    const biasOffset = this.w.add(this.w.get(c.bias));
+    this.convWith(c, this.w.get(c.weight), this.w.get(c.bias), x, out, residual);
+  }
+
+  /** A convolution with the given OIHW weights and bias (a layer that is a conv in disguise: Proto's upsample, Classify's linear). */
+  convWith(c: ConvSpec, weight: Float32Array, bias: Float32Array, x: Out, out: Out, residual?: Out) {
+    const weightOffset = this.w.add(packConvWeights(weight, c));
+    const biasOffset = this.w.add(bias);
     const reads = residual ? [x, residual] : [x];
     this.g.step(c.name, reads, [out], (v) => {
       const y = v(out);
@@ -162,7 +168,6 @@ export function buildNetwork(g: GraphBuilder, spec: ModelSpec, w: WeightPacker, 
   const layers = new Map<string, Out>();
   // Concat tensors are made when their first source is produced, so sources write straight into them.
   const concatOf = new Map<number, { t: TensorRef; at: Map<number, number> }>();
-  const hw = (i: number) => asSlice(outs[i]).t;
   const target = (l: LayerSpec, h: number, wd: number): Out => {
     for (const c of spec.layers) {
       if (c.type !== 'Concat' || !c.from.includes(l.i)) continue;
@@ -182,6 +187,8 @@ export function buildNetwork(g: GraphBuilder, spec: ModelSpec, w: WeightPacker, 
     return g.tensor(`model.${l.i}`, l.cout, h, wd);
   };
   let levels: TensorRef[] = [];
+  let protos: TensorRef | undefined;
+  let probs: TensorRef | undefined;
   for (const l of spec.layers) {
     const x = l.i === 0 ? input : outs[l.i - 1];
     const xs = asSlice(x).t;
@@ -211,35 +218,19 @@ export function buildNetwork(g: GraphBuilder, spec: ModelSpec, w: WeightPacker, 
         out = concatOf.get(l.i)!.t;
         break;
       case 'Detect': {
-        levels = l.from.map((f, j) => {
-          const lt = hw(f);
-          const level = g.tensor(`model.${l.i}.level${j}`, 64 + l.nc, lt.h, lt.w);
-          const [b0, b1, b2] = l.box[j];
-          const [c0, c1, c2, c3, c4] = l.cls[j];
-          const src = outs[f];
-          const t0 = g.tensor(b0.name, b0.cout, lt.h, lt.w);
-          const t1 = g.tensor(b1.name, b1.cout, lt.h, lt.w);
-          b.conv(b0, src, t0);
-          b.conv(b1, t0, t1);
-          b.conv(b2, t1, sub(level, 0, 64));
-          const u0 = g.tensor(c0.name, c0.cout, lt.h, lt.w);
-          const u1 = g.tensor(c1.name, c1.cout, lt.h, lt.w);
-          const u2 = g.tensor(c2.name, c2.cout, lt.h, lt.w);
-          const u3 = g.tensor(c3.name, c3.cout, lt.h, lt.w);
-          b.conv(c0, src, u0);
-          b.conv(c1, u0, u1);
-          b.conv(c2, u1, u2);
-          b.conv(c3, u2, u3);
-          b.conv(c4, u3, sub(level, 64, l.nc));
-          return level;
-        });
+        const h = buildDetectHead(b, l, (f) => outs[f]);
+        levels = h.levels;
+        protos = h.protos;
         out = levels[0];
         break;
       }
+      case 'Classify':
+        out = probs = buildClassifyHead(b, l, x);
+        break;
     }
     outs.push(out);
     layers.set(`model.${l.i}`, out);
   }
   for (const [k, v] of b.inner) layers.set(k, v);
-  return { levels, layers };
+  return { levels, protos, probs, layers };
 }

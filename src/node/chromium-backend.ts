@@ -10,12 +10,14 @@ import { existsSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebGPUUnavailableError } from '../errors.js';
-import type { DetectOptions, Detection, DetectorInfo } from '../detector.js';
+import type { ClassifyOptions, DetectOptions, DetectionOf, DetectorInfo } from '../detector.js';
+import type { Classification, Task } from '../results.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
 
 export interface RemoteDetector {
   info: DetectorInfo;
-  detect(img: RGBAImage, opts: DetectOptions): Promise<Detection[]>;
+  detect(img: RGBAImage, opts: DetectOptions): Promise<DetectionOf<Task>[]>;
+  classify(img: RGBAImage, opts: ClassifyOptions): Promise<Classification[]>;
   close(): Promise<void>;
 }
 
@@ -80,21 +82,31 @@ export async function chromiumDetector(weights: Uint8Array, inputSize?: [number,
     await Promise.race([p.waitForFunction('window.detectorReady !== undefined', { timeout: 120_000 }), pageError]);
     const info = (await p.evaluate('window.detectorReady')) as DetectorInfo;
     let next = 0;
+    /** Evaluate `expr` in the page with `image` bound to this image's raw pixels. */
+    const call = async (img: RGBAImage, expr: string) => {
+      const id = String(next++);
+      images.set(id, img.data);
+      try {
+        return await p.evaluate(`(async () => {
+          const r = await fetch('/image/${id}');
+          const image = { width: ${img.width}, height: ${img.height}, data: new Uint8Array(await r.arrayBuffer()), channels: 4 };
+          return ${expr};
+        })()`);
+      } finally {
+        images.delete(id);
+      }
+    };
     return {
       info,
       close,
       async detect(img, opts) {
-        const id = String(next++);
-        images.set(id, img.data);
-        try {
-          return (await p.evaluate(`(async () => {
-            const r = await fetch('/image/${id}');
-            const data = new Uint8Array(await r.arrayBuffer());
-            return window.detector.detect({ width: ${img.width}, height: ${img.height}, data, channels: 4 }, ${JSON.stringify(opts)});
-          })()`)) as Detection[];
-        } finally {
-          images.delete(id);
-        }
+        // Mask bits cross the page boundary as plain arrays (JSON) and become Uint32Arrays again here.
+        const dets = (await call(img, `window.detector.detect(image, ${JSON.stringify(opts)}).then((ds) => ds.map((d) => d.mask ? { ...d, mask: { ...d.mask, bits: Array.from(d.mask.bits) } } : d))`)) as DetectionOf<Task>[];
+        for (const d of dets) if ('mask' in d) d.mask.bits = Uint32Array.from(d.mask.bits);
+        return dets;
+      },
+      async classify(img, opts) {
+        return (await call(img, `window.detector.classify(image, ${JSON.stringify(opts)})`)) as Classification[];
       },
     };
   } catch (e) {

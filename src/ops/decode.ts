@@ -48,8 +48,10 @@ export interface DecodeParams {
   /** Level strides (default 8, 16, 32). */
   strides?: readonly number[];
   nc: number;
-  /** (4 + nc) × A in any View shape holding exactly that many elements, e.g. {c: 1, h: 4 + nc, w: A}. */
+  /** (4 + nc + extra) × A in any View shape holding exactly that many elements, e.g. {c: 1, h: 4 + nc, w: A}. */
   output0: View;
+  /** Channels after the class logits (Segment's mask coefficients, Pose's keypoints): not read here. */
+  extra?: number;
   /** Candidate capacity (default A: every anchor fits, none is ever dropped before NMS). */
   maxCandidates?: number;
   /** Initial confidence threshold; rewrite the `conf` uniform per call. */
@@ -60,11 +62,12 @@ export function planDecode(p: DecodeParams): Dispatch {
   const strides = p.strides ?? STRIDES;
   if (p.levels.length !== 3 || strides.length !== 3) throw new Error(`${p.label}: needs 3 levels and 3 strides`);
   if (!(Number.isInteger(p.nc) && p.nc >= 1)) throw new Error(`${p.label}: nc must be a positive integer, got ${p.nc}`);
+  const extra = p.extra ?? 0;
   for (const l of p.levels) {
-    if (l.c !== BOX_CHANNELS + p.nc) throw new Error(`${p.label}: a level has ${l.c} channels, expected 64 + nc = ${BOX_CHANNELS + p.nc}`);
+    if (l.c !== BOX_CHANNELS + p.nc + extra) throw new Error(`${p.label}: a level has ${l.c} channels, expected 64 + nc${extra ? ` + ${extra}` : ''} = ${BOX_CHANNELS + p.nc + extra}`);
   }
   const anchors = p.levels.reduce((s, l) => s + l.h * l.w, 0);
-  if (p.output0.c * p.output0.h * p.output0.w !== (4 + p.nc) * anchors) throw new Error(`${p.label}: output0 must hold (4 + nc) × ${anchors} values`);
+  if (p.output0.c * p.output0.h * p.output0.w !== (4 + p.nc + extra) * anchors) throw new Error(`${p.label}: output0 must hold (4 + nc${extra ? ` + ${extra}` : ''}) × ${anchors} values`);
   const maxCandidates = p.maxCandidates ?? anchors;
   if (!(Number.isInteger(maxCandidates) && maxCandidates >= 1)) throw new Error(`${p.label}: maxCandidates must be a positive integer`);
   const v4 = (f: (l: View, j: number) => number) => [...p.levels.map(f), 0];

@@ -23,7 +23,7 @@ export interface LetterboxGeometry {
   /** Resized image size inside the letterbox: (round(w·r), round(h·r)). */
   newW: number;
   newH: number;
-  /** Left and top padding in network pixels: round(dw − 0.1), round(dh − 0.1). */
+  /** Left and top padding in network pixels: round(dw − 0.1), round(dh − 0.1) (≤ 0 for a centre crop). */
   left: number;
   top: number;
 }
@@ -47,12 +47,30 @@ export function scaleBoxesPad(srcW: number, srcH: number, outH: number, outW: nu
   return [pyRound((outW - srcW * gain) / 2 - 0.1), pyRound((outH - srcH * gain) / 2 - 0.1)];
 }
 
+/**
+ * Ultralytics' classify preprocessing (classify_transforms, crop_fraction 1): torchvision Resize(size)
+ * scales the shorter side to the input size, the longer one to int(size · long / short); CenterCrop
+ * then keeps the middle (offsets int(round((resized − size) / 2))). A non-square input size is
+ * resized to exactly that size. Returned as a letterbox geometry with left/top ≤ 0.
+ */
+export function centerCropGeometry(srcW: number, srcH: number, outH: number, outW: number): LetterboxGeometry {
+  let newW = outW;
+  let newH = outH;
+  if (outH === outW) {
+    if (srcW <= srcH) newH = Math.floor((outW * srcH) / srcW);
+    else newW = Math.floor((outH * srcW) / srcH);
+  }
+  return { gain: Math.max(outH / srcH, outW / srcW), newW, newH, left: 0 - pyRound((newW - outW) / 2) || 0, top: 0 - pyRound((newH - outH) / 2) || 0 };
+}
+
+export type Preprocess = 'letterbox' | 'center-crop';
+
 /** The letterbox shaders' uniforms (the same struct in both), plus the geometry they encode. */
-export function letterboxUniforms(srcW: number, srcH: number, out: View) {
+export function letterboxUniforms(srcW: number, srcH: number, out: View, mode: Preprocess = 'letterbox') {
   for (const v of [srcW, srcH, out.w, out.h]) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`letterbox: sizes must be positive integers, got ${srcW}×${srcH} → ${out.w}×${out.h}`);
   }
-  const g = letterboxGeometry(srcW, srcH, out.h, out.w);
+  const g = mode === 'letterbox' ? letterboxGeometry(srcW, srcH, out.h, out.w) : centerCropGeometry(srcW, srcH, out.h, out.w);
   // The kernels' cv2 source coordinates are exact i32 rationals ((2·d + 1)·src − new) / (2·new).
   if ((2 * g.newW - 1) * srcW >= 2 ** 31 || (2 * g.newH - 1) * srcH >= 2 ** 31) {
     throw new Error(`letterbox: a ${srcW}×${srcH} image into ${g.newW}×${g.newH} is beyond the kernels' 32-bit coordinates`);
@@ -68,6 +86,8 @@ export interface LetterboxParams {
   /** The network input, 3 × H × W. */
   output: View;
   source: 'bytes' | 'texture';
+  /** Letterbox (detect, segment, pose) or the classify resize-and-centre-crop (default: letterbox). */
+  mode?: Preprocess;
   /** Source image size; it changes per call through `letterboxUniforms` (default: the input size). */
   srcWidth?: number;
   srcHeight?: number;
@@ -83,7 +103,7 @@ export type LetterboxPlan = Dispatch & { dispatch: Dispatch; gain: number; pad: 
 
 export function planLetterbox(p: LetterboxParams): LetterboxPlan {
   if (p.output.c !== 3) throw new Error(`${p.label}: the network input must have 3 channels, not ${p.output.c}`);
-  const { uniforms, geometry: g } = letterboxUniforms(p.srcWidth ?? p.output.w, p.srcHeight ?? p.output.h, p.output);
+  const { uniforms, geometry: g } = letterboxUniforms(p.srcWidth ?? p.output.w, p.srcHeight ?? p.output.h, p.output, p.mode);
   const dispatch: Dispatch = {
     label: p.label,
     shader: p.source === 'bytes' ? 'letterbox-bytes' : 'letterbox-texture',

@@ -61,7 +61,7 @@ test('npm pack → fresh vite project → tsc + vite build → the quick start r
   const pkg = JSON.parse(readFileSync(join(app, 'node_modules/yolo11-webgpu/package.json'), 'utf8'));
   expect([pkg.type, pkg.sideEffects]).toEqual(['module', false]);
   // A light install: Dawn (`webgpu`, ~130 MB native) is an optional peer that only Node users add, and
-  // the ONNX reader needs no protobuf library. Measured: 3.1M by `du -sh` (jpeg-js, pngjs and the package).
+  // the ONNX reader needs no protobuf library. Measured: 3,672 KB by `du -sk` (jpeg-js, pngjs and the package).
   const installedKB = Number(run('du', ['-sk', 'node_modules'], app).split('\t')[0]);
   console.log(`fresh project's node_modules: ${installedKB} KB by du -sk (${readdirSync(join(app, 'node_modules')).filter((f) => !f.startsWith('.')).join(', ')})`);
   expect(installedKB).toBeLessThan(MAX_INSTALL_MB * 1024);

@@ -63,9 +63,10 @@ export interface BrowserSession {
 
 /**
  * Start the dev server and Chromium, open a blank page and check it has a WebGPU adapter. `args`
- * replaces CHROMIUM_ARGS; `headers` are sent with every response (e.g. COOP/COEP for wasm threads).
+ * replaces CHROMIUM_ARGS; `headers` are sent with every response (e.g. COOP/COEP for wasm threads);
+ * `alias` adds module aliases (e.g. the package name → src/index.ts for the examples).
  */
-export async function openBrowser(options: { args?: string[]; headers?: Record<string, string> } = {}): Promise<BrowserSession> {
+export async function openBrowser(options: { args?: string[]; headers?: Record<string, string>; alias?: Record<string, string> } = {}): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set PUPPETEER_EXECUTABLE_PATH`);
   }
@@ -74,7 +75,7 @@ export async function openBrowser(options: { args?: string[]; headers?: Record<s
     configFile: false,
     logLevel: 'error',
     server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null, headers: options.headers },
-    resolve: { alias: { wgsl_reflect: `${ROOT}node_modules/wgsl_reflect/wgsl_reflect.module.js` } },
+    resolve: { alias: { wgsl_reflect: `${ROOT}node_modules/wgsl_reflect/wgsl_reflect.module.js`, ...options.alias } },
     optimizeDeps: { noDiscovery: true, include: [] },
   });
   let browser: Browser | undefined;

@@ -1,12 +1,12 @@
 /**
  * A naive TypeScript YOLO11 forward pass (NCHW, batch 1) straight from src/model/spec.ts and the
  * Ultralytics module definitions — the independent reference for models no ONNX file exists for
- * (e.g. a yolo11s with random weights and nc ≠ 80). Slow; for small inputs only.
+ * (e.g. a yolo11s with random weights and nc ≠ 80), for every task (heads in ref-heads.ts). Slow;
+ * for small inputs only.
  */
-import { buildSpec, type BlockSpec, type ConvSpec, type Scale } from '../../src/model/spec.js';
+import { buildSpec, type BlockSpec, type ConvSpec, type HeadSpec, type Scale } from '../../src/model/spec.js';
 import { refConv } from './ref-conv.js';
-
-type T = { d: Float32Array; c: number; h: number; w: number };
+import { refClassify, refDetectHead, type T } from './ref-heads.js';
 const cat = (ts: T[]): T => {
   const out = new Float32Array(ts.reduce((s, t) => s + t.d.length, 0));
   let o = 0;
@@ -45,8 +45,14 @@ function upsample(t: T): T {
   return { d: out, c: t.c, h: 2 * t.h, w: W };
 }
 
+/** Detect: output0, (4 + nc) × anchors. */
 export function refForward(scale: Scale, nc: number, W: Map<string, Float32Array>, input: T): Float32Array {
-  const spec = buildSpec(scale, nc);
+  return refForwardTask(scale, nc, { task: 'detect' }, W, input).output0;
+}
+
+/** Any task: output0 ((4 + nc [+ nm | K·D]) × anchors, or the nc probabilities of classify) and Segment's protos (output1). */
+export function refForwardTask(scale: Scale, nc: number, head: HeadSpec, W: Map<string, Float32Array>, input: T): { output0: Float32Array; output1?: Float32Array } {
+  const spec = buildSpec(scale, nc, head);
   const conv = (s: ConvSpec, x: T): T => {
     const r = refConv(x.d, [x.c, x.h, x.w], W.get(s.weight)!, W.get(s.bias)!, s.cout, s.k, s.stride, s.groups, s.act);
     return { d: r.y, c: s.cout, h: r.oh, w: r.ow };
@@ -120,41 +126,12 @@ export function refForward(scale: Scale, nc: number, W: Map<string, Float32Array
       }
       case 'Upsample': y = upsample(x); break;
       case 'Concat': y = cat(l.from.map((f) => outs[f])); break;
-      case 'Detect': {
-        const levels = l.from.map((f, j) => {
-          let bx = outs[f];
-          for (const s of l.box[j]) bx = conv(s, bx);
-          let cl = outs[f];
-          for (const s of l.cls[j]) cl = conv(s, cl);
-          return { bx, cl, stride: 8 * 2 ** j };
-        });
-        const A = levels.reduce((s, v) => s + v.bx.h * v.bx.w, 0);
-        const out = new Float32Array((4 + nc) * A);
-        let a = 0;
-        for (const { bx, cl, stride } of levels) {
-          const hw = bx.h * bx.w;
-          for (let i = 0; i < hw; i++, a++) {
-            const dist = [0, 1, 2, 3].map((side) => {
-              const z = Array.from({ length: 16 }, (_, k) => bx.d[(side * 16 + k) * hw + i]);
-              const mx = Math.max(...z);
-              const e = z.map((v) => Math.exp(v - mx));
-              const s = e.reduce((p, q) => p + q, 0);
-              return e.reduce((p, q, k) => p + (q / s) * k, 0);
-            });
-            const ax = (i % bx.w) + 0.5;
-            const ay = Math.floor(i / bx.w) + 0.5;
-            const [x1, y1, x2, y2] = [ax - dist[0], ay - dist[1], ax + dist[2], ay + dist[3]];
-            out[a] = ((x1 + x2) / 2) * stride;
-            out[A + a] = ((y1 + y2) / 2) * stride;
-            out[2 * A + a] = (x2 - x1) * stride;
-            out[3 * A + a] = (y2 - y1) * stride;
-            for (let c = 0; c < nc; c++) out[(4 + c) * A + a] = 1 / (1 + Math.exp(-cl.d[c * hw + i]));
-          }
-        }
-        return out;
-      }
+      case 'Detect':
+        return refDetectHead(l, outs, conv, W);
+      case 'Classify':
+        return { output0: refClassify(l, x, conv, W) };
     }
     outs.push(y);
   }
-  throw new Error('no Detect layer');
+  throw new Error('no head layer');
 }

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { letterbox as cpuLetterbox, resizeLinearU8 } from '../../src/image/letterbox.js';
-import { letterboxGeometry, planLetterbox } from '../../src/ops/letterbox.js';
+import { centerCropGeometry, letterboxGeometry, planLetterbox, type Preprocess } from '../../src/ops/letterbox.js';
 import type { Dispatch, View } from '../../src/ops/types.js';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 
@@ -72,11 +72,11 @@ afterAll(async () => {
 });
 
 /** Letterbox on the GPU through either source; returns the 3 × H × W input and the arena around it. */
-async function gpuLetterbox(source: 'bytes' | 'texture', rgba: Uint8Array, w: number, h: number, H: number, W: number) {
+async function gpuLetterbox(source: 'bytes' | 'texture', rgba: Uint8Array, w: number, h: number, H: number, W: number, mode: Preprocess = 'letterbox') {
   const base = 13; // the input View sits at an odd offset between sentinels
   const output: View = { offset: base, c: 3, h: H, w: W };
   const arenaLen = base + 3 * H * W + 9;
-  const plan = planLetterbox({ label: 'letterbox', output, source, srcWidth: w, srcHeight: h });
+  const plan = planLetterbox({ label: 'letterbox', output, source, srcWidth: w, srcHeight: h, mode });
   const d: Dispatch = plan.dispatch;
   let arena: Float32Array;
   if (source === 'bytes') {
@@ -144,5 +144,32 @@ describe('GPU letterbox (headless Chromium WebGPU)', () => {
     expect(a.input.subarray(n, 2 * n)).toEqual(a.input.subarray(0, n));
     expect(a.input.subarray(2 * n)).toEqual(a.input.subarray(0, n));
     expect(a.plan.pad).toEqual([0, 3]); // 32 × 26 inside, top = round(2.9)
+  });
+
+  // Classify models: torchvision Resize(shorter side → size) + CenterCrop, through the same kernels with left/top ≤ 0.
+  const crops: [string, number, number, number, number][] = [
+    ['wide, downscale', 37, 23, 32, 32], // resized 51×32; crop left int(round(19 / 2)) = 10 (half to even)
+    ['tall, upscale', 9, 14, 32, 32], // resized 32×49; crop top int(round(17 / 2)) = 8
+    ['square', 50, 50, 32, 32],
+    ['non-square input: stretched to it', 40, 30, 32, 64],
+  ];
+  for (const source of ['bytes', 'texture'] as const) {
+    test.each(crops)(`${source}: centre crop %s %i×%i → %i×%i equals the CPU twin`, async (_, w, h, H, W) => {
+      const rgba = noise(w, h, w * 17 + h);
+      const { input } = await gpuLetterbox(source, rgba, w, h, H, W, 'center-crop');
+      const want = cpuLetterbox({ width: w, height: h, data: rgba }, [H, W], 'center-crop').tensor;
+      let worst = 0;
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(input[i] - want[i]));
+      expect(worst).toBeLessThanOrEqual(1e-7);
+      const g = centerCropGeometry(w, h, H, W); // no padding: the crop fills the input
+      expect(g.left <= 0 && g.top <= 0 && g.newW + g.left >= W && g.newH + g.top >= H).toBe(true);
+    });
+  }
+
+  test('centre-crop geometry: torchvision Resize(int) then CenterCrop offsets', () => {
+    expect(centerCropGeometry(37, 23, 32, 32)).toMatchObject({ newW: 51, newH: 32, left: -10, top: 0 });
+    expect(centerCropGeometry(9, 14, 32, 32)).toMatchObject({ newW: 32, newH: 49, left: 0, top: -8 });
+    expect(centerCropGeometry(640, 480, 320, 320)).toMatchObject({ newW: 426, newH: 320, left: -53, top: 0 });
+    expect(centerCropGeometry(40, 30, 32, 64)).toMatchObject({ newW: 64, newH: 32, left: 0, top: 0 });
   });
 });

@@ -76,7 +76,7 @@ describe('ONNX importer: names and metadata', () => {
     for (const scale of Object.keys(SCALES) as Scale[]) {
       for (const nc of [1, 3, 80, 365]) {
         const shapes = expectedTensors(scale, nc);
-        expect(identifyModel({ file: 'x', shapes, allNames: [...shapes.keys()] })).toEqual({ scale, nc });
+        expect(identifyModel({ file: 'x', shapes, allNames: [...shapes.keys()] })).toEqual({ scale, nc, head: { task: 'detect' } });
       }
     }
   });
@@ -290,16 +290,14 @@ describe('ONNX importer: input it must refuse, with one typed line', () => {
     await refuses(new Uint8Array(64), ModelImportError, /no ONNX graph/);
   });
 
-  test('valid ONNX that is not an Ultralytics YOLO11 detect model → UnsupportedModelError naming what it is', async () => {
+  test('valid ONNX that is not an Ultralytics YOLO11 model of a supported task → UnsupportedModelError naming what it is', async () => {
     await refuses(tiny([['w', [2, 3, 1, 1]]]), UnsupportedModelError, /no Ultralytics model\.N tensors \(found 1 parameters, e\.g\. "w"\)/);
-    await refuses(edited(setMeta('task', 'segment')), UnsupportedModelError, /segmentation model \(metadata task="segment"\)/);
-    await refuses(edited(setMeta('task', 'pose')), UnsupportedModelError, /pose model/);
-    await refuses(tiny([['model.0.conv.weight', [16, 3, 3, 3]], ['model.22.proto.cv1.conv.weight', [64, 64, 3, 3]]]), UnsupportedModelError, /segmentation model \(mask prototype tensor model\.22\.proto/);
-    await refuses(tiny([['model.0.conv.weight', [16, 3, 3, 3]], ['model.23.cv4.0.0.conv.weight', [51, 64, 3, 3]]], [], { kpt_shape: '[17, 3]' }), UnsupportedModelError, /pose model \(extra head branch model\.23\.cv4/);
-    const classifier = [{ opType: 'Gemm', input: ['p', 'model.10.linear.weight'], output: ['z'] }];
-    const cls = onnx.ModelProto.decode(tiny([['model.0.conv.weight', [16, 3, 3, 3]]], classifier));
-    cls.graph!.initializer!.push({ name: 'model.10.linear.weight', dims: [1000, 1280], dataType: 1 });
-    await refuses(onnx.ModelProto.encode(cls).finish(), UnsupportedModelError, /classification model \(classifier model\.10\.linear/);
+    await refuses(edited(setMeta('task', 'obb')), UnsupportedModelError, /oriented-box \(OBB\) model \(metadata task="obb"\); this runtime runs detect, segment, pose and classify models/);
+    // A detect graph whose metadata says segment or pose: the head's tensors are missing.
+    await refuses(edited(setMeta('task', 'segment')), UnsupportedModelError, /does not match any YOLO11 segment \(nm=32\) scale with nc=80; nearest is yolo11n: missing model\.23\.proto/);
+    await refuses(edited(setMeta('task', 'pose')), UnsupportedModelError, /does not match any YOLO11 pose \(kpt_shape 17×3\) scale/);
+    await refuses(edited((m) => { setMeta('task', 'pose')(m); setMeta('kpt_shape', '[17, 4]')(m); }), UnsupportedModelError, /kpt_shape \(17, 4\) is not \(K, 2\|3\)/);
+    await refuses(tiny([['model.0.conv.weight', [16, 3, 3, 3]], ['model.22.proto.cv1.conv.weight', [64, 64, 3, 3]]]), UnsupportedModelError, /no C2PSA attention block/);
     // YOLOv8's signature: C2f bottlenecks, no C3k (m.N.cv3) and no C2PSA attention.
     const v8 = edited((_m, g) => {
       g.node = g.node.filter((n: any) => !/\/attn\/|\/m\.\d+\/cv3\//.test(n.name));

@@ -57,3 +57,36 @@ export async function compare(tfliteUrl: string, weightsUrl: string, inputUrls: 
   const ours = await ourOutputs(weightsUrl, inputUrls, size);
   return ours.map((o, i) => ({ ours: o, litert: litert[i] }));
 }
+
+/**
+ * Every output of a TFLite model on LiteRT.js for NCHW f32 inputs (3 × h × w, given as NHWC to the
+ * model), as plain arrays with their shapes. `scale`: the input is multiplied by it first (a float
+ * wrapper of an int8 model takes pixels 0..255).
+ */
+export async function litertAll(tfliteUrl: string, inputUrls: string[], [h, w]: [number, number], accelerator: 'wasm' | 'webgpu' = 'webgpu', scale = 1) {
+  ready ??= loadLiteRt('/node_modules/@litertjs/core/wasm/');
+  await ready;
+  const model = await loadAndCompile(tfliteUrl, { accelerator });
+  const out: { data: number[]; shape: number[] }[][] = [];
+  try {
+    for (const url of inputUrls) {
+      const nchw = await f32(url);
+      const plane = h * w;
+      const nhwc = new Float32Array(3 * plane);
+      for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) nhwc[i * 3 + c] = nchw[c * plane + i] * scale;
+      const input = new Tensor(nhwc, [1, h, w, 3]);
+      const results = (await model.run(input)) as unknown as Tensor[];
+      input.delete();
+      const one: { data: number[]; shape: number[] }[] = [];
+      for (const r of results) {
+        const host = await r.moveTo('wasm');
+        one.push({ data: Array.from(host.toTypedArray() as Float32Array), shape: [...host.type.layout.dimensions] });
+        host.delete();
+      }
+      out.push(one);
+    }
+  } finally {
+    model.delete();
+  }
+  return out;
+}

@@ -45,3 +45,16 @@ export async function runParity(weightsUrl: string, inputSize: [number, number],
   }
   return { diffs: out, ms: performance.now() - t0, dispatches: det.info.dispatches, adapter: det.info.adapter };
 }
+
+/** forward() on one input and the named layers after it (`output1`, …), as plain arrays, for comparisons done in Node. */
+export async function forwardOutputs(weightsUrl: string, inputSize: [number, number], inputUrl: string, layers: string[] = [], convKernel?: 'register' | 'tiled') {
+  const det = await createDetector({ model: weightsUrl, inputSize, convKernel: convKernel ?? undefined });
+  try {
+    const output0 = Array.from(await det.forward(await f32(inputUrl)));
+    const rest: Record<string, number[]> = {};
+    for (const l of layers) rest[l] = Array.from(await det.readLayer(l));
+    return { output0, ...rest };
+  } finally {
+    det.destroy();
+  }
+}
