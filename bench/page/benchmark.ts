@@ -53,7 +53,7 @@ export function variants(s: Setup, gpu: boolean): (Variant | { name: string; rea
     } else if (peer === 'litert-wasm' || peer === 'litert-webgpu') {
       if (!tflite) out.push({ name: peer, reason: 'failed: needs a TFLite model (--model *.tflite)' });
       else if (peer === 'litert-webgpu' && !gpu) out.push({ name: peer, reason: 'failed: no WebGPU adapter in this browser' });
-      else out.push({ name: peer, job: 'litert', arg: { model: s.model.bytes, accelerator: peer.slice(7), exportSize: s.model.converted.imgsz, wasmDir: s.litertDir } });
+      else out.push({ name: peer, job: 'litert', arg: { model: s.model.bytes, accelerator: peer.slice(7), exportSize: s.model.converted.imgsz, wasmDir: s.litertDir, task: s.model.converted.task } });
     } else out.push({ name: peer, reason: `failed: unknown peer (known: ${PEERS.join(', ')})` });
   }
   return out;
@@ -110,7 +110,7 @@ export async function runBenchmark(s: Setup, probe: Probe, onSteps: (steps: Step
   for (const v of vs) steps.push({ name: v.name, state: 'reason' in v ? 'failed' : 'waiting', line: 'reason' in v ? v.reason : 'session, first run, warm runs' });
   let prepared: Prepared;
   try {
-    prepared = await step<Prepared>('prepare', 'prepare', { model: s.model.bytes, kind: s.model.converted.kind, image: s.image, size: s.size });
+    prepared = await step<Prepared>('prepare', 'prepare', { model: s.model.bytes, kind: s.model.converted.kind, task: s.model.converted.task, image: s.image, size: s.size });
   } catch (e) {
     r.ours = `failed: prepare ${failed(e)}`;
     for (const v of vs) r.peers[v.name] = 'reason' in v ? v.reason : r.ours;
@@ -147,7 +147,8 @@ export async function runBenchmark(s: Setup, probe: Probe, onSteps: (steps: Step
     // fp32 on the CPU where it ran: ORT's wasm EP; for a TFLite file, LiteRT.js (its WebGPU accelerator
     // runs hybrid and float files in float; its wasm path quantises a hybrid file's activations).
     const ref = ['ort-wasm', 'litert-webgpu'].find((k) => outputs.has(k)) ?? [...outputs.keys()][0];
-    if (ours && ref) {
+    if (s.model.converted.task !== 'detect') r.ours.parity = `no reference here for a ${s.model.converted.task} model (its agreement with LiteRT.js: docs/TASKS.md)`;
+    else if (ours && ref) {
       r.ours.parity = parity(ours, outputs.get(ref)!);
       r.ours.parityReference = `${ref.startsWith('litert') ? 'LiteRT.js' : 'ONNX Runtime Web'} (${ref}, same input)`;
     } else r.ours.parity = 'no reference (run an ORT peer on an ONNX model, or a LiteRT.js peer on a TFLite one)';

@@ -20,6 +20,8 @@ export interface Converted {
   summary: string;
   /** [H, W] the model was exported at. */
   imgsz: [number, number];
+  /** detect, segment, pose or classify (from the weight file's manifest). */
+  task: string;
 }
 
 /** Model file bytes → our weight file; throws the converter's one-line message for anything else. */
@@ -33,7 +35,7 @@ export async function convert(o: { bytes: Uint8Array; name: string }): Promise<C
   const from = kind === 'weights' ? `a weight file (from ${format} ${m.source.file})` : `converted from ${format} in ${(ms / 1000).toFixed(2)} s`;
   return {
     kind: kind === 'weights' ? 'y11w' : m.source.format === 'tflite' ? 'tflite' : 'onnx',
-    weights, imgsz: m.imgsz,
+    weights, imgsz: m.imgsz, task: m.task,
     summary: `YOLO11${m.scale} ${m.task}, ${m.nc} classes, exported at ${m.imgsz.join('×')}; ${from}`,
   };
 }
@@ -46,13 +48,14 @@ export interface Prepared {
 }
 
 /** The input tensor from the image bytes, and the ONNX graph at this size. */
-export async function prepare(o: { model: Uint8Array; kind: ModelKind; image: Uint8Array; size: [number, number] }): Promise<Prepared> {
+export async function prepare(o: { model: Uint8Array; kind: ModelKind; task?: string; image: Uint8Array; size: [number, number] }): Promise<Prepared> {
   const bitmap = await createImageBitmap(new Blob([o.image as Uint8Array<ArrayBuffer>]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const ctx = canvas.getContext('2d')!;
   ctx.drawImage(bitmap, 0, 0);
   bitmap.close();
   const rgba = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-  const { tensor } = letterbox({ width: canvas.width, height: canvas.height, data: new Uint8Array(rgba.buffer) }, o.size);
+  // Classification models see a centre crop (Ultralytics' classify transforms), the others a letterbox.
+  const { tensor } = letterbox({ width: canvas.width, height: canvas.height, data: new Uint8Array(rgba.buffer) }, o.size, o.task === 'classify' ? 'center-crop' : 'letterbox');
   return { input: tensor, onnx: o.kind === 'onnx' ? editGraph(o.model, o.size, { expose: false }).bytes : undefined };
 }

@@ -1,6 +1,6 @@
 /**
  * The full-integer yolo11n-seg file against LiteRT.js on the same letterboxed inputs: LiteRT runs it
- * with int8 activations (through a float32-I/O wrapper, test/helpers/tflite-float-io.ts: LiteRT.js
+ * with int8 activations (through a float32-I/O wrapper, src/convert/tflite-float-io.ts: LiteRT.js
  * takes no int8 tensors), we run its dequantized weights in float, so agreement is approximate and is
  * measured, not assumed: LiteRT's outputs go through the reference NMS (src/post/nms-ref.ts) and
  * process_mask_native (src/post/tasks-ref.ts); ours are detect()'s boxes and GPU masks. Instances
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 import { CACHE } from '../helpers/parity-data.js';
 import { fixture } from '../helpers/fixtures.js';
-import { floatIoTflite } from '../helpers/tflite-float-io.js';
+import { floatIoTflite } from '../../src/convert/tflite-float-io.js';
 import { convertModel } from '../../src/convert/index.js';
 import { decodeImageFile } from '../../src/image/decode-node.js';
 import { letterbox } from '../../src/image/letterbox.js';

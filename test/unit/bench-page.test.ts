@@ -10,7 +10,7 @@ import { markdownHtml } from '../../bench/page/markdown-html.js';
 import { markdown, type BenchResult, type OursResult } from '../../bench/report.js';
 
 const setup = (kind: 'onnx' | 'tflite' | 'y11w', peers: string[]): Setup => ({
-  model: { name: `m.${kind}`, bytes: new Uint8Array(8), converted: { kind, weights: new Uint8Array(8), summary: '', imgsz: [640, 640] } },
+  model: { name: `m.${kind}`, bytes: new Uint8Array(8), converted: { kind, weights: new Uint8Array(8), summary: '', imgsz: [640, 640], task: 'detect' } },
   image: new Uint8Array(0), size: [64, 64], runs: 1, inflight: 1, timeout: 10, ceiling: false, ours: true, peers, litertDir: 'http://x/litert/',
 });
 
