@@ -3,10 +3,13 @@
 //   dW[k][co] += Σ_p dZ[co, p] · X[ci, oy·S − P + ky, ox·S − P + kx],   k = (ci·KS + ky)·KS + kx
 //   dB[co]    += Σ_p dZ[co, p]
 // in the forward's packed layout ([Cin·KS·KS][cout_pad]; the padding columns are never written).
-// A workgroup owns a 4 (co) × 4 (k) tile. Its 64 lanes split the pixel sum (lane l takes pixels l,
-// l + 64, …: neighbouring lanes read neighbouring dZ and, at stride 1, neighbouring X addresses), each
-// with 16 + 4 named accumulators; one reduction through workgroup memory at the end. The bias is
-// added by the workgroups of the first k tile.
+// Each invocation owns 16 output channels × 4 taps in named vec4 accumulators and runs the whole pixel
+// sum itself: no cross-lane reduction and no barrier (on a CPU adapter a barrier costs a coroutine
+// switch per lane group; a first version that split the sum over lanes spent 0.25 ms per workgroup on
+// it). Lanes lie along k (lane l: k = kb + LANES·j, j = 0..3, so neighbouring lanes take neighbouring
+// taps); every lane of a workgroup shares the 16 output channels, so the 16 dZ loads per pixel are the
+// same address in every lane, and each X value loaded serves 16 multiply-adds. Invocation 0 of the
+// first workgroup column also writes the bias.
 //
 // arena : X (in_c × in_h × in_w) at x_off, dZ (out_c × out_h × out_w) at dz_off.
 // grads : dW at g_off (packed like the weights), dB at gb_off; both accumulated (+=).
@@ -30,91 +33,112 @@ struct Params {
 
 override KS: u32 = 3;
 override STRIDE: u32 = 1;
+override LANES: u32 = 16;
 
-const LANES: u32 = 64u;
-const SUMS: u32 = 20u; // 16 weight + 4 bias partial sums per lane
-
-var<workgroup> red: array<f32, 1280>; // LANES × SUMS
-
-// Input offset of tap k for output pixel (oy, ox), and whether it lies inside the input.
-fn tap(k: u32, oy: i32, ox: i32) -> vec2i {
+// Tap k relative to (oy·S, ox·S): its channel plane's offset, dy, dx.
+fn tap(k: u32) -> vec3i {
   let ci = k / (KS * KS);
   let r = k % (KS * KS);
-  let iy = oy * i32(STRIDE) - i32(KS / 2u) + i32(r / KS);
-  let ix = ox * i32(STRIDE) - i32(KS / 2u) + i32(r % KS);
-  let inside = iy >= 0 && iy < i32(u.in_h) && ix >= 0 && ix < i32(u.in_w);
-  let at = ci * u.in_h * u.in_w + u32(clamp(iy, 0, i32(u.in_h) - 1)) * u.in_w + u32(clamp(ix, 0, i32(u.in_w) - 1));
-  return vec2i(i32(at), select(0, 1, inside));
+  return vec3i(i32(u.x_off + ci * u.in_h * u.in_w), i32(r / KS) - i32(KS / 2u), i32(r % KS) - i32(KS / 2u));
 }
 
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
-  let K = u.in_c * KS * KS;
-  let k0 = wid.x * 4u;
-  let m0 = wid.y * 4u;
-  let kl = K - 1u;
-  let ml = u.out_c - 1u;
-  let ka = min(k0, kl);
-  let kb = min(k0 + 1u, kl);
-  let kc = min(k0 + 2u, kl);
-  let kd = min(k0 + 3u, kl);
+// X at tap t of output position (y, x) = (oy·S, ox·S); 0 in the padding (never outside for 1×1).
+fn xat(t: vec3i, y: i32, x: i32) -> f32 {
+  if (KS == 1u) {
+    return arena[u32(t.x + y * i32(u.in_w) + x)];
+  }
+  let iy = y + t.y;
+  let ix = x + t.z;
+  let inside = iy >= 0 && iy < i32(u.in_h) && ix >= 0 && ix < i32(u.in_w);
+  return select(0.0, arena[u32(t.x) + u32(clamp(iy, 0, i32(u.in_h) - 1)) * u.in_w + u32(clamp(ix, 0, i32(u.in_w) - 1))], inside);
+}
+
+fn dzat(m: u32, p: u32) -> vec4f {
   let plane = u.out_h * u.out_w;
-  let d0 = u.dz_off + min(m0, ml) * plane;
-  let d1 = u.dz_off + min(m0 + 1u, ml) * plane;
-  let d2 = u.dz_off + min(m0 + 2u, ml) * plane;
-  let d3 = u.dz_off + min(m0 + 3u, ml) * plane;
-  var g0 = vec4f(0.0); // row co = m0 + 0, columns k0 .. k0 + 3
-  var g1 = vec4f(0.0);
-  var g2 = vec4f(0.0);
-  var g3 = vec4f(0.0);
-  var gb = vec4f(0.0);
-  for (var p = li; p < plane; p += LANES) {
-    let oy = i32(p / u.out_w);
-    let ox = i32(p % u.out_w);
-    let ta = tap(ka, oy, ox);
-    let tb = tap(kb, oy, ox);
-    let tc = tap(kc, oy, ox);
-    let td = tap(kd, oy, ox);
-    let x = vec4f(
-      select(0.0, arena[u.x_off + u32(ta.x)], ta.y == 1),
-      select(0.0, arena[u.x_off + u32(tb.x)], tb.y == 1),
-      select(0.0, arena[u.x_off + u32(tc.x)], tc.y == 1),
-      select(0.0, arena[u.x_off + u32(td.x)], td.y == 1),
-    );
-    let dz = vec4f(arena[d0 + p], arena[d1 + p], arena[d2 + p], arena[d3 + p]);
-    g0 += dz.x * x;
-    g1 += dz.y * x;
-    g2 += dz.z * x;
-    g3 += dz.w * x;
-    gb += dz;
-  }
-  let base = li * SUMS;
-  for (var j = 0u; j < 4u; j++) {
-    red[base + j] = g0[j];
-    red[base + 4u + j] = g1[j];
-    red[base + 8u + j] = g2[j];
-    red[base + 12u + j] = g3[j];
-    red[base + 16u + j] = gb[j];
-  }
-  workgroupBarrier();
-  if (li >= SUMS) {
+  let l = u.out_c - 1u; // channels past Cout read the last one and are not written
+  let b = u.dz_off + p;
+  return vec4f(arena[b + min(m, l) * plane], arena[b + min(m + 1u, l) * plane], arena[b + min(m + 2u, l) * plane], arena[b + min(m + 3u, l) * plane]);
+}
+
+// dW[k][m0 .. m0+3] += g (bounded by Cout).
+fn put(k: u32, m0: u32, g: vec4f) {
+  let o = u.g_off + k * u.cout_pad + m0;
+  if (m0 + 3u < u.out_c) {
+    grads[o] += g.x;
+    grads[o + 1u] += g.y;
+    grads[o + 2u] += g.z;
+    grads[o + 3u] += g.w;
     return;
   }
-  var s = 0.0;
-  for (var l = 0u; l < LANES; l++) {
-    s += red[l * SUMS + li];
+  if (m0 < u.out_c) {
+    grads[o] += g.x;
   }
-  if (li < 16u) {
-    let m = m0 + li / 4u;
-    let k = k0 + li % 4u;
-    if (m < u.out_c && k < K) {
-      let o = u.g_off + k * u.cout_pad + m;
-      grads[o] += s;
+  if (m0 + 1u < u.out_c) {
+    grads[o + 1u] += g.y;
+  }
+  if (m0 + 2u < u.out_c) {
+    grads[o + 2u] += g.z;
+  }
+}
+
+@compute @workgroup_size(LANES)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let K = u.in_c * KS * KS;
+  let kb = wid.x * 4u * LANES + li;
+  let m0 = wid.y * 16u;
+  let kl = K - 1u;
+  let ta = tap(min(kb, kl));
+  let tb = tap(min(kb + LANES, kl));
+  let tc = tap(min(kb + 2u * LANES, kl));
+  let td = tap(min(kb + 3u * LANES, kl));
+  // a<j>_<q>: taps a..d of output channels m0 + 4q .. m0 + 4q + 3 (component j = channel).
+  var aa0 = vec4f(0.0); var ab0 = vec4f(0.0); var ac0 = vec4f(0.0); var ad0 = vec4f(0.0);
+  var aa1 = vec4f(0.0); var ab1 = vec4f(0.0); var ac1 = vec4f(0.0); var ad1 = vec4f(0.0);
+  var aa2 = vec4f(0.0); var ab2 = vec4f(0.0); var ac2 = vec4f(0.0); var ad2 = vec4f(0.0);
+  var aa3 = vec4f(0.0); var ab3 = vec4f(0.0); var ac3 = vec4f(0.0); var ad3 = vec4f(0.0);
+  var b0 = vec4f(0.0); var b1 = vec4f(0.0); var b2 = vec4f(0.0); var b3 = vec4f(0.0);
+  var p = 0u;
+  for (var oy = 0u; oy < u.out_h; oy++) {
+    let y = i32(oy * STRIDE);
+    for (var ox = 0u; ox < u.out_w; ox++) {
+      let x = i32(ox * STRIDE);
+      let xa = xat(ta, y, x);
+      let xb = xat(tb, y, x);
+      let xc = xat(tc, y, x);
+      let xd = xat(td, y, x);
+      let d0 = dzat(m0, p);
+      let d1 = dzat(m0 + 4u, p);
+      let d2 = dzat(m0 + 8u, p);
+      let d3 = dzat(m0 + 12u, p);
+      aa0 += xa * d0; ab0 += xb * d0; ac0 += xc * d0; ad0 += xd * d0;
+      aa1 += xa * d1; ab1 += xb * d1; ac1 += xc * d1; ad1 += xd * d1;
+      aa2 += xa * d2; ab2 += xb * d2; ac2 += xc * d2; ad2 += xd * d2;
+      aa3 += xa * d3; ab3 += xb * d3; ac3 += xc * d3; ad3 += xd * d3;
+      b0 += d0; b1 += d1; b2 += d2; b3 += d3;
+      p++;
     }
-  } else if (wid.x == 0u) {
-    let mb = m0 + li - 16u;
-    if (mb < u.out_c) {
-      grads[u.gb_off + mb] += s;
+  }
+  if (kb < K) {
+    put(kb, m0, aa0); put(kb, m0 + 4u, aa1); put(kb, m0 + 8u, aa2); put(kb, m0 + 12u, aa3);
+  }
+  if (kb + LANES < K) {
+    put(kb + LANES, m0, ab0); put(kb + LANES, m0 + 4u, ab1); put(kb + LANES, m0 + 8u, ab2); put(kb + LANES, m0 + 12u, ab3);
+  }
+  if (kb + 2u * LANES < K) {
+    put(kb + 2u * LANES, m0, ac0); put(kb + 2u * LANES, m0 + 4u, ac1); put(kb + 2u * LANES, m0 + 8u, ac2); put(kb + 2u * LANES, m0 + 12u, ac3);
+  }
+  if (kb + 3u * LANES < K) {
+    put(kb + 3u * LANES, m0, ad0); put(kb + 3u * LANES, m0 + 4u, ad1); put(kb + 3u * LANES, m0 + 8u, ad2); put(kb + 3u * LANES, m0 + 12u, ad3);
+  }
+  if (wid.x == 0u && li == 0u) {
+    let bs = array<vec4f, 4>(b0, b1, b2, b3);
+    for (var q = 0u; q < 4u; q++) {
+      for (var j = 0u; j < 4u; j++) {
+        let m = m0 + 4u * q + j;
+        if (m < u.out_c) {
+          grads[u.gb_off + m] += bs[q][j];
+        }
+      }
     }
   }
 }

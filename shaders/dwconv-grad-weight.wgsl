@@ -1,8 +1,8 @@
 // Depthwise 3×3 convolution backward (groups = C): the gradient w.r.t. the weights and the bias,
 //   dW[c, ky, kx] += Σ_p dZ[c, p] · X[c, oy·S − 1 + ky, ox·S − 1 + kx],   dB[c] += Σ_p dZ[c, p]
-// (YOLO11's depthwise convolutions, Detect's DWConv and C2PSA's pe, are all 3×3). One workgroup per
-// channel; its 64 lanes split the pixel sum (neighbouring lanes, neighbouring pixels), each with 9 + 1
-// named accumulators, reduced once through workgroup memory.
+// (YOLO11's depthwise convolutions, Detect's DWConv and C2PSA's pe, are all 3×3). One invocation per
+// channel runs the whole pixel sum in 9 + 1 named accumulators: no cross-lane reduction and no barrier
+// (costly on CPU adapters, see conv-grad-weight.wgsl).
 //
 // arena : X (c × in_h × in_w) at x_off, dZ (c × out_h × out_w) at dz_off.
 // grads : dW [C][3][3] at g_off, dB [C] at gb_off; both accumulated (+=).
@@ -23,13 +23,9 @@ struct Params {
 @group(0) @binding(2) var<uniform> u: Params;
 
 override STRIDE: u32 = 1;
+override WG: u32 = 16;
 
-const LANES: u32 = 64u;
-const SUMS: u32 = 10u;
-
-var<workgroup> red: array<f32, 640>; // LANES × SUMS
-
-// The 3 taps of kernel row iy starting at column ix.
+// The 3 taps of kernel row iy starting at column ix, 0 outside the input.
 fn row(base: u32, iy: i32, ix: i32) -> vec3f {
   let w = i32(u.in_w);
   let rin = iy >= 0 && iy < i32(u.in_h);
@@ -40,45 +36,41 @@ fn row(base: u32, iy: i32, ix: i32) -> vec3f {
   return vec3f(a, b, c);
 }
 
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32, @builtin(num_workgroups) nwg: vec3u) {
-  let cw = wid.x + wid.y * nwg.x; // a spare workgroup of a folded grid computes channel C − 1 and writes nothing
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let cw = gid.x + gid.y * nwg.x * WG;
   let c = min(cw, u.c - 1u);
-  let plane = u.out_h * u.out_w;
   let xb = u.x_off + c * u.in_h * u.in_w;
-  let db = u.dz_off + c * plane;
-  let s = i32(STRIDE);
+  let db = u.dz_off + c * u.out_h * u.out_w;
   var w0 = vec3f(0.0); // ky = 0, kx = 0..2
   var w1 = vec3f(0.0);
   var w2 = vec3f(0.0);
   var b = 0.0;
-  for (var p = li; p < plane; p += LANES) {
-    let oy = i32(p / u.out_w) * s - 1;
-    let ox = i32(p % u.out_w) * s - 1;
-    let d = arena[db + p];
-    w0 += d * row(xb, oy, ox);
-    w1 += d * row(xb, oy + 1, ox);
-    w2 += d * row(xb, oy + 2, ox);
-    b += d;
+  var p = 0u;
+  for (var oy = 0u; oy < u.out_h; oy++) {
+    let y = i32(oy * STRIDE) - 1;
+    for (var ox = 0u; ox < u.out_w; ox++) {
+      let x = i32(ox * STRIDE) - 1;
+      let d = arena[db + p];
+      w0 += d * row(xb, y, x);
+      w1 += d * row(xb, y + 1, x);
+      w2 += d * row(xb, y + 2, x);
+      b += d;
+      p++;
+    }
   }
-  let base = li * SUMS;
-  for (var j = 0u; j < 3u; j++) {
-    red[base + j] = w0[j];
-    red[base + 3u + j] = w1[j];
-    red[base + 6u + j] = w2[j];
-  }
-  red[base + 9u] = b;
-  workgroupBarrier();
-  if (li >= SUMS || cw >= u.c) {
+  if (cw >= u.c) {
     return;
   }
-  var t = 0.0;
-  for (var l = 0u; l < LANES; l++) {
-    t += red[l * SUMS + li];
-  }
-  if (li < 9u) {
-    grads[u.g_off + c * 9u + li] += t;
-  } else {
-    grads[u.gb_off + c] += t;
-  }
+  let o = u.g_off + c * 9u;
+  grads[o] += w0.x;
+  grads[o + 1u] += w0.y;
+  grads[o + 2u] += w0.z;
+  grads[o + 3u] += w1.x;
+  grads[o + 4u] += w1.y;
+  grads[o + 5u] += w1.z;
+  grads[o + 6u] += w2.x;
+  grads[o + 7u] += w2.y;
+  grads[o + 8u] += w2.z;
+  grads[u.gb_off + c] += b;
 }

@@ -50,3 +50,16 @@ export function planUpsampleGrad(p: { label: string; dy: View; dx: View }): Disp
     workgroups: grid1d(numel(dx), WG),
   };
 }
+
+/** dZ spread over the even positions of an out_h × out_w plane, zeros elsewhere (stride-2 input gradients). */
+export function planZeroInsert(p: { label: string; input: View; output: View }): Dispatch {
+  const { input: x, output: y } = p;
+  if (y.c !== x.c || Math.ceil(y.h / 2) !== x.h || Math.ceil(y.w / 2) !== x.w) throw new Error(`${p.label}: ${y.c}×${y.h}×${y.w} cannot hold ${x.c}×${x.h}×${x.w} at its even positions`);
+  return {
+    label: `${p.label}.zeros`,
+    shader: 'zero-insert2x',
+    constants: { WG },
+    uniforms: { in_off: x.offset, c: x.c, h: x.h, w: x.w, out_off: y.offset, out_h: y.h, out_w: y.w },
+    workgroups: grid1d(numel(y), WG),
+  };
+}

@@ -22,6 +22,11 @@ export interface ConvGradParams {
 const COUT_ALIGN = 16;
 const LANES = 64;
 const MAX_GROUPS = 65535;
+/**
+ * Lanes per workgroup of the weight-gradient kernels, each owning whole output tiles (no cross-lane
+ * reduction): small workgroups give a CPU adapter's threads enough of them.
+ */
+const W_LANES = 16;
 
 const coutPad = (cout: number) => Math.ceil(cout / COUT_ALIGN) * COUT_ALIGN;
 
@@ -75,13 +80,12 @@ export function planConvGradWeight(p: ConvGradParams & { gradOffset: number; bia
   const { input: x, dz, k, stride } = p;
   const buffers = { grads: p.buffer };
   if (p.groups !== 1) {
-    const [gx, gy] = grid1d(x.c, 1);
     return {
       label: `${p.label}.dw`,
       shader: 'dwconv-grad-weight',
-      constants: { STRIDE: stride },
+      constants: { STRIDE: stride, WG: W_LANES },
       uniforms: { x_off: x.offset, in_h: x.h, in_w: x.w, dz_off: dz.offset, out_h: dz.h, out_w: dz.w, c: x.c, g_off: p.gradOffset, gb_off: p.biasGradOffset },
-      workgroups: [gx, gy, 1],
+      workgroups: grid1d(x.c, W_LANES),
       buffers,
       flops: 2 * x.c * k * k * dz.h * dz.w,
     };
@@ -90,13 +94,33 @@ export function planConvGradWeight(p: ConvGradParams & { gradOffset: number; bia
   return {
     label: `${p.label}.dw`,
     shader: 'conv-grad-weight',
-    constants: { KS: k, STRIDE: stride },
+    constants: { KS: k, STRIDE: stride, LANES: W_LANES },
     uniforms: {
       x_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, dz_off: dz.offset, out_c: dz.c, out_h: dz.h, out_w: dz.w,
       g_off: p.gradOffset, gb_off: p.biasGradOffset, cout_pad: coutPad(dz.c),
     },
-    workgroups: [Math.ceil(K / 4), Math.ceil(dz.c / 4), 1],
+    workgroups: [Math.ceil(K / (4 * W_LANES)), Math.ceil(dz.c / 16), 1],
     buffers,
     flops: 2 * dz.c * K * dz.h * dz.w,
+  };
+}
+
+/** Elements of the flipped weights W' of a convolution (src/ops/conv.ts layout with Cin as the output axis). */
+export const flippedLength = (cin: number, cout: number, k: number) => cout * k * k * coutPad(cin);
+
+/**
+ * W'[ci, co, ky, kx] = W[co, ci, KS−1−ky, KS−1−kx] in the packed layout (shaders/conv-weight-flip.wgsl):
+ * the input gradient of a stride-1 convolution is then the convolution of dZ with W', which the
+ * inference kernels compute (src/train/net.ts). Reads `params` at `weightOffset`, writes `buffer` at `flipOffset`.
+ */
+export function planWeightFlip(p: { label: string; cin: number; cout: number; k: number; weightOffset: number; flipOffset: number; buffer: string }): Dispatch {
+  const n = flippedLength(p.cin, p.cout, p.k);
+  return {
+    label: `${p.label}.flip`,
+    shader: 'conv-weight-flip',
+    constants: { KS: p.k, WG: LANES },
+    uniforms: { w_off: p.weightOffset, f_off: p.flipOffset, cin: p.cin, cout: p.cout, cin_pad: coutPad(p.cin), cout_pad: coutPad(p.cout) },
+    workgroups: grid1d(n, LANES),
+    buffers: { src: 'params', dst: p.buffer },
   };
 }

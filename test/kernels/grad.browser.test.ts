@@ -10,14 +10,19 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 import { seededRandom } from '../helpers/kernel.js';
 import { convF64, f32, finiteDiff, project, relError } from '../helpers/ref-grad.js';
-import { packConvWeights } from '../../src/ops/conv.js';
-import { planConvGradInput, planConvGradWeight } from '../../src/ops/conv-grad.js';
-import { planSiluAct, planSiluGrad, planUpsampleGrad } from '../../src/ops/act-grad.js';
+import { packConvWeights, planConv } from '../../src/ops/conv.js';
+import { adapterTraits, defaultConvTuning, picker, type ConvPicker } from '../../src/ops/conv-variants.js';
+import { flippedLength, planConvGradInput, planConvGradWeight, planWeightFlip } from '../../src/ops/conv-grad.js';
+import { planSiluAct, planSiluGrad, planUpsampleGrad, planZeroInsert } from '../../src/ops/act-grad.js';
 import type { Dispatch } from '../../src/ops/types.js';
 
 let s: BrowserSession;
+let pick: ConvPicker;
 beforeAll(async () => {
   s = await openBrowser();
+  const a = await s.call<{ vendor: string; architecture: string; device: string; description: string; features: string[] }>('/test/browser/entries/kernels.ts', 'adapterInfo');
+  const traits = adapterTraits(a, a.features);
+  pick = picker(defaultConvTuning(traits), traits);
 });
 afterAll(async () => {
   await s?.close();
@@ -85,6 +90,23 @@ describe('convolution backward vs finite differences (f64)', () => {
     for (const v of e) expect(v).toBeLessThan(TOL);
     // The packed layout's padding columns stay untouched.
     if (groups === 1) for (let kk = 0; kk < K; kk++) for (let m = cout; m < mp; m++) expect(gAll[kk * mp + m]).toBe(0);
+    if (groups !== 1 || (st === 2 && k !== 3)) return;
+    // Training's dX for groups = 1: the flipped weights W' (from the packed weights in `params`), dZ
+    // spread with zeros for stride 2, then the inference kernel the adapter uses, accumulating in place.
+    const fl = flippedLength(cin, cout, k);
+    const spreadOff = dxOff + x.length + 5;
+    const arena2 = new Float64Array(spreadOff + cout * h * w + 3);
+    arena2.set(arena.subarray(0, dxOff + x.length));
+    const dx = { ...input, offset: dxOff };
+    const dzIn = st === 2 ? { offset: spreadOff, c: cout, h, w } : dz;
+    const flipped = await run([
+      planWeightFlip({ label: 't', cin, cout, k, weightOffset: 0, flipOffset: 64, buffer: 'wflip' }),
+      ...(st === 2 ? [planZeroInsert({ label: 't', input: dz, output: dzIn })] : []),
+      { ...planConv({ label: 't.dx', input: dzIn, output: dx, k, stride: 1, groups: 1, act: false, weightOffset: 64, biasOffset: 0, residual: dx }, pick(k, 1, h * w)), buffers: { weights: 'wflip' } },
+    ], arena2, packed, { params: { type: 'f32', data: Array.from(packed) }, wflip: { type: 'f32', data: new Array(64 + fl).fill(0) } });
+    const e2 = relError(minus(sub(flipped.arena, dxOff, x.length), dx0), fdX);
+    console.log(`  dX as a convolution with flipped weights (${pick(k, 1, h * w).id}): relative error ${e2.toExponential(1)}`);
+    expect(e2).toBeLessThan(TOL);
   });
 });
 

@@ -1,0 +1,38 @@
+/**
+ * The overfit test: fine-tuning on one FracAtlas radiograph for a few hundred steps (batch 1, input
+ * 160, headless Chromium WebGPU) drives the loss down and puts the tuned model's best box onto the
+ * label. The exported weights go through the ordinary detector, so the test covers the whole path:
+ * frozen features, trainable forward, CPU loss, backward kernels, AdamW, the weight file.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openBrowser, type BrowserSession } from '../helpers/browser.js';
+import { fracAtlasSample, fractureWeights } from '../helpers/train-data.js';
+import { boxIou, type Box } from '../../src/eval/metrics.js';
+
+let s: BrowserSession;
+beforeAll(async () => {
+  s = await openBrowser();
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+const EPOCHS = Number(process.env.OVERFIT_STEPS ?? 300);
+
+test.each([['head'], ['neck+head']])(`%s: ${EPOCHS} steps on one image drive the loss down and the box onto the label`, async (scope) => {
+  const model = await fractureWeights();
+  const sample = await fracAtlasSample('IMG0003458');
+  const r = await s.call<{ losses: number[][]; msPerEpoch: number; before: { box: Box; score: number }[]; after: { box: Box; score: number }[]; info: unknown; training: unknown }>(
+    '/test/browser/entries/train.ts', 'overfit', model, sample, EPOCHS, { scope, imgsz: 160, optimizer: 'adamw', optim: { lr0: 0.002 } },
+  );
+  expect(s.errors).toEqual([]);
+  const total = r.losses.map((l) => l[0] + l[1] + l[2]);
+  const b = sample.boxes[0];
+  const label: Box = [(b.cx - b.w / 2) * sample.width, (b.cy - b.h / 2) * sample.height, (b.cx + b.w / 2) * sample.width, (b.cy + b.h / 2) * sample.height];
+  const iou = (d?: { box: Box }) => (d ? boxIou(d.box, label) : 0);
+  console.log(`${scope}: ${JSON.stringify(r.info)}\nloss ${total[0].toFixed(3)} → ${total[total.length - 1].toFixed(3)} over ${EPOCHS} steps, ${r.msPerEpoch.toFixed(0)} ms/step; best box before: IoU ${iou(r.before[0]).toFixed(3)} score ${r.before[0]?.score.toFixed(3)}; after: IoU ${iou(r.after[0]).toFixed(3)} score ${r.after[0]?.score.toFixed(3)}`);
+  expect(total[total.length - 1]).toBeLessThan(0.3 * total[0]);
+  expect(iou(r.after[0])).toBeGreaterThan(0.7);
+  expect(r.after[0].score).toBeGreaterThan(0.5);
+  expect(r.training).toBeTruthy();
+}, 900_000);
