@@ -14,6 +14,7 @@
  * Mosaic is not implemented.
  */
 import { letterbox } from '../image/letterbox.js';
+import { letterboxGeometry } from '../ops/letterbox.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
 import type { GtBox } from './assigner.js';
 import { mulberry32 } from './params.js';
@@ -66,6 +67,22 @@ export interface Prepared {
   /** Letterbox geometry, to map predictions back to the source image. */
   gain: number;
   pad: [number, number];
+}
+
+/** The flip decision `prepare` makes for augmentation that only flips (its generator's first draw). */
+export const flipOnly = (a: AugmentConfig, rngSeed: number) => mulberry32(rngSeed)(0, 1) < a.flip;
+
+/** Labels in input pixels after the letterbox of a width × height image (and a horizontal flip). */
+export function letterboxLabels(width: number, height: number, boxes: readonly YoloBox[], size: number, flipped: boolean): { gts: GtBox[]; gain: number; pad: [number, number] } {
+  const g = letterboxGeometry(width, height, size, size);
+  const gts = boxes.map((b): GtBox => {
+    const x1 = (b.cx - b.w / 2) * width * g.gain + g.left;
+    const x2 = (b.cx + b.w / 2) * width * g.gain + g.left;
+    const y1 = (b.cy - b.h / 2) * height * g.gain + g.top;
+    const y2 = (b.cy + b.h / 2) * height * g.gain + g.top;
+    return { cls: b.cls, box: flipped ? [size - x2, y1, size - x1, y2] : [x1, y1, x2, y2] };
+  });
+  return { gts, gain: g.gain, pad: [g.left, g.top] };
 }
 
 /** Letterbox and augment one image; `rngSeed` decides every random choice. */

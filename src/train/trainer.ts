@@ -8,7 +8,7 @@
 import { InvalidArgumentError, TrainingDivergedError } from '../errors.js';
 import type { ModelSource } from '../model/load.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
-import { AUGMENT_FLIP, AUGMENT_FULL, AUGMENT_OFF, cacheable, mix, prepare, type AugmentConfig, type YoloBox } from './augment.js';
+import { AUGMENT_FLIP, AUGMENT_FULL, AUGMENT_OFF, cacheable, flipOnly, letterboxLabels, mix, prepare, type AugmentConfig, type YoloBox } from './augment.js';
 import { configDifference, readCheckpoint, writeCheckpoint, type Counters } from './checkpoint.js';
 import { TrainerCore, type TrainInput } from './core.js';
 import type { TrainScope } from './net.js';
@@ -50,6 +50,8 @@ export interface CreateTrainerOptions {
   /** Cache the frozen layers' outputs when the augmentation allows (default true). */
   cache?: boolean;
   seed?: number;
+  /** Caller's facts stored in checkpoints and compared on resume (the CLI keeps its arguments here). */
+  tag?: Record<string, unknown>;
 }
 
 export interface TrainProgress {
@@ -95,6 +97,7 @@ export class Trainer {
   private history: EpochResult[] = [];
   private best?: Float32Array;
   private readonly cache = new Map<string, Float32Array>();
+  private readonly meta = new Map<string, { width: number; height: number; boxes: YoloBox[] }>();
   /** Images that could not be read, with why (named once each). */
   readonly skipped = new Map<string, string>();
 
@@ -118,7 +121,7 @@ export class Trainer {
     const imgsz = o.imgsz ?? m.imgsz[0];
     const seed = o.seed ?? 0;
     const core = await TrainerCore.create({ model: bytes, device: o.device, scope, imgsz, names, reinitCls: o.reinitCls ?? false, optim, batch, seed });
-    const config = { model: core.sourceSha256, scope, imgsz, names, reinitCls: o.reinitCls ?? false, optim, batch, seed, augment };
+    const config = { model: core.sourceSha256, scope, imgsz, names, reinitCls: o.reinitCls ?? false, optim, batch, seed, augment, cache: o.cache ?? true, tag: o.tag ?? {} };
     return new Trainer(core, augment, config, (o.cache ?? true) && cacheable(augment));
   }
 
@@ -130,15 +133,31 @@ export class Trainer {
     };
   }
 
-  /** The input for one sample: the letterboxed tensor, or its cached frozen features. */
+  /**
+   * The input for one sample: the letterboxed (augmented) tensor, or its cached frozen features. With
+   * the cache, an image is decoded only until both of its orientations are cached: its size and labels
+   * are kept, and the flip is decided as `prepare` decides it.
+   */
   private async input(src: SampleSource, i: number, tag: string, seed: number, aug = this.augment) {
+    const size = this.core.setup.imgsz;
+    if (this.useCache) {
+      const meta = this.meta.get(`${tag}:${i}`);
+      const flipped = flipOnly(aug, seed);
+      const f = this.cache.get(`${tag}:${i}:${flipped ? 1 : 0}`);
+      if (meta && f) {
+        const l = letterboxLabels(meta.width, meta.height, meta.boxes, size, flipped);
+        return { x: { features: f } as TrainInput, gts: l.gts, gain: l.gain, pad: l.pad, ...meta };
+      }
+    }
     const s = await src.get(i);
-    const p = prepare(s.image, s.boxes, this.core.setup.imgsz, aug, seed);
-    if (!this.useCache) return { x: { tensor: p.tensor } as TrainInput, p, s };
+    const p = prepare(s.image, s.boxes, size, aug, seed);
+    const meta = { width: s.image.width, height: s.image.height, boxes: s.boxes };
+    if (!this.useCache) return { x: { tensor: p.tensor } as TrainInput, gts: p.gts, gain: p.gain, pad: p.pad, ...meta };
+    this.meta.set(`${tag}:${i}`, meta);
     const key = `${tag}:${i}:${p.flipped ? 1 : 0}`;
     let f = this.cache.get(key);
     if (!f) this.cache.set(key, (f = await this.core.features(p.tensor)));
-    return { x: { features: f } as TrainInput, p, s };
+    return { x: { features: f } as TrainInput, gts: p.gts, gain: p.gain, pad: p.pad, ...meta };
   }
 
   /** Validate the EMA weights (the trained ones without EMA) on `val`. */
@@ -154,7 +173,7 @@ export class Trainer {
         continue;
       }
       const levels = await this.core.forward(r.x, true);
-      acc.add(levels, r.s.boxes, r.s.image.width, r.s.image.height, r.p.gain, r.p.pad);
+      acc.add(levels, r.boxes, r.width, r.height, r.gain, r.pad);
     }
     return acc.result();
   }
@@ -191,7 +210,7 @@ export class Trainer {
             this.skip(train.name(i), e);
             continue;
           }
-          const l = await this.core.trainImage(r.x, r.p.gts);
+          const l = await this.core.trainImage(r.x, r.gts);
           const sum = l.sums[0] + l.sums[1] + l.sums[2];
           if (!Number.isFinite(sum)) throw new TrainingDivergedError(`the loss of ${train.name(i)} is ${sum} at epoch ${epoch + 1}, batch ${bi + 1} of ${nb} (step ${ni + 1}); the run stops, its last checkpoint is the last good state`);
           losses.push(l);
