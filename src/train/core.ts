@@ -272,8 +272,8 @@ export class TrainerCore {
     this.device.queue.submit([enc.finish()]);
   }
 
-  /** A buffer's contents (params, grad, m, v, ema). */
-  async read(name: (typeof STATE_BUFFERS)[number]): Promise<Float32Array> {
+  /** A params-sized buffer's contents (params, grad, m, v, ema; gstep: the current batch's gradient). */
+  async read(name: (typeof STATE_BUFFERS)[number] | 'gstep'): Promise<Float32Array> {
     const bytes = this.prog.params.total * 4;
     const rb = new Readback(this.device, `read ${name}`);
     const enc = this.device.createCommandEncoder();

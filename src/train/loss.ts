@@ -21,7 +21,7 @@
  * is `gradScale · grad_i`, so the backward pass can run image by image.
  */
 import { REG_MAX, STRIDES } from '../model/spec.js';
-import { assign, TAL_DEFAULTS, type AssignerOptions, type GtBox } from './assigner.js';
+import { assign, TAL_DEFAULTS, type AssignerOptions, type Assignment, type GtBox } from './assigner.js';
 import { ciou, type Xyxy } from './ciou.js';
 
 export interface HeadLevel {
@@ -48,6 +48,8 @@ export interface ImageLoss {
   grad: Float32Array[];
   /** Positive (foreground) anchors. */
   positives: number;
+  /** The targets the assigner chose (treated as constants by the gradient, as Ultralytics detaches them). */
+  assignment: Assignment;
 }
 
 export interface BatchLoss {
@@ -61,8 +63,11 @@ export interface BatchLoss {
 
 const DFL_MAX = REG_MAX - 1 - 0.01;
 
-/** Loss terms and gradient of one image. `gts` in network-input pixels. */
-export function imageLoss(levels: readonly HeadLevel[], nc: number, gts: readonly GtBox[], gains: LossGains = LOSS_GAINS, tal: AssignerOptions = TAL_DEFAULTS, strides: readonly number[] = STRIDES): ImageLoss {
+/**
+ * Loss terms and gradient of one image. `gts` in network-input pixels. `fixed`: targets from an
+ * earlier call instead of the assigner's (a gradient check differentiates the loss with them held).
+ */
+export function imageLoss(levels: readonly HeadLevel[], nc: number, gts: readonly GtBox[], gains: LossGains = LOSS_GAINS, tal: AssignerOptions = TAL_DEFAULTS, strides: readonly number[] = STRIDES, fixed?: Assignment): ImageLoss {
   const A = levels.reduce((s, l) => s + l.h * l.w, 0);
   const anchors = new Float64Array(2 * A); // grid units
   const anchorsPx = new Float64Array(2 * A);
@@ -110,7 +115,8 @@ export function imageLoss(levels: readonly HeadLevel[], nc: number, gts: readonl
     }
   });
 
-  const { fg, gtIndex, score } = assign(scores, nc, boxesPx, anchorsPx, gts, tal);
+  const assignment = fixed ?? assign(scores, nc, boxesPx, anchorsPx, gts, tal);
+  const { fg, gtIndex, score } = assignment;
   const grad = levels.map((l) => new Float32Array(l.data.length));
   const put = (a: number, ch: number, v: number) => {
     const { level, i } = where[a];
@@ -163,7 +169,7 @@ export function imageLoss(levels: readonly HeadLevel[], nc: number, gts: readonl
     }
     dfl += (side / 4) * t;
   }
-  return { sums: [gains.box * box, gains.cls * cls, gains.dfl * dfl], tss, grad, positives };
+  return { sums: [gains.box * box, gains.cls * cls, gains.dfl * dfl], tss, grad, positives, assignment };
 }
 
 /** Combine a batch's per-image terms as Ultralytics does. */

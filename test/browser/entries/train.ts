@@ -63,3 +63,55 @@ export async function profileTraining(model: string, sample: PageSample, o: Part
   t.destroy();
   return { first, second, lossMs: l.lossMs, times: times.map((k) => ({ label: k.label, shader: k.shader, ms: k.ms })), frozenMs: frozen.reduce((a, k) => a + k.ms, 0) };
 }
+
+/**
+ * The whole trainable program's gradient against central differences of the loss: one image's
+ * backward (its dW/dB in `gstep`, of the un-normalised loss sum) vs (L(θ + h) − L(θ − h)) / 2h for
+ * the largest-gradient elements of the named convolutions (weights and biases), with the assigner's
+ * targets held at those of the unperturbed model.
+ */
+export async function gradCheck(model: string, sample: PageSample, o: Partial<CreateTrainerOptions>, convs: string[], perConv: number) {
+  const { prepare, AUGMENT_OFF } = await import('../../../src/train/augment.js');
+  const { imageLoss, LOSS_GAINS } = await import('../../../src/train/loss.js');
+  const { TAL_DEFAULTS } = await import('../../../src/train/assigner.js');
+  const s = await load(sample);
+  const t = await createTrainer({ model, batch: 1, augment: 'none', ...o });
+  const c = t.core;
+  const p = prepare(s.image, s.boxes, c.setup.imgsz, AUGMENT_OFF, 0);
+  const x = { features: await c.features(p.tensor) };
+  // The assigner's targets are constants of the gradient (Ultralytics computes them under no_grad),
+  // so the differences hold them at the unperturbed model's.
+  const fixed = (await c.trainImage(x, p.gts)).assignment;
+  const L = async () => {
+    const l = imageLoss(await c.forward(x, false), c.nc, p.gts, LOSS_GAINS, TAL_DEFAULTS, undefined, fixed);
+    return l.sums[0] + l.sums[1] + l.sums[2];
+  };
+  const g = await c.read('gstep');
+  const params = await c.read('params');
+  const rows: { conv: string; index: number; analytic: number; numeric: number }[] = [];
+  for (const name of convs) {
+    const e = c.prog.params.entries.find((q) => q.spec.name === name);
+    if (!e) throw new Error(`no trainable convolution ${name}`);
+    const { cin, cout, k, groups } = e.spec;
+    const K = (cin / groups) * k * k;
+    const mp = groups === 1 ? Math.ceil(cout / 16) * 16 : cout;
+    const idx: number[] = [];
+    for (let kk = 0; kk < K; kk++) for (let m = 0; m < cout; m++) idx.push(e.weight + (groups === 1 ? kk * mp + m : m * K + kk));
+    for (let m = 0; m < cout; m++) idx.push(e.bias + m);
+    idx.sort((a, b) => Math.abs(g[b]) - Math.abs(g[a]));
+    for (const j of idx.slice(0, perConv)) {
+      const h = 1e-2 * Math.max(Math.abs(params[j]), 0.05);
+      const q = params.slice();
+      q[j] = params[j] + h;
+      c.write('params', q);
+      const lp = await L();
+      q[j] = params[j] - h;
+      c.write('params', q);
+      const lm = await L();
+      rows.push({ conv: name, index: j, analytic: g[j], numeric: (lp - lm) / (2 * h) });
+    }
+    c.write('params', params);
+  }
+  t.destroy();
+  return rows;
+}
