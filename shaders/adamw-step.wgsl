@@ -2,7 +2,9 @@
 // on the whole gradient (its squared norm in stats[0]), over the elements [off, off + n) of one
 // parameter group; the gradient is cleared for the next accumulation:
 //   g = clip · grad;  p *= 1 − lr · wd;  m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²
-//   p −= lr / bc1 · m / (sqrt(v) / sqrt(bc2) + eps),   bc1 = 1 − β1^t, bc2 = 1 − β2^t (from the host)
+//   p −= lr / bc1 · m / (sqrt(v) / sqrt(bc2) + eps),   bc1 = 1 − β1^t, bc2 = 1 − β2^t
+// 1 − β1, 1 − β2, bc1 and bc2 come from the host in f64 (1 − 0.999 in f32 is off by 1.3e-5, as torch,
+// whose Python scalars are doubles, is not).
 struct Params {
   off: u32,
   n: u32,
@@ -10,6 +12,8 @@ struct Params {
   wd: f32,
   beta1: f32,
   beta2: f32,
+  c1: f32, // 1 − β1
+  c2: f32, // 1 − β2
   bc1: f32,
   bc2: f32,
   eps: f32,
@@ -35,8 +39,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let clip = min(1.0, u.max_norm / (sqrt(stats[0]) + 1e-6));
   let g = clip * grad[i];
   let p = params[i] * (1.0 - u.lr * u.wd);
-  let mi = u.beta1 * m[i] + (1.0 - u.beta1) * g;
-  let vi = u.beta2 * v[i] + (1.0 - u.beta2) * g * g;
+  let mi = u.beta1 * m[i] + u.c1 * g;
+  let vi = u.beta2 * v[i] + u.c2 * g * g;
   m[i] = mi;
   v[i] = vi;
   params[i] = p - u.lr / u.bc1 * mi / (sqrt(vi) / sqrt(u.bc2) + u.eps);

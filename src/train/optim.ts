@@ -115,5 +115,5 @@ export function planOptimizer(o: OptimConfig, layout: ParamLayout) {
 /** Uniform values of a step dispatch (its off/n kept). */
 export function stepUniforms(o: OptimConfig, base: { off: number; n: number }, lr: number, wd: number, momentum: number, t: number) {
   if (o.optimizer === 'sgd') return { ...base, lr, momentum, wd, max_norm: MAX_NORM };
-  return { ...base, lr, wd, beta1: o.momentum, beta2: 0.999, bc1: 1 - o.momentum ** t, bc2: 1 - 0.999 ** t, eps: 1e-8, max_norm: MAX_NORM };
+  return { ...base, lr, wd, beta1: o.momentum, beta2: 0.999, c1: 1 - o.momentum, c2: 1 - 0.999, bc1: 1 - o.momentum ** t, bc2: 1 - 0.999 ** t, eps: 1e-8, max_norm: MAX_NORM };
 }
