@@ -115,3 +115,51 @@ export async function gradCheck(model: string, sample: PageSample, o: Partial<Cr
   t.destroy();
   return rows;
 }
+
+/**
+ * Resume equivalence: 3 epochs uninterrupted vs interrupted after epoch 1 (the run dies once its
+ * checkpoint is taken) and continued by a fresh trainer from that checkpoint. Returns both runs'
+ * tensors (last and best) and histories.
+ */
+export async function resumeCheck(model: string, samples: PageSample[], o: Partial<CreateTrainerOptions>, epochs: number) {
+  const { readWeights } = await import('../../../src/weights/weights.js');
+  const train = await Promise.all(samples.map(load));
+  const val = train.slice(0, 2);
+  const tensors = async (b: Uint8Array) => {
+    const f = await readWeights(b);
+    return Object.fromEntries([...f.tensors].map(([k, t]) => [k, Array.from(t.data as Float32Array)]));
+  };
+  const a = await createTrainer({ model, ...o });
+  const ha = await a.fit({ train, val, epochs });
+  const wa = { last: await tensors(await a.weights('last')), best: await tensors(await a.weights('best')) };
+  a.destroy();
+  const b = await createTrainer({ model, ...o });
+  let ckpt: Uint8Array | undefined;
+  await b.fit({ train, val, epochs, onEpoch: async (e, t) => {
+    ckpt = await t.checkpoint();
+    if (e.epoch === 0) throw new Error('interrupted');
+  } }).catch((e: Error) => {
+    if (e.message !== 'interrupted') throw e;
+  });
+  b.destroy();
+  const c = await createTrainer({ model, ...o });
+  const hc = await c.fit({ train, val, epochs, resume: ckpt });
+  const wc = { last: await tensors(await c.weights('last')), best: await tensors(await c.weights('best')) };
+  c.destroy();
+  const strip = (h: { epochs: { epoch: number; loss: number[]; val?: unknown }[]; bestEpoch: number }) => ({ bestEpoch: h.bestEpoch, epochs: h.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, val: e.val })) });
+  return { a: wa, c: wc, ha: strip(ha), hc: strip(hc) };
+}
+
+/** A model whose parameters are NaN: the first image's loss is not finite and fit() stops, naming the step. */
+export async function divergence(model: string, sample: PageSample, o: Partial<CreateTrainerOptions>) {
+  const t = await createTrainer({ model, ...o });
+  t.core.write('params', new Float32Array(t.core.prog.params.total).fill(NaN));
+  try {
+    await t.fit({ train: [await load(sample)], epochs: 1 });
+    return { error: null };
+  } catch (e) {
+    return { error: { name: (e as Error).name, message: (e as Error).message } };
+  } finally {
+    t.destroy();
+  }
+}
