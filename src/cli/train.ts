@@ -16,6 +16,7 @@ import { readCheckpoint } from '../train/checkpoint.js';
 import { chromiumPath } from '../node/chromium-backend.js';
 import { chromiumTrain, type RemoteRun, type TrainHooks } from '../node/chromium-trainer.js';
 import type { EpochResult, TrainProgress } from '../train/trainer.js';
+import { checkOptim, defaultOptim } from '../train/optim.js';
 
 const OPTIONS = {
   epochs: { type: 'string', default: '10' }, imgsz: { type: 'string' }, batch: { type: 'string', default: '16' },
@@ -88,6 +89,8 @@ export const command: Command = {
       cosLr: values['cos-lr'] || undefined, ema: values['no-ema'] ? false : undefined,
     }).filter(([, v]) => v !== undefined));
     const epochs = num('epochs', values.epochs)!;
+    // Settings the GPU cannot use fail here, before a browser or a device is started.
+    checkOptim({ ...defaultOptim(values.optimizer as 'adamw' | 'sgd'), ...optim }, num('batch', values.batch)!);
     const weights = await readWeightsArg(weightsPath);
     const run: RemoteRun = {
       trainer: {
@@ -128,15 +131,16 @@ export const command: Command = {
     const probe = backend === 'chromium' ? undefined : await probeDawn();
     const useChromium = backend === 'chromium' || (backend === 'auto' && existsSync(chromiumPath()) && !isRealGPU(probe?.adapter));
     process.stderr.write(`train: ${train.images.length} train images, ${val?.images.length ?? 0} val images, backend ${useChromium ? 'chromium (headless)' : 'dawn'}; checkpoint ${ckptPath}\n`);
+    let result: { skipped?: [string, string][] } | undefined;
     if (useChromium) {
-      await chromiumTrain(weights, run, load, hooks, resume, { verbose });
+      result = (await chromiumTrain(weights, run, load, hooks, resume, { verbose })) as typeof result;
     } else {
       const { createTrainer } = await import('../train/trainer.js');
       const t = await createTrainer({ ...run.trainer, model: weights });
       hooks.info(t.info as unknown as Record<string, unknown>);
       const src = (split: 'train' | 'val', s: { length: number; names: string[] }) => ({ length: s.length, name: (i: number) => s.names[i], get: (i: number) => load(split, i) });
       try {
-        await t.fit({
+        result = await t.fit({
           train: src('train', run.train), val: run.val && src('val', run.val), epochs, resume, onProgress: hooks.progress,
           onEpoch: async (e, tr) => hooks.epoch(e, await tr.checkpoint(), await tr.weights('best', run.training)),
         });
@@ -144,6 +148,7 @@ export const command: Command = {
         t.destroy();
       }
     }
+    for (const [name, why] of result?.skipped ?? []) process.stderr.write(`skipped ${name}: ${why}\n`);
     const best = log.length ? (log as EpochResult[]).reduce((b, e) => (e.best ? e : b)) : undefined;
     if (best) process.stdout.write(`best epoch ${best.epoch + 1}: val mAP50 ${f3(best.val?.map50)} mAP50-95 ${f3(best.val?.map50_95)} → ${output}\n`);
   },
