@@ -18,21 +18,44 @@ export interface PageSample {
 const load = async (s: PageSample): Promise<TrainSample> => ({ image: { width: s.width, height: s.height, data: await bytes(s.url) }, boxes: s.boxes });
 
 /**
- * Fine-tune on one image for `epochs` steps (batch 1, one optimiser step per image); returns the loss
- * per epoch, the detections of the exported weights before and after, and timings.
+ * The overfit scenario in pieces, so that no single page call outlives the test protocol's timeout on
+ * a loaded machine: `overfitInit` makes the trainer and the image's input (frozen features cached),
+ * `overfitSteps` runs optimiser steps (batch 1, one step per image: the schedule of `total` epochs of
+ * one image, as fit() would run it), `overfitFinish` exports the weights and detects with them and
+ * with the original model.
  */
-export async function overfit(model: string, sample: PageSample, epochs: number, o: Partial<CreateTrainerOptions>) {
+let job: { t: Awaited<ReturnType<typeof createTrainer>>; s: TrainSample; x: { features: Float32Array }; gts: import('../../../src/train/assigner.js').GtBox[]; ni: number; t0: number; model: string; imgsz?: number } | undefined;
+
+export async function overfitInit(model: string, sample: PageSample, o: Partial<CreateTrainerOptions>) {
+  const { prepare, AUGMENT_OFF } = await import('../../../src/train/augment.js');
   const s = await load(sample);
   const t = await createTrainer({ model, batch: 1, augment: 'none', ...o, optim: { nbs: 1, warmupEpochs: 0, ...o.optim } });
-  const info = t.info;
-  const losses: number[][] = [];
-  const t0 = performance.now();
-  await t.fit({ train: [s], epochs, onEpoch: (e) => void losses.push(e.loss) });
-  const ms = performance.now() - t0;
+  const p = prepare(s.image, s.boxes, t.core.setup.imgsz, AUGMENT_OFF, 0);
+  job = { t, s, x: { features: await t.core.features(p.tensor) }, gts: p.gts, ni: 0, t0: performance.now(), model, imgsz: o.imgsz };
+  return t.info;
+}
+
+export async function overfitSteps(n: number, total: number) {
+  const { scheduleAt } = await import('../../../src/train/optim.js');
+  const { t, x, gts } = job!;
+  const losses: number[] = [];
+  for (let k = 0; k < n; k++, job!.ni++) {
+    const l = await t.core.trainImage(x, gts);
+    const bl = t.core.endBatch([l]);
+    await t.core.step(scheduleAt(t.core.setup.optim, total, 1, 1, job!.ni, job!.ni));
+    losses.push(bl.items[0] + bl.items[1] + bl.items[2]);
+  }
+  return losses;
+}
+
+export async function overfitFinish() {
+  const { t, s, model, imgsz } = job!;
+  const msPerStep = (performance.now() - job!.t0) / Math.max(job!.ni, 1);
   const tuned = await t.weights('last', { data: 'overfit test' });
   t.destroy();
+  job = undefined;
   const boxes = async (w: Uint8Array | string) => {
-    const d = await createDetector({ model: w, inputSize: o.imgsz });
+    const d = await createDetector({ model: w, inputSize: imgsz });
     const r = await d.detect({ width: s.image.width, height: s.image.height, data: s.image.data, channels: 4 }, { conf: 0.05 });
     const manifest = d.info.manifest;
     d.destroy();
@@ -40,7 +63,7 @@ export async function overfit(model: string, sample: PageSample, epochs: number,
   };
   const before = await boxes(model);
   const after = await boxes(tuned);
-  return { info, losses, msPerEpoch: ms / epochs, before: before.r, after: after.r, training: after.manifest.training };
+  return { msPerStep, before: before.r, after: after.r, training: after.manifest.training };
 }
 
 /** Per-dispatch GPU time of the trainable forward and backward (timestamp queries), after one warm-up image. */
