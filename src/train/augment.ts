@@ -69,6 +69,23 @@ export interface Prepared {
   pad: [number, number];
 }
 
+/** Fisher–Yates with a seeded generator. */
+export function shuffle(n: number, seed: number): number[] {
+  let s = seed >>> 0;
+  const r = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
 /** The flip decision `prepare` makes for augmentation that only flips (its generator's first draw). */
 export const flipOnly = (a: AugmentConfig, rngSeed: number) => mulberry32(rngSeed)(0, 1) < a.flip;
 

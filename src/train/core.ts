@@ -13,13 +13,13 @@ import { Readback } from '../gpu/readback.js';
 import { adapterTraits, attentionKernel, defaultConvTuning, picker } from '../ops/conv-variants.js';
 import { Executor } from '../plan/executor.js';
 import { checkInputSize } from '../plan/model-plan.js';
-import { allConvs, buildSpec, REG_MAX, type ConvSpec } from '../model/spec.js';
+import { allConvs, buildSpec, REG_MAX } from '../model/spec.js';
 import { loadModelBytes, type ModelSource } from '../model/load.js';
 import { readWeights, writeWeights, type WeightsFile } from '../weights/weights.js';
 import { toFloat32, sha256Hex } from '../weights/format.js';
 import { planFrozen, type FrozenPlan } from './frozen.js';
 import { buildTrainProgram, FIRST_TRAINABLE, type TrainProgram, type TrainScope } from './net.js';
-import { initConv, mulberry32, packParams, unpackParams } from './params.js';
+import { initialParams, unpackParams } from './params.js';
 import { emaDecay, planOptimizer, scaledDecay, stepUniforms, type OptimConfig } from './optim.js';
 import { batchLoss, imageLoss, type BatchLoss, type HeadLevel, type ImageLoss } from './loss.js';
 import type { GtBox } from './assigner.js';
@@ -92,23 +92,7 @@ export class TrainerCore {
     const limit = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
     if (prog.arenaElements * 4 > limit) throw new InvalidArgumentError(`train: input ${s.imgsz} needs a ${(prog.arenaElements * 4 / 2 ** 20).toFixed(0)} MiB training arena; this GPU binds at most ${(limit / 2 ** 20).toFixed(0)} MiB (use a smaller --imgsz)`);
     const frozen = planFrozen(file, size, FIRST_TRAINABLE[s.scope], prog.inputs.map((i) => i.layer), pick, attentionKernel(tuning, traits), tuning.family === 'register' ? 'rt' : 'loop');
-    // Initial parameters: transferred where the source has the tensor with the same shape, else initialised.
-    const rnd = mulberry32(s.seed ^ 0x5eed);
-    const reinitialised: string[] = [];
-    const detect = spec.layers[spec.layers.length - 1];
-    const clsConvs = new Set(detect.type === 'Detect' ? detect.cls.flat().map((c) => c.name) : []);
-    const finalCls = new Map(detect.type === 'Detect' ? detect.cls.map((br, j) => [br[4].name, 8 * 2 ** j] as const) : []);
-    // Ultralytics transfers every tensor whose shape matches and initialises the others; with
-    // reinitCls the class branch is initialised whatever its shape.
-    const get = (c: ConvSpec) => {
-      const w = file.tensors.get(c.weight);
-      const want = [c.cout, c.cin / c.groups, c.k, c.k];
-      const same = !!w && w.shape.length === 4 && w.shape.every((v, i) => v === want[i]);
-      if (same && !(s.reinitCls && clsConvs.has(c.name))) return { weight: toFloat32(w), bias: toFloat32(file.tensors.get(c.bias)!) };
-      reinitialised.push(c.name);
-      return initConv(c, rnd, finalCls.get(c.name), s.names.length);
-    };
-    const params = packParams(prog.params, get);
+    const { params, reinitialised } = initialParams(file, spec, prog.params, s.reinitCls, s.seed);
     const opt = planOptimizer(s.optim, prog.params);
     const dispatches = [...prog.forward, ...prog.forwardEma, ...prog.backward, opt.accumulate, ...opt.norm, ...opt.steps, opt.ema, ...prog.flips];
     const P = prog.params.total * 4;

@@ -9,9 +9,10 @@
  * folded with a fresh BatchNorm (γ 1, β 0, mean 0, var 1, eps 1e-3), and Detect.bias_init() for the
  * last class conv: bias = log(5 / nc / (640 / stride)²).
  */
-import type { ConvSpec } from '../model/spec.js';
+import type { ConvSpec, ModelSpec } from '../model/spec.js';
 import { packConvWeights, packedConvWeightLength } from '../ops/conv.js';
 import { WEIGHT_ALIGN } from '../ops/types.js';
+import { toFloat32, type TensorFile } from '../weights/format.js';
 
 export interface ParamEntry {
   spec: ConvSpec;
@@ -99,4 +100,27 @@ export function unpackParams(layout: ParamLayout, data: Float32Array): Map<strin
     out.set(c.bias, { shape: [c.cout], data: data.slice(bias, bias + c.cout) });
   }
   return out;
+}
+
+/**
+ * The params buffer's initial contents for `spec` (the target class count) from a source file:
+ * Ultralytics transfers every tensor whose shape matches and initialises the others; with `reinitCls`
+ * the class branch (Detect's cv3) is initialised whatever its shape. Returns the names initialised.
+ */
+export function initialParams(file: TensorFile, spec: ModelSpec, layout: ParamLayout, reinitCls: boolean, seed: number) {
+  const rnd = mulberry32(seed ^ 0x5eed);
+  const reinitialised: string[] = [];
+  const detect = spec.layers[spec.layers.length - 1];
+  const cls = detect.type === 'Detect' ? detect.cls : [];
+  const clsConvs = new Set(cls.flat().map((c) => c.name));
+  const finalCls = new Map(cls.map((br, j) => [br[4].name, 8 * 2 ** j] as const));
+  const params = packParams(layout, (c) => {
+    const w = file.tensors.get(c.weight);
+    const want = [c.cout, c.cin / c.groups, c.k, c.k];
+    const same = !!w && w.shape.length === 4 && w.shape.every((v, i) => v === want[i]);
+    if (same && !(reinitCls && clsConvs.has(c.name))) return { weight: toFloat32(w), bias: toFloat32(file.tensors.get(c.bias)!) };
+    reinitialised.push(c.name);
+    return initConv(c, rnd, finalCls.get(c.name), spec.nc);
+  });
+  return { params, reinitialised };
 }

@@ -8,7 +8,7 @@
 import { InvalidArgumentError, TrainingDivergedError } from '../errors.js';
 import type { ModelSource } from '../model/load.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
-import { AUGMENT_FLIP, AUGMENT_FULL, AUGMENT_OFF, cacheable, flipOnly, letterboxLabels, mix, prepare, type AugmentConfig, type YoloBox } from './augment.js';
+import { AUGMENT_FLIP, AUGMENT_FULL, AUGMENT_OFF, cacheable, flipOnly, letterboxLabels, mix, prepare, shuffle, type AugmentConfig, type YoloBox } from './augment.js';
 import { configDifference, readCheckpoint, writeCheckpoint, type Counters } from './checkpoint.js';
 import { TrainerCore, type TrainInput } from './core.js';
 import type { TrainScope } from './net.js';
@@ -278,23 +278,6 @@ export class Trainer {
   destroy() {
     this.core.destroy();
   }
-}
-
-/** Fisher–Yates with a seeded generator. */
-function shuffle(n: number, seed: number): number[] {
-  let s = seed >>> 0;
-  const r = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const a = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
 }
 
 export function createTrainer(o: CreateTrainerOptions): Promise<Trainer> {
