@@ -4,9 +4,10 @@
  * best epoch in the output file and the whole state in a checkpoint that `--resume` continues. The
  * output is an ordinary weight file whose manifest says what it was fine-tuned from, on what, and how.
  */
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { UsageError, parseCli, type Command } from './main.js';
 import { isRealGPU, probeDawn } from './backend.js';
 import { readInput, readWeightsArg } from './io.js';
@@ -15,7 +16,7 @@ import { loadDataset } from '../eval/dataset.js';
 import { readCheckpoint } from '../train/checkpoint.js';
 import { chromiumPath } from '../node/chromium-backend.js';
 import { chromiumTrain, type RemoteRun, type TrainHooks } from '../node/chromium-trainer.js';
-import type { EpochResult, TrainProgress } from '../train/trainer.js';
+import type { EpochResult, FeatureStore, TrainProgress } from '../train/trainer.js';
 import { checkOptim, defaultOptim } from '../train/optim.js';
 
 const OPTIONS = {
@@ -27,8 +28,27 @@ const OPTIONS = {
   'warmup-bias-lr': { type: 'string' }, nbs: { type: 'string' }, 'no-ema': { type: 'boolean', default: false }, seed: { type: 'string', default: '0' },
   'train-split': { type: 'string', default: 'train' }, 'val-split': { type: 'string', default: 'val' },
   output: { type: 'string', short: 'o' }, checkpoint: { type: 'string' }, resume: { type: 'string' }, backend: { type: 'string', default: 'auto' },
-  'log-json': { type: 'string' },
+  'log-json': { type: 'string' }, 'cache-dir': { type: 'string' },
 } as const;
+
+/** Frozen features as files named by the SHA-1 of their key (model, scope, input size, image, orientation). */
+function fileStore(dir: string): FeatureStore {
+  const path = (k: string) => join(dir, `${createHash('sha1').update(k).digest('hex')}.f32`);
+  return {
+    get: async (k) => {
+      try {
+        const b = await readFile(path(k));
+        return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+      } catch {
+        return undefined;
+      }
+    },
+    put: async (k, f) => {
+      await mkdir(dir, { recursive: true });
+      await atomicWrite(path(k), new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
+    },
+  };
+}
 
 const num = (k: string, v: string | undefined) => {
   if (v === undefined) return undefined;
@@ -54,7 +74,7 @@ async function atomicWrite(path: string, data: Uint8Array) {
 
 export const command: Command = {
   summary: 'fine-tune a model on an Ultralytics-layout dataset on the GPU (head or neck+head), validating each epoch',
-  usage: 'yolo11-webgpu train <weights.y11w> <data.yaml> -o <tuned.y11w> [--epochs 10] [--imgsz 640] [--batch 16] [--train head|neck+head] [--optimizer adamw|sgd] [--lr 0.001] [--lrf 0.01] [--cos-lr] [--momentum 0.937] [--weight-decay 0.0005] [--warmup-epochs 3] [--warmup-bias-lr] [--nbs 64] [--no-ema] [--nc N] [--names a,b,…] [--reinit-cls] [--augment flip|none|full] [--no-cache] [--seed 0] [--train-split train] [--val-split val] [--checkpoint <out>.ckpt] [--resume <ckpt>] [--log-json file] [--backend auto|dawn|chromium]   (--resume alone continues a run with the settings stored in its checkpoint)',
+  usage: 'yolo11-webgpu train <weights.y11w> <data.yaml> -o <tuned.y11w> [--epochs 10] [--imgsz 640] [--batch 16] [--train head|neck+head] [--optimizer adamw|sgd] [--lr 0.001] [--lrf 0.01] [--cos-lr] [--momentum 0.937] [--weight-decay 0.0005] [--warmup-epochs 3] [--warmup-bias-lr] [--nbs 64] [--no-ema] [--nc N] [--names a,b,…] [--reinit-cls] [--augment flip|none|full] [--no-cache] [--seed 0] [--train-split train] [--val-split val] [--checkpoint <out>.ckpt] [--resume <ckpt>] [--log-json file] [--cache-dir dir] [--backend auto|dawn|chromium]   (--resume alone continues a run with the settings stored in its checkpoint)',
   async run(argv, { verbose }) {
     let { values, positionals } = parseCli(argv, OPTIONS);
     let resume: Uint8Array | undefined;
@@ -126,6 +146,8 @@ export const command: Command = {
         if (values['log-json']) await writeFile(values['log-json'], `${JSON.stringify(log, null, 1)}\n`);
       },
     };
+    const store = values['cache-dir'] ? fileStore(resolve(values['cache-dir'])) : undefined;
+    run.featureStore = !!store;
     const backend = values.backend!;
     if (!['auto', 'dawn', 'chromium'].includes(backend)) throw new UsageError(`--backend ${backend}: expected auto, dawn or chromium`);
     const probe = backend === 'chromium' ? undefined : await probeDawn();
@@ -133,10 +155,10 @@ export const command: Command = {
     process.stderr.write(`train: ${train.images.length} train images, ${val?.images.length ?? 0} val images, backend ${useChromium ? 'chromium (headless)' : 'dawn'}; checkpoint ${ckptPath}\n`);
     let result: { skipped?: [string, string][] } | undefined;
     if (useChromium) {
-      result = (await chromiumTrain(weights, run, load, hooks, resume, { verbose })) as typeof result;
+      result = (await chromiumTrain(weights, run, load, hooks, resume, { verbose, store })) as typeof result;
     } else {
       const { createTrainer } = await import('../train/trainer.js');
-      const t = await createTrainer({ ...run.trainer, model: weights });
+      const t = await createTrainer({ ...run.trainer, model: weights, featureStore: store });
       hooks.info(t.info as unknown as Record<string, unknown>);
       const src = (split: 'train' | 'val', s: { length: number; names: string[] }) => ({ length: s.length, name: (i: number) => s.names[i], get: (i: number) => load(split, i) });
       try {

@@ -15,7 +15,7 @@ import { WebGPUUnavailableError, Yolo11Error, TrainingDivergedError, InvalidArgu
 import { chromiumPath } from './chromium-backend.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
 import type { YoloBox } from '../train/augment.js';
-import type { CreateTrainerOptions, EpochResult, TrainProgress } from '../train/trainer.js';
+import type { CreateTrainerOptions, EpochResult, FeatureStore, TrainProgress } from '../train/trainer.js';
 
 /** What the page needs besides the samples: trainer options (less model and device), the splits' sizes and names. */
 export interface RemoteRun {
@@ -25,6 +25,8 @@ export interface RemoteRun {
   epochs: number;
   /** The `training` provenance stored in each weight file. */
   training: Record<string, unknown>;
+  /** Keep frozen features in the Node side's `store` too. */
+  featureStore?: boolean;
 }
 
 export interface TrainHooks {
@@ -49,7 +51,11 @@ const PAGE = `<!doctype html><script type="module">
         const m = JSON.parse(decodeURIComponent(r.headers.get('x-meta')));
         return { image: { width: m.width, height: m.height, data: new Uint8Array(await r.arrayBuffer()) }, boxes: m.boxes };
       } });
-      const t = await createTrainer({ ...run.trainer, model: '/weights' });
+      const featureStore = run.featureStore ? {
+        get: async (k) => { const r = await fetch('/features/' + encodeURIComponent(k)); return r.status === 200 ? new Float32Array(await r.arrayBuffer()) : undefined; },
+        put: async (k, f) => void await fetch('/features/' + encodeURIComponent(k), { method: 'POST', body: f }),
+      } : undefined;
+      const t = await createTrainer({ ...run.trainer, model: '/weights', featureStore });
       await window.report(JSON.stringify({ type: 'info', info: t.info }));
       const res = await fetch('/resume');
       const resume = res.status === 200 ? new Uint8Array(await res.arrayBuffer()) : undefined;
@@ -75,7 +81,7 @@ const body = (req: IncomingMessage) => new Promise<Uint8Array>((resolve, reject)
   req.on('error', reject);
 });
 
-export async function chromiumTrain(weights: Uint8Array, run: RemoteRun, load: SampleLoader, hooks: TrainHooks, resume?: Uint8Array, { verbose = false } = {}): Promise<unknown> {
+export async function chromiumTrain(weights: Uint8Array, run: RemoteRun, load: SampleLoader, hooks: TrainHooks, resume?: Uint8Array, { verbose = false, store }: { verbose?: boolean; store?: FeatureStore } = {}): Promise<unknown> {
   const here = fileURLToPath(new URL(/* @vite-ignore */ '.', import.meta.url));
   const dist = existsSync(join(here, 'index.js')) ? here : fileURLToPath(new URL(/* @vite-ignore */ '../../dist/', import.meta.url));
   let pending: { checkpoint?: Uint8Array; weights?: Uint8Array } = {};
@@ -99,6 +105,16 @@ export async function chromiumTrain(weights: Uint8Array, run: RemoteRun, load: S
       if (url.pathname === '/upload/checkpoint' || url.pathname === '/upload/weights') {
         pending = { ...pending, [url.pathname.slice(8)]: await body(req) };
         return void res.writeHead(204).end();
+      }
+      if (url.pathname.startsWith('/features/') && store) {
+        const key = decodeURIComponent(url.pathname.slice(10));
+        if (req.method === 'POST') {
+          const b = await body(req);
+          await store.put(key, new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4));
+          return void res.writeHead(204).end();
+        }
+        const f = await store.get(key);
+        return void (f ? res.writeHead(200).end(new Uint8Array(f.buffer, f.byteOffset, f.byteLength)) : res.writeHead(404).end());
       }
       if (url.pathname.startsWith('/dist/')) {
         const p = normalize(join(dist, url.pathname.slice(6)));

@@ -31,6 +31,11 @@ export interface SampleSource {
   get(i: number): Promise<TrainSample>;
 }
 
+export interface FeatureStore {
+  get(key: string): Promise<Float32Array | undefined>;
+  put(key: string, features: Float32Array): Promise<void>;
+}
+
 export interface CreateTrainerOptions {
   model: ModelSource;
   device?: GPUDevice;
@@ -50,6 +55,11 @@ export interface CreateTrainerOptions {
   /** Cache the frozen layers' outputs when the augmentation allows (default true). */
   cache?: boolean;
   seed?: number;
+  /**
+   * Where cached frozen features may also be kept beyond this trainer (the CLI's --cache-dir): keys name
+   * the source model, scope, input size, sample and orientation; a wrong-sized entry is recomputed.
+   */
+  featureStore?: FeatureStore;
   /** Caller's facts stored in checkpoints and compared on resume (the CLI keeps its arguments here). */
   tag?: Record<string, unknown>;
 }
@@ -101,7 +111,7 @@ export class Trainer {
   /** Images that could not be read, with why (named once each). */
   readonly skipped = new Map<string, string>();
 
-  private constructor(readonly core: TrainerCore, readonly augment: AugmentConfig, readonly config: Record<string, unknown>, private readonly useCache: boolean) {}
+  private constructor(readonly core: TrainerCore, readonly augment: AugmentConfig, readonly config: Record<string, unknown>, private readonly useCache: boolean, private readonly store?: FeatureStore) {}
 
   static async create(o: CreateTrainerOptions): Promise<Trainer> {
     const optimizer = o.optimizer ?? 'adamw';
@@ -122,7 +132,7 @@ export class Trainer {
     const seed = o.seed ?? 0;
     const core = await TrainerCore.create({ model: bytes, device: o.device, scope, imgsz, names, reinitCls: o.reinitCls ?? false, optim, batch, seed });
     const config = { model: core.sourceSha256, scope, imgsz, names, reinitCls: o.reinitCls ?? false, optim, batch, seed, augment, cache: o.cache ?? true, tag: o.tag ?? {} };
-    return new Trainer(core, augment, config, (o.cache ?? true) && cacheable(augment));
+    return new Trainer(core, augment, config, (o.cache ?? true) && cacheable(augment), o.featureStore);
   }
 
   get info() {
@@ -156,7 +166,14 @@ export class Trainer {
     this.meta.set(`${tag}:${i}`, meta);
     const key = `${tag}:${i}:${p.flipped ? 1 : 0}`;
     let f = this.cache.get(key);
-    if (!f) this.cache.set(key, (f = await this.core.features(p.tensor)));
+    if (!f) {
+      // A persistent store (e.g. files, for the next run of the same model, scope and input size).
+      const skey = `${this.config.model}:${this.config.scope}:${size}:${src.name(i)}:${p.flipped ? 1 : 0}`;
+      const stored = await this.store?.get(skey);
+      f = stored?.length === this.core.featureLength ? stored : await this.core.features(p.tensor);
+      if (f !== stored) await this.store?.put(skey, f);
+      this.cache.set(key, f);
+    }
     return { x: { features: f } as TrainInput, gts: p.gts, gain: p.gain, pad: p.pad, ...meta };
   }
 

@@ -2,9 +2,10 @@
  * `train` end to end on a tiny dataset (the fracture model at 64×64, headless Chromium): a listed but
  * missing image, a malformed label file and an undecodable image are skipped by name, the rest trains;
  * the output is an ordinary weight file whose manifest records the fine-tuning; bad settings are
- * errors before anything starts; `--resume` of a finished run says there is nothing left.
+ * errors before anything starts; `--resume` of a finished run says there is nothing left; --cache-dir
+ * keeps the frozen features on disk.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -39,7 +40,8 @@ describe('train on a tiny dataset', () => {
     const w = join(dir, 'fracture.y11w');
     expect((await cli('convert', fixture('models/yolo11n-fracture-hybrid.tflite'), '-o', w)).code).toBe(0);
     const out = join(dir, 'tuned.y11w');
-    const r = await cli('train', w, yaml, '-o', out, '--epochs', '2', '--imgsz', '64', '--batch', '2', '--lr', '0.001', '--backend', 'chromium');
+    const cacheDir = join(dir, 'features');
+    const r = await cli('train', w, yaml, '-o', out, '--epochs', '2', '--imgsz', '64', '--batch', '2', '--lr', '0.001', '--cache-dir', cacheDir, '--backend', 'chromium');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/skipped .*missing\.jpg: listed but missing/);
     expect(r.err).toMatch(/skipped .*badlabel\.jpg: .*bad label line "0 0.5 0.5 0.2"/);
@@ -53,6 +55,10 @@ describe('train on a tiny dataset', () => {
     expect(t.command).toMatch(/^yolo11-webgpu train .* --epochs 2 --imgsz 64/);
     expect(f.manifest.imgsz).toEqual([64, 64]);
     expect(existsSync(`${out}.ckpt`)).toBe(true);
+    // Frozen features were also kept on disk: the 2 decodable training images' orientations seen and the val image.
+    const files = readdirSync(cacheDir).filter((f) => f.endsWith('.f32'));
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(files.length).toBeLessThanOrEqual(5);
     const again = await cli('train', '--resume', `${out}.ckpt`, '--backend', 'chromium');
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/InvalidArgumentError: --resume: the checkpoint has 2 epochs done, nothing left of 2/);
