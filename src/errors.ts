@@ -107,3 +107,8 @@ export class DestroyedError extends Yolo11Error {
   static override readonly errorName: string = 'DestroyedError';
   constructor(m = 'detector was destroyed') { super('DESTROYED', m); }
 }
+/** Fine-tuning produced a non-finite loss (NaN or Inf): the run stops; the message names the step. */
+export class TrainingDivergedError extends Yolo11Error {
+  static override readonly errorName: string = 'TrainingDivergedError';
+  constructor(m: string) { super('TRAINING_DIVERGED', m); }
+}

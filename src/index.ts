@@ -16,4 +16,8 @@ export type { LoadProgress, ModelSource } from './model/load.js';
 export { readWeights, writeWeights, parameterCount } from './weights/weights.js';
 export type { WeightsManifest, WeightsFile, WeightsFields } from './weights/weights.js';
 export { requestGPUContext } from './gpu/device.js';
+export { createTrainer, Trainer } from './train/trainer.js';
+export type { CreateTrainerOptions, FitOptions, TrainSample, SampleSource, TrainProgress, EpochResult } from './train/trainer.js';
+export type { ValMetrics } from './train/validate.js';
+export type { AugmentConfig, YoloBox } from './train/augment.js';
 export * from './errors.js';

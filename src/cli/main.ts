@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   reference: () => import('./reference.js'),
   detect: () => import('./detect.js'),
   eval: () => import('./eval.js'),
+  train: () => import('./train.js'),
 };
 
 /** Thrown for bad command-line usage; printed with the command's usage line. */

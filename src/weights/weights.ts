@@ -30,6 +30,8 @@ export interface WeightsManifest extends Manifest {
    * threshold measured by `eval --save-settings` (e.g. on FracAtlas valid + negatives).
    */
   settings?: Record<string, unknown>;
+  /** A fine-tuned model (src/train/): what it was fine-tuned from, on what data, and how. */
+  training?: Record<string, unknown>;
 }
 
 export type WeightsFile = TensorFile<WeightsManifest>;
@@ -45,6 +47,7 @@ export interface WeightsFields {
   imgsz: [number, number];
   source: WeightsManifest['source'];
   settings?: Record<string, unknown>;
+  training?: Record<string, unknown>;
 }
 
 export function writeWeights(fields: WeightsFields, tensors: WriteTensor[], dtype: DType = 'f32'): Promise<Uint8Array> {

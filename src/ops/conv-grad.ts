@@ -1,0 +1,126 @@
+/**
+ * Planners for the convolution backward kernels (training): the gradient w.r.t. the input
+ * (shaders/conv-grad-input.wgsl, shaders/dwconv-grad-input.wgsl) and w.r.t. the weights and bias
+ * (shaders/conv-grad-weight.wgsl, shaders/dwconv-grad-weight.wgsl). They read the forward's packed
+ * weights (src/ops/conv.ts `packConvWeights`) and write weight gradients in the same packed layout,
+ * so one element-wise optimiser step serves both. Every gradient is accumulated (+=).
+ */
+import { grid1d, type Dispatch, type View } from './types.js';
+
+export interface ConvGradParams {
+  label: string;
+  /** The forward's input X (c × h × w). */
+  input: View;
+  /** dZ: the gradient of the pre-activation output (cout × oh × ow). */
+  dz: View;
+  k: number;
+  stride: number;
+  groups: number;
+}
+
+/** Output channels are padded to this in the packed weights (src/ops/conv.ts COUT_ALIGN). */
+const COUT_ALIGN = 16;
+const LANES = 64;
+const MAX_GROUPS = 65535;
+/**
+ * Lanes per workgroup of the weight-gradient kernels, each owning whole output tiles (no cross-lane
+ * reduction): small workgroups give a CPU adapter's threads enough of them.
+ */
+const W_LANES = 16;
+
+const coutPad = (cout: number) => Math.ceil(cout / COUT_ALIGN) * COUT_ALIGN;
+
+function check(p: ConvGradParams) {
+  const { input: x, dz, k, stride } = p;
+  const pad = Math.floor(k / 2);
+  const oh = Math.floor((x.h + 2 * pad - k) / stride) + 1;
+  const ow = Math.floor((x.w + 2 * pad - k) / stride) + 1;
+  if (dz.h !== oh || dz.w !== ow) throw new Error(`${p.label}: dZ ${dz.h}×${dz.w} ≠ conv output ${oh}×${ow} of input ${x.h}×${x.w} (k ${k}, stride ${stride})`);
+  if (p.groups !== 1 && (p.groups !== x.c || p.groups !== dz.c)) throw new Error(`${p.label}: groups ${p.groups} must be 1 or equal Cin = Cout`);
+  if (p.groups !== 1 && k !== 3) throw new Error(`${p.label}: depthwise gradients are implemented for 3×3 kernels only`);
+}
+
+/** dX += convᵀ(dZ): `dx` has the input's shape; `weightOffset` is the packed forward weights' offset. */
+export function planConvGradInput(p: ConvGradParams & { dx: View; weightOffset: number }): Dispatch {
+  check(p);
+  const { dx, dz, k, stride } = p;
+  if (dx.c !== p.input.c || dx.h !== p.input.h || dx.w !== p.input.w) throw new Error(`${p.label}: dX shape differs from the input's`);
+  if (p.groups !== 1) {
+    return {
+      label: `${p.label}.dx`,
+      shader: 'dwconv-grad-input',
+      constants: { KS: k, STRIDE: stride, WG: LANES },
+      uniforms: { dz_off: dz.offset, out_h: dz.h, out_w: dz.w, dx_off: dx.offset, in_h: dx.h, in_w: dx.w, c: dx.c, w_off: p.weightOffset },
+      workgroups: grid1d(dx.c * dx.h * dx.w, LANES),
+      flops: 2 * dz.c * k * k * dz.h * dz.w,
+    };
+  }
+  if (p.weightOffset % 4) throw new Error(`${p.label}: weight offset must be a multiple of 4`);
+  const tiles = Math.ceil((dx.h * dx.w) / LANES);
+  const z = Math.ceil(tiles / MAX_GROUPS);
+  return {
+    label: `${p.label}.dx`,
+    shader: 'conv-grad-input',
+    constants: { KS: k, STRIDE: stride },
+    uniforms: {
+      dz_off: dz.offset, out_c: dz.c, out_h: dz.h, out_w: dz.w, dx_off: dx.offset, in_c: dx.c, in_h: dx.h, in_w: dx.w,
+      w_off: p.weightOffset, cout_pad: coutPad(dz.c),
+    },
+    workgroups: [Math.ceil(tiles / z), Math.ceil(dx.c / 4), z],
+    flops: 2 * dz.c * dx.c * k * k * dz.h * dz.w,
+  };
+}
+
+/**
+ * dW += dZ ⋆ X and dB += Σ dZ into the `grads` buffer (binding name `grads`, mapped to `buffer`), at
+ * `gradOffset` (packed like the weights) and `biasGradOffset`.
+ */
+export function planConvGradWeight(p: ConvGradParams & { gradOffset: number; biasGradOffset: number; buffer: string }): Dispatch {
+  check(p);
+  const { input: x, dz, k, stride } = p;
+  const buffers = { grads: p.buffer };
+  if (p.groups !== 1) {
+    return {
+      label: `${p.label}.dw`,
+      shader: 'dwconv-grad-weight',
+      constants: { STRIDE: stride, WG: W_LANES },
+      uniforms: { x_off: x.offset, in_h: x.h, in_w: x.w, dz_off: dz.offset, out_h: dz.h, out_w: dz.w, c: x.c, g_off: p.gradOffset, gb_off: p.biasGradOffset },
+      workgroups: grid1d(x.c, W_LANES),
+      buffers,
+      flops: 2 * x.c * k * k * dz.h * dz.w,
+    };
+  }
+  const K = x.c * k * k;
+  return {
+    label: `${p.label}.dw`,
+    shader: 'conv-grad-weight',
+    constants: { KS: k, STRIDE: stride, LANES: W_LANES },
+    uniforms: {
+      x_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, dz_off: dz.offset, out_c: dz.c, out_h: dz.h, out_w: dz.w,
+      g_off: p.gradOffset, gb_off: p.biasGradOffset, cout_pad: coutPad(dz.c),
+    },
+    workgroups: [Math.ceil(K / (4 * W_LANES)), Math.ceil(dz.c / 16), 1],
+    buffers,
+    flops: 2 * dz.c * K * dz.h * dz.w,
+  };
+}
+
+/** Elements of the flipped weights W' of a convolution (src/ops/conv.ts layout with Cin as the output axis). */
+export const flippedLength = (cin: number, cout: number, k: number) => cout * k * k * coutPad(cin);
+
+/**
+ * W'[ci, co, ky, kx] = W[co, ci, KS−1−ky, KS−1−kx] in the packed layout (shaders/conv-weight-flip.wgsl):
+ * the input gradient of a stride-1 convolution is then the convolution of dZ with W', which the
+ * inference kernels compute (src/train/net.ts). Reads `params` at `weightOffset`, writes `buffer` at `flipOffset`.
+ */
+export function planWeightFlip(p: { label: string; cin: number; cout: number; k: number; weightOffset: number; flipOffset: number; buffer: string }): Dispatch {
+  const n = flippedLength(p.cin, p.cout, p.k);
+  return {
+    label: `${p.label}.flip`,
+    shader: 'conv-weight-flip',
+    constants: { KS: p.k, WG: LANES },
+    uniforms: { w_off: p.weightOffset, f_off: p.flipOffset, cin: p.cin, cout: p.cout, cin_pad: coutPad(p.cin), cout_pad: coutPad(p.cout) },
+    workgroups: grid1d(n, LANES),
+    buffers: { src: 'params', dst: p.buffer },
+  };
+}

@@ -1,0 +1,261 @@
+/**
+ * The trainable part of YOLO11 as dispatch lists over one arena, following src/model/spec.ts and the
+ * forward builder src/model/yolo11.ts module by module: layers 11–23 for `neck+head`, Detect (23)
+ * alone for `head`. The frozen layers' outputs that it reads are inputs, written where the forward
+ * would put them (a Concat's channel slice).
+ *
+ * Arena: [activations | gradients]. A tensor at offset o has its gradient at o + G, so the gradient of
+ * a channel slice is the same slice of the gradient tensor: Concat and Split stay views in the
+ * backward, and every backward kernel accumulates (+=) into the gradients, which are cleared before
+ * each image. A convolution with SiLU keeps its pre-activation z (forward: conv without activation,
+ * then shaders/silu-act.wgsl); the backward turns z into dz in place (silu-grad, which also passes the
+ * Bottleneck residual's gradient), then computes dW/dB (into the `gstep` buffer) and, if its input
+ * needs one, dX. Convolutions read the trained weights from the `params` buffer; the validation
+ * forward is the same list reading the `ema` buffer.
+ */
+import { REG_MAX, type BlockSpec, type ConvSpec, type LayerSpec, type ModelSpec } from '../model/spec.js';
+import { planConv } from '../ops/conv.js';
+import type { ConvPicker } from '../ops/conv-variants.js';
+import { flippedLength, planConvGradInput, planConvGradWeight, planWeightFlip } from '../ops/conv-grad.js';
+import { planSiluAct, planSiluGrad, planUpsampleGrad, planZeroInsert } from '../ops/act-grad.js';
+import { planUpsample } from '../ops/upsample.js';
+import type { Dispatch, View } from '../ops/types.js';
+import { layoutParams, type ParamLayout } from './params.js';
+
+export type TrainScope = 'head' | 'neck+head';
+/** The first trainable layer of each scope. */
+export const FIRST_TRAINABLE: Record<TrainScope, number> = { head: 23, 'neck+head': 11 };
+
+/** A tensor or channel slice, and whether the loss's gradient reaches it. */
+interface T {
+  v: View;
+  grad: boolean;
+}
+
+export interface TrainProgram {
+  scope: TrainScope;
+  /** The frozen layers' outputs this program reads, and where each is written. */
+  inputs: { layer: number; view: View }[];
+  /** Detect's raw outputs, (64 + nc) × H/s × W/s; their gradients are at offset + gradOffset. */
+  levels: View[];
+  forward: Dispatch[];
+  forwardEma: Dispatch[];
+  backward: Dispatch[];
+  /** Refresh the flipped weights (buffer `wflip`) from `params`: after every change of the parameters. */
+  flips: Dispatch[];
+  /** Elements of the `wflip` buffer. */
+  flipElements: number;
+  arenaElements: number;
+  /** G: the gradient region is [G, 2G), cleared before each image. */
+  gradOffset: number;
+  params: ParamLayout;
+}
+
+const ALIGN = 64;
+const withWeights = (d: Dispatch, buffer: string): Dispatch => ({ ...d, buffers: { ...d.buffers, weights: buffer } });
+
+class Builder {
+  size = 0;
+  readonly convs: ConvSpec[] = [];
+  layout?: ParamLayout;
+  readonly fwd: (() => Dispatch[])[] = [];
+  readonly bwd: ((G: number) => Dispatch[])[] = [];
+  /** Stride-1 convolutions whose input gradient is computed as a convolution with flipped weights. */
+  readonly flipped: { conv: number; offset: number }[] = [];
+  /** The `wflip` buffer: [zero bias for every dX convolution][W' of each flipped convolution]. */
+  flipSize = 0;
+  constructor(private readonly pick?: ConvPicker) {}
+
+  alloc(c: number, h: number, w: number, grad: boolean): T {
+    const offset = this.size;
+    this.size = Math.ceil((offset + c * h * w) / ALIGN) * ALIGN;
+    return { v: { offset, c, h, w }, grad };
+  }
+
+  slice = (t: T, c0: number, c: number): T => ({ v: { ...t.v, offset: t.v.offset + c0 * t.v.h * t.v.w, c }, grad: t.grad });
+
+  /** One Conv from x into out (+ residual after the activation). */
+  conv(c: ConvSpec, x: T, out: T, residual?: T) {
+    const i = this.convs.push(c) - 1;
+    const e = () => this.layout!.entries[i];
+    const { k, stride, groups } = c;
+    const z = c.act ? this.alloc(c.cout, out.v.h, out.v.w, false) : undefined;
+    if (!z && residual) throw new Error(`${c.name}: a residual without an activation is not part of the trainable layers`);
+    this.fwd.push(() => {
+      const y = z ? z.v : out.v;
+      const d = [withWeights(planConv({
+        label: c.name, input: x.v, output: y, k, stride, groups, act: false, weightOffset: e().weight, biasOffset: e().bias,
+      }, this.pick?.(k, stride, y.h * y.w)), 'params')];
+      if (z) d.push(planSiluAct({ label: c.name, z: z.v, y: out.v, residual: residual?.v }));
+      return d;
+    });
+    // dX of a convolution (groups 1, stride 1 or a 3×3 with stride 2): conv(dZ, W') with the inference
+    // kernels, accumulated through their residual input (dX + conv, in place: each element is read
+    // and written by the same invocation). Stride 2: dZ is first spread over the input's plane with
+    // zeros between (the transposed convolution as a stride-1 one).
+    const flip = x.grad && groups === 1 && (stride === 1 || (stride === 2 && k === 3)) ? this.flipped.push({ conv: i, offset: -1 }) - 1 : -1;
+    if (flip >= 0) this.flipSize = Math.max(this.flipSize, Math.ceil(c.cin / 16) * 16);
+    const spread = flip >= 0 && stride === 2 ? this.alloc(c.cout, x.v.h, x.v.w, false) : undefined;
+    this.bwd.push((G) => {
+      const g = (t: T): View => ({ ...t.v, offset: t.v.offset + G });
+      const dz = z ? z.v : g(out);
+      const d: Dispatch[] = [];
+      if (z) d.push(planSiluGrad({ label: c.name, z: z.v, dy: g(out), dResidual: residual?.grad ? g(residual) : undefined }));
+      d.push(planConvGradWeight({ label: c.name, input: x.v, dz, k, stride, groups, gradOffset: e().weight, biasGradOffset: e().bias, buffer: 'gstep' }));
+      if (flip >= 0) {
+        const dx = g(x);
+        if (spread) d.push(planZeroInsert({ label: c.name, input: dz, output: spread.v }));
+        d.push(withWeights(planConv({
+          label: `${c.name}.dx`, input: spread ? spread.v : dz, output: dx, k, stride: 1, groups: 1, act: false, weightOffset: this.flipped[flip].offset, biasOffset: 0, residual: dx,
+        }, this.pick?.(k, 1, dx.h * dx.w)), 'wflip'));
+      } else if (x.grad) {
+        d.push(withWeights(planConvGradInput({ label: c.name, input: x.v, dz, k, stride, groups, dx: g(x), weightOffset: e().weight }), 'params'));
+      }
+      return d;
+    });
+  }
+
+  fresh(c: ConvSpec, x: T): T {
+    return this.alloc(c.cout, Math.ceil(x.v.h / c.stride), Math.ceil(x.v.w / c.stride), true);
+  }
+
+  block(b: BlockSpec, x: T, out: T) {
+    if (b.type === 'Bottleneck') {
+      const t = this.fresh(b.cv1, x);
+      this.conv(b.cv1, x, t);
+      this.conv(b.cv2, t, out, b.add ? x : undefined);
+      return;
+    }
+    const c = b.cv1.cout;
+    const cat = this.alloc(2 * c, x.v.h, x.v.w, true);
+    let y = this.fresh(b.cv1, x);
+    this.conv(b.cv1, x, y);
+    b.m.forEach((m, j) => {
+      const target = j === b.m.length - 1 ? this.slice(cat, 0, c) : this.alloc(c, x.v.h, x.v.w, true);
+      this.block(m, y, target);
+      y = target;
+    });
+    this.conv(b.cv2, x, this.slice(cat, c, c));
+    this.conv(b.cv3, cat, out);
+  }
+
+  c3k2(l: Extract<LayerSpec, { type: 'C3k2' }>, x: T, out: T) {
+    const c = l.c;
+    const cat = this.alloc((2 + l.m.length) * c, x.v.h, x.v.w, true);
+    this.conv(l.cv1, x, this.slice(cat, 0, 2 * c));
+    l.m.forEach((m, j) => this.block(m, this.slice(cat, (1 + j) * c, c), this.slice(cat, (2 + j) * c, c)));
+    this.conv(l.cv2, cat, out);
+  }
+
+  upsample(x: T, out: T, label: string) {
+    this.fwd.push(() => [planUpsample({ label, input: x.v, output: out.v })]);
+    if (x.grad) this.bwd.push((G) => [planUpsampleGrad({ label, dy: { ...out.v, offset: out.v.offset + G }, dx: { ...x.v, offset: x.v.offset + G } })]);
+  }
+}
+
+/** Spatial size of every layer's output for an input of H × W. */
+function layerSizes(spec: ModelSpec, H: number, W: number): [number, number][] {
+  const hw: [number, number][] = [];
+  for (const l of spec.layers) {
+    const [h, w] = l.i === 0 ? [H, W] : hw[l.i - 1];
+    if (l.type === 'Conv') hw.push([Math.ceil(h / l.conv.stride), Math.ceil(w / l.conv.stride)]);
+    else if (l.type === 'Upsample') hw.push([2 * h, 2 * w]);
+    else if (l.type === 'Concat') hw.push(hw[l.from[0]]);
+    else hw.push([h, w]);
+  }
+  return hw;
+}
+
+export function buildTrainProgram(spec: ModelSpec, scope: TrainScope, [H, W]: [number, number], pick?: ConvPicker): TrainProgram {
+  const first = FIRST_TRAINABLE[scope];
+  const b = new Builder(pick);
+  const sizes = layerSizes(spec, H, W);
+  const from = (l: LayerSpec) => (Array.isArray(l.from) ? l.from : [l.from < 0 ? l.i + l.from : l.from]);
+  // Whether the loss's gradient reaches each layer's output (it does not below the trainable layers).
+  const grad: boolean[] = [];
+  for (const l of spec.layers) {
+    grad[l.i] = l.i >= first && (l.type === 'Upsample' || l.type === 'Concat' ? from(l).some((f) => grad[f]) : true);
+  }
+  const needed = new Set(spec.layers.filter((l) => l.i >= first).flatMap(from).filter((f) => f < first));
+  const concats = new Map<number, T>();
+  const target = (l: LayerSpec): T => {
+    const [h, w] = sizes[l.i];
+    for (const c of spec.layers) {
+      if (c.type !== 'Concat' || !c.from.includes(l.i)) continue;
+      let cat = concats.get(c.i);
+      if (!cat) concats.set(c.i, (cat = b.alloc(c.cout, h, w, grad[c.i])));
+      const c0 = c.from.slice(0, c.from.indexOf(l.i)).reduce((s, f) => s + spec.layers[f].cout, 0);
+      return b.slice(cat, c0, l.cout);
+    }
+    return b.alloc(l.cout, h, w, grad[l.i]);
+  };
+  const outs: T[] = [];
+  const inputs: { layer: number; t: T }[] = [];
+  let levels: T[] = [];
+  for (const l of spec.layers) {
+    if (l.i < first) {
+      if (needed.has(l.i)) {
+        outs[l.i] = { ...target(l), grad: false }; // frozen: no gradient flows into it
+        inputs.push({ layer: l.i, t: outs[l.i] });
+      }
+      continue;
+    }
+    const x = outs[l.i - 1];
+    switch (l.type) {
+      case 'Conv':
+        b.conv(l.conv, x, (outs[l.i] = target(l)));
+        break;
+      case 'C3k2':
+        b.c3k2(l, x, (outs[l.i] = target(l)));
+        break;
+      case 'Upsample':
+        b.upsample(x, (outs[l.i] = target(l)), `model.${l.i}`);
+        break;
+      case 'Concat':
+        outs[l.i] = concats.get(l.i)!;
+        break;
+      case 'Detect':
+        levels = l.from.map((f, j) => {
+          const [h, w] = sizes[f];
+          const level = b.alloc(4 * REG_MAX + l.nc, h, w, true);
+          const [b0, b1, b2] = l.box[j];
+          const t0 = b.fresh(b0, outs[f]);
+          const t1 = b.fresh(b1, t0);
+          b.conv(b0, outs[f], t0);
+          b.conv(b1, t0, t1);
+          b.conv(b2, t1, b.slice(level, 0, 4 * REG_MAX));
+          let u = outs[f];
+          for (const c of l.cls[j].slice(0, 4)) {
+            const next = b.fresh(c, u);
+            b.conv(c, u, next);
+            u = next;
+          }
+          b.conv(l.cls[j][4], u, b.slice(level, 4 * REG_MAX, l.nc));
+          return level;
+        });
+        break;
+      default:
+        throw new Error(`layer ${l.i} (${l.type}) is not trainable here: the trainable scopes are head and neck+head`);
+    }
+  }
+  b.layout = layoutParams(b.convs);
+  // wflip: a zero bias as long as the widest dX convolution's channels, then each W', 64-aligned.
+  let at = Math.ceil(Math.max(b.flipSize, 64) / 64) * 64;
+  for (const f of b.flipped) {
+    const c = b.convs[f.conv];
+    f.offset = at;
+    at = Math.ceil((at + flippedLength(c.cin, c.cout, c.k)) / 64) * 64;
+  }
+  const flips = b.flipped.map((f) => {
+    const c = b.convs[f.conv];
+    return planWeightFlip({ label: c.name, cin: c.cin, cout: c.cout, k: c.k, weightOffset: b.layout!.entries[f.conv].weight, flipOffset: f.offset, buffer: 'wflip' });
+  });
+  const G = b.size;
+  const forward = b.fwd.flatMap((f) => f());
+  const forwardEma = forward.map((d) => (d.buffers?.weights === 'params' ? { ...withWeights(d, 'ema'), label: `${d.label}.ema` } : { ...d, label: `${d.label}.ema` }));
+  const backward = [...b.bwd].reverse().flatMap((f) => f(G));
+  return {
+    scope, inputs: inputs.map((i) => ({ layer: i.layer, view: i.t.v })), levels: levels.map((t) => t.v),
+    forward, forwardEma, backward, flips, flipElements: at, arenaElements: 2 * G, gradOffset: G, params: b.layout,
+  };
+}
