@@ -19,6 +19,9 @@ struct Params {
   out_w: u32,
   out_h: u32,
   out_off: u32,
+  crop_x: u32, // the src_w × src_h rectangle at (crop_x, crop_y) of the uploaded image (a tile)
+  crop_y: u32,
+  stride: u32, // the uploaded image's width
 }
 
 @group(0) @binding(0) var src: texture_2d<f32>;
@@ -30,7 +33,7 @@ const ONE: u32 = 2048u; // INTER_RESIZE_COEF_SCALE = 1 << 11
 const TWO24: u32 = 0x1000000u;
 
 fn texel(x: u32, y: u32) -> vec3<u32> {
-  return vec3<u32>(round(textureLoad(src, vec2<u32>(x, y), 0).rgb * 255.0)); // unorm8 → the byte
+  return vec3<u32>(round(textureLoad(src, vec2<u32>(x + u.crop_x, y + u.crop_y), 0).rgb * 255.0)); // unorm8 → the byte
 }
 
 // x / 2^k rounded half to even (cvRound), k < 32.

@@ -18,6 +18,12 @@ import { planModel, type ModelPlan } from './plan/model-plan.js';
 import { loadModelBytes, type LoadProgress, type ModelSource } from './model/load.js';
 import { readWeights, type WeightsManifest } from './weights/weights.js';
 import { SourceUploader, type ImageInput } from './image/source.js';
+import { planTiles, resolveSlice, type SliceOptions } from './infer/tiles.js';
+import { createSliceStage, createTtaStage, type PlanRun, type SliceStage, type TtaStage } from './infer/stages.js';
+import { runPasses } from './infer/run.js';
+import { passCost, type PassCost } from './infer/cost.js';
+import { resolveCamLayers } from './explain/eigencam.js';
+import { CamRunner, type Heatmap } from './explain/run.js';
 
 export interface CreateDetectorOptions {
   /** Weight file: bytes, or a URL fetched with progress. */
@@ -56,8 +62,21 @@ export interface DetectOptions {
   maxDet?: number;
   /** Keep only these class ids. */
   classes?: number[];
-  /** Class-agnostic NMS. */
+  /** Class-agnostic NMS (and, with `slice`, class-agnostic merging). */
   agnostic?: boolean;
+  /**
+   * Sliced inference (SAHI) for small objects: overlapping tiles of the full-resolution image, each
+   * letterboxed to the input size on the GPU and run, plus the whole image; boxes merged across tiles.
+   * `true` takes SAHI's defaults (tiles of the input size, overlap 0.2, greedy merging by IOS ≥ 0.5).
+   */
+  slice?: boolean | SliceOptions;
+  /** Test-time augmentation as Ultralytics' augment=True: scales 1, 0.83 (flipped), 0.67, merged before NMS. */
+  tta?: boolean;
+}
+
+export interface ExplainOptions {
+  /** The layer(s) whose activations are explained: `model.N` (default: Detect's inputs model.16, model.19, model.22). */
+  layer?: string | string[];
 }
 
 export interface Detection {
@@ -97,6 +116,10 @@ export class Detector {
   private readonly dets: Readback;
   private readonly layerRead: Readback;
   private readonly source: SourceUploader;
+  private readonly heat: Readback;
+  private tta?: Promise<TtaStage>;
+  private sliceStage?: Promise<SliceStage>;
+  private readonly cams = new Map<string, Promise<CamRunner>>();
   /**
    * What the last `detect()` saw: anchors above `conf` (`candidates`), anchors dropped because the
    * network produced NaN/Inf for them (`nonFinite` — never returned as boxes), candidates beyond the
@@ -110,6 +133,9 @@ export class Detector {
     private readonly plan: ModelPlan,
     private readonly ex: Executor,
     private readonly ownsDevice: boolean,
+    /** The model planned at another input size (test-time augmentation's scaled passes). */
+    private readonly planAt: (size: [number, number]) => ModelPlan,
+    private readonly pipelines: PipelineCache,
   ) {
     device.lost.then(() => {
       this.lost = true;
@@ -118,6 +144,7 @@ export class Detector {
     this.out0 = new Readback(device, 'output0 readback');
     this.dets = new Readback(device, 'detections readback');
     this.layerRead = new Readback(device, 'layer readback');
+    this.heat = new Readback(device, 'heat map readback');
   }
 
   static async create(opts: CreateDetectorOptions): Promise<Detector> {
@@ -157,7 +184,9 @@ export class Detector {
     const ex = await Executor.create(ctx.device, plan.dispatches, plan.arenaElements, plan.weights, plan.post.extraBuffers(), pipelines);
     const setupMs = { load: t1 - t0, parse: t2 - t1, device: t3 - t2, plan: t4 - t3, ...ex.setupMs };
     const info: DetectorInfo = { manifest: m, inputSize: size, adapter: ctx.adapterInfo, features: ctx.features, dispatches: plan.dispatches.length, flops: planFlops(plan.dispatches), setupMs, tuning };
-    return new Detector(info, ctx.device, plan, ex, !opts.device);
+    const finalTuning = tuning.tuning;
+    const planAt = (sz: [number, number]) => planModel(file, sz, { conv: picker(finalTuning, traits), attention: attentionKernel(finalTuning, traits), keepAll: opts.debugKeepLayers });
+    return new Detector(info, ctx.device, plan, ex, !opts.device, planAt, pipelines);
   }
 
   private check() {
@@ -204,6 +233,8 @@ export class Detector {
       const { device, ex, plan } = this;
       const o = { conf: opts.conf ?? 0.25, iou: opts.iou ?? 0.7, maxDet: opts.maxDet ?? 300, classes: opts.classes, agnostic: opts.agnostic ?? false };
       validateDetectOptions(o, this.info.manifest.nc, plan.post.maxDet);
+      if (opts.tta !== undefined && typeof opts.tta !== 'boolean') throw new InvalidArgumentError(`detect(): tta must be true or false, got ${JSON.stringify(opts.tta)}`);
+      if (opts.slice || opts.tta) return this.detectPasses(image, o, opts.slice || undefined, !!opts.tta);
       const src = await this.source.upload(image);
       plan.post.writeDecodeUniforms(ex, o);
       plan.post.writeNmsUniforms(ex, o, { gain: src.gain, padX: src.padX, padY: src.padY, srcW: src.width, srcH: src.height });
@@ -225,6 +256,46 @@ export class Detector {
       this.lastStats = { candidates: tried, nonFinite, capped, detections: found.length };
       return found.map((d): Detection => ({ ...d, label: names[d.classId] ?? String(d.classId) }));
     });
+  }
+
+  /** detect() with slicing and/or TTA (src/infer/): stages made on first use, one readback. */
+  private async detectPasses(image: ImageInput, o: Required<Omit<DetectOptions, 'classes' | 'slice' | 'tta'>> & { classes?: number[] }, sliceOpt: true | SliceOptions | undefined, tta: boolean): Promise<Detection[]> {
+    const { device, plan, ex } = this;
+    const slice = sliceOpt ? resolveSlice(sliceOpt, Math.max(...plan.inputSize)) : undefined;
+    const src = await this.source.upload(image);
+    const passes = slice ? planTiles(src.width, src.height, slice).passes : [{ x: 0, y: 0, w: src.width, h: src.height }];
+    const main: PlanRun = { plan, ex };
+    const ttaStage = tta ? await (this.tta ??= createTtaStage(device, main, this.planAt, this.pipelines)) : undefined;
+    const sliceStage = slice ? await (this.sliceStage ??= createSliceStage(device, plan.post.maxDet, this.pipelines)) : undefined;
+    const raw = await runPasses({
+      device, source: this.source, src, main, passes, tta: ttaStage, slice: slice && { stage: sliceStage!, options: slice }, o, readback: this.dets, lost: () => this.lost,
+    });
+    const names = this.info.manifest.names;
+    const head = new Float32Array(raw, 0, 4);
+    const found = plan.post.parseDetections(raw);
+    this.lastStats = { candidates: head[1], nonFinite: head[2], capped: head[3], detections: found.length };
+    return found.map((d): Detection => ({ ...d, label: names[d.classId] ?? String(d.classId) }));
+  }
+
+  /**
+   * EigenCAM heat map of `image`: the first principal component of a layer's activations (by default
+   * Detect's three inputs, combined), per image pixel, 0–1, computed on the GPU and read back once.
+   */
+  explain(image: ImageInput, opts: ExplainOptions = {}): Promise<Heatmap> {
+    return this.serial(async () => {
+      const main: PlanRun = { plan: this.plan, ex: this.ex };
+      const layers = resolveCamLayers(this.plan, opts?.layer);
+      const key = layers.map((l) => l.name).join(',');
+      let cam = this.cams.get(key);
+      if (!cam) this.cams.set(key, (cam = CamRunner.create(this.device, main, layers, this.pipelines)));
+      const src = await this.source.upload(image);
+      return (await cam).run(this.device, main, this.source, src, this.heat, () => this.lost);
+    });
+  }
+
+  /** What `detect(image, opts)` costs on a width × height image: passes, network runs and FLOPs (e.g. to show the time before running). */
+  cost(width: number, height: number, opts: Pick<DetectOptions, 'slice' | 'tta'> = {}): PassCost {
+    return passCost(width, height, opts, this.plan.inputSize, this.info.flops);
   }
 
   /**
@@ -273,12 +344,16 @@ export class Detector {
     this.out0.destroy();
     this.dets.destroy();
     this.layerRead.destroy();
+    this.heat.destroy();
     this.source.destroy();
+    void this.tta?.then((t) => [t.ex, ...t.scaled.map((x) => x.ex)].forEach((e) => e.destroy()), () => {});
+    void this.sliceStage?.then((t) => t.ex.destroy(), () => {});
+    for (const c of this.cams.values()) void c.then((r) => r.destroy(), () => {});
     if (this.ownsDevice) this.device.destroy();
   }
 }
 
-function validateDetectOptions(o: Required<Omit<DetectOptions, 'classes'>> & { classes?: number[] }, nc: number, maxDetCap: number) {
+function validateDetectOptions(o: Required<Omit<DetectOptions, 'classes' | 'slice' | 'tta'>> & { classes?: number[] }, nc: number, maxDetCap: number) {
   const bad = (m: string) => new InvalidArgumentError(`detect(): ${m}`);
   if (!(o.conf >= 0 && o.conf <= 1)) throw bad(`conf ${o.conf} must be in [0, 1]`);
   if (!(o.iou >= 0 && o.iou <= 1)) throw bad(`iou ${o.iou} must be in [0, 1]`);

@@ -5,7 +5,10 @@
  *   const boxes = await detector.detect(imageBitmap, { conf: 0.25 });
  */
 export { createDetector, Detector } from './detector.js';
-export type { CreateDetectorOptions, DetectOptions, Detection, DetectorInfo, DetectStats } from './detector.js';
+export type { CreateDetectorOptions, DetectOptions, Detection, DetectorInfo, DetectStats, ExplainOptions } from './detector.js';
+export type { SliceOptions, MergeMethod, MatchMetric } from './infer/tiles.js';
+export type { PassCost } from './infer/cost.js';
+export type { Heatmap } from './explain/run.js';
 export type { ImageInput, RawImage } from './image/source.js';
 export type { KernelTime } from './gpu/profiler.js';
 export type { LoadProgress, ModelSource } from './model/load.js';

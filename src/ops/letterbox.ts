@@ -47,8 +47,20 @@ export function scaleBoxesPad(srcW: number, srcH: number, outH: number, outW: nu
   return [pyRound((outW - srcW * gain) / 2 - 0.1), pyRound((outH - srcH * gain) / 2 - 0.1)];
 }
 
-/** The letterbox shaders' uniforms (the same struct in both), plus the geometry they encode. */
-export function letterboxUniforms(srcW: number, srcH: number, out: View) {
+/** A rectangle of the uploaded image to letterbox instead of all of it (a SAHI tile): origin and the image's row length. */
+export interface Crop {
+  x: number;
+  y: number;
+  /** Width of the whole uploaded image, in pixels (the row stride of the bytes source). */
+  stride: number;
+}
+
+/**
+ * The letterbox shaders' uniforms (the same struct in both), plus the geometry they encode. `crop`:
+ * the srcW × srcH rectangle at (x, y) of a larger uploaded image is letterboxed, as if it were the
+ * image (cv2 clamps at the crop's edges, as it does on a sliced numpy array).
+ */
+export function letterboxUniforms(srcW: number, srcH: number, out: View, crop: Crop = { x: 0, y: 0, stride: srcW }) {
   for (const v of [srcW, srcH, out.w, out.h]) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`letterbox: sizes must be positive integers, got ${srcW}×${srcH} → ${out.w}×${out.h}`);
   }
@@ -59,7 +71,10 @@ export function letterboxUniforms(srcW: number, srcH: number, out: View) {
   }
   return {
     geometry: g,
-    uniforms: { src_w: srcW, src_h: srcH, new_w: g.newW, new_h: g.newH, left: g.left, top: g.top, out_w: out.w, out_h: out.h, out_off: out.offset },
+    uniforms: {
+      src_w: srcW, src_h: srcH, new_w: g.newW, new_h: g.newH, left: g.left, top: g.top, out_w: out.w, out_h: out.h, out_off: out.offset,
+      crop_x: crop.x, crop_y: crop.y, stride: crop.stride,
+    },
   };
 }
 
