@@ -91,7 +91,8 @@ export function planCam(layers: CamLayer[]): CamPlan {
   const combineUniforms = { off: pad(off), h: pad(layers.map((l) => l.view.h)), w: pad(layers.map((l) => l.view.w)), stride: pad(layers.map((l) => l.stride)), layers: layers.length };
   const combineBase = { label: 'cam.combine', shader: 'cam-combine', constants: { WG }, workgroups: [1, 1, 1] as [number, number, number], buffers: { proj: 'cam.proj', stat: 'cam.stat', map: 'cam.map' } };
   const start = dispatches.length;
-  dispatches.push({ ...combineBase, uniforms: { ...combineUniforms, phase: 0 } }, { ...combineBase, label: 'cam.normalize', uniforms: { ...combineUniforms, phase: 1 } });
+  const image = { img_w: 1, img_h: 1, new_w: 1, new_h: 1, left: 0, top: 0 }; // per call (CamRunner)
+  dispatches.push({ ...combineBase, uniforms: { ...combineUniforms, ...image, phase: 0 } }, { ...combineBase, label: 'cam.normalize', uniforms: { ...combineUniforms, ...image, phase: 1 } });
   const f = (n: number) => ({ bytes: Math.max(16, n * 4) });
   return {
     dispatches, perLayer, combine: [start, start + 1], combineUniforms,
