@@ -10,10 +10,11 @@ import { decodeImageFile } from '../image/decode-node.js';
 import { drawBoxes } from '../draw/draw-boxes.js';
 import { defaultWeightsPath } from './defaults.js';
 import { checkImageArg, looksLikeModel, peek, readWeightsArg } from './io.js';
+import { THOROUGH_FLAGS, THOROUGH_USAGE, thoroughOptions } from './thorough.js';
 
 export const command: Command = {
   summary: 'detect objects in PNG/JPEG images (WebGPU through Dawn, or headless Chromium)',
-  usage: 'yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] [--json] [--save <dir>] [--backend auto|dawn|chromium]   (the weight file is recognised by its bytes, whatever its name; without one, weights/yolo11n-fracture.y11w. Images: PNG or JPEG. --save writes PNGs with labelled boxes. The backend and adapter used are printed on stderr)',
+  usage: `yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] ${THOROUGH_USAGE} [--json] [--save <dir>] [--backend auto|dawn|chromium]   (the weight file is recognised by its bytes, whatever its name; without one, weights/yolo11n-fracture.y11w. Images: PNG or JPEG. --save writes PNGs with labelled boxes. The backend and adapter used are printed on stderr. --slice: sliced inference (SAHI; tiles of the input size by default), --tta: test-time augmentation as Ultralytics augment=True)`,
   async run(argv, { verbose }) {
     const { values, positionals } = parseCli(argv, {
       imgsz: { type: 'string' },
@@ -24,6 +25,7 @@ export const command: Command = {
       json: { type: 'boolean', default: false },
       save: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      ...THOROUGH_FLAGS,
     });
     // The first argument is the model when its bytes say it is one (whatever its name); else all are images.
     if (!positionals.length) throw new UsageError('no images given');
@@ -39,7 +41,7 @@ export const command: Command = {
       if (!Number.isFinite(n)) throw new UsageError(`--${k} ${v} is not a number`);
       return n;
     };
-    const opts = { conf: num('conf', values.conf!), iou: num('iou', values.iou!), maxDet: num('max-det', values['max-det']!), agnostic: values.agnostic };
+    const opts = { conf: num('conf', values.conf!), iou: num('iou', values.iou!), maxDet: num('max-det', values['max-det']!), agnostic: values.agnostic, ...thoroughOptions(values) };
     const detector = await openDetector(await readWeightsArg(weights), inputSize, values.backend!, verbose);
     process.stderr.write(`${backendLine(detector)}\n`);
     try {
