@@ -9,6 +9,7 @@ export type { CreateDetectorOptions, DetectOptions, Detection, DetectorInfo, Det
 export type { SliceOptions, MergeMethod, MatchMetric } from './infer/tiles.js';
 export type { PassCost } from './infer/cost.js';
 export type { Heatmap } from './explain/run.js';
+export { heatSummary, peakInBox, type HeatSummary } from './explain/summary.js';
 export type { ImageInput, RawImage } from './image/source.js';
 export type { KernelTime } from './gpu/profiler.js';
 export type { LoadProgress, ModelSource } from './model/load.js';

@@ -18,12 +18,15 @@ import { createDetector, type DetectOptions, type Detection, type DetectorInfo }
 import { SWIFTSHADER_ICDS } from '../gpu/device.js';
 import { chromiumDetector, chromiumPath } from '../node/chromium-backend.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
+import { heatSummary, type HeatSummary } from '../explain/summary.js';
 
 export interface CliDetector {
   info: DetectorInfo;
   /** Which backend runs it, for the `backend: …` line: 'dawn' or 'chromium (headless)'. */
   backend: string;
   detect(img: RGBAImage, opts: DetectOptions): Promise<Detection[]>;
+  /** Where the EigenCAM heat map of the image is strongest. */
+  explain(img: RGBAImage): Promise<HeatSummary>;
   close(): Promise<void>;
 }
 
@@ -110,5 +113,5 @@ export async function openDetector(weights: Uint8Array, inputSize: [number, numb
   if (useChromium) return { ...(await chromiumDetector(weights, inputSize, { verbose })), backend: 'chromium (headless)' };
   quietDawn(!probe?.adapter);
   const d = await createDetector({ model: weights, inputSize });
-  return { info: d.info, backend: 'dawn', detect: (img, o) => d.detect(img, o), close: async () => d.destroy() };
+  return { info: d.info, backend: 'dawn', detect: (img, o) => d.detect(img, o), explain: async (img) => heatSummary(await d.explain(img)), close: async () => d.destroy() };
 }

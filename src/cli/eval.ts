@@ -16,6 +16,7 @@ import { DatasetError as EvalError, loadDataset, withNegatives } from '../eval/d
 import { apPerClass, imageMetrics, matchPredictions, type Box } from '../eval/metrics.js';
 import { linePlot } from '../eval/plots.js';
 import { SmallBoxes, recallAt } from '../eval/small.js';
+import { HeatAgreement } from '../eval/heat.js';
 import type { Detection } from '../detector.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
 
@@ -71,7 +72,7 @@ export const command: Command = {
       'max-det': { type: 'string', default: '300' }, threshold: { type: 'string', default: '0.25' }, json: { type: 'boolean', default: false },
       'save-json': { type: 'string' }, plots: { type: 'string' }, limit: { type: 'string' }, backend: { type: 'string', default: 'auto' },
       'from-json': { type: 'string' }, negatives: { type: 'string' }, 'negatives-part': { type: 'string', default: 'all' }, 'save-settings': { type: 'string' },
-      'small-area': { type: 'string', default: '0.01' },
+      'small-area': { type: 'string', default: '0.01' }, explain: { type: 'boolean', default: false },
       ...THOROUGH_FLAGS,
     });
     // The dataset is the .yaml file; the other argument, if any, is the weight file (checked by its bytes, not its name).
@@ -112,6 +113,8 @@ export const command: Command = {
     const failed: { file: string; why: string }[] = [];
     const small = new SmallBoxes(num('small-area'));
     const largerTiles: string[] = [];
+    const heat = new HeatAgreement();
+    if (values.explain && saved) throw new UsageError('--explain needs the detector, not --from-json');
     const t0 = performance.now();
     try {
       for (const [i, item] of images.entries()) {
@@ -134,12 +137,14 @@ export const command: Command = {
         const preds = dets.map((d) => ({ cls: d.classId, box: d.box as Box, score: d.score }));
         tp.push(...matchPredictions(preds, labels));
         small.add(preds, labels, img.width, img.height);
+        const summary = values.explain ? await live!.explain(img as RGBAImage) : undefined;
+        if (summary) heat.add(summary, preds, labels);
         conf.push(...preds.map((p) => p.score));
         predCls.push(...preds.map((p) => p.cls));
         targetCls.push(...labels.map((l) => l.cls));
         scores.push(preds.reduce((m, p) => Math.max(m, p.score), 0));
         positive.push(labels.length > 0);
-        perImage.push(JSON.stringify({ image: item.image, width: img.width, height: img.height, labels: labels.length, detections: dets }));
+        perImage.push(JSON.stringify({ image: item.image, width: img.width, height: img.height, labels: labels.length, detections: dets, heat: summary }));
       }
       progress(images.length, images.length, t0);
       if (process.stderr.isTTY) process.stderr.write('\n');
@@ -163,6 +168,7 @@ export const command: Command = {
       seconds: (performance.now() - t0) / 1000,
       secondsPerImage: (performance.now() - t0) / 1000 / Math.max(positive.length, 1),
       largerTiles,
+      explain: values.explain ? heat.result() : undefined,
     };
     if (values['save-json']) await writeFile(values['save-json'], `${perImage.join('\n')}\n`);
     if (values['save-settings']) await writeFile(values['save-settings'], savedSettings(result, im.youden, argv));
@@ -184,6 +190,7 @@ export const command: Command = {
       '  box metrics      P       R       F1   mAP50  mAP50-95   (P/R/F1 at conf ' + f(box.conf) + ')',
       `                 ${f(box.precision)}   ${f(box.recall)}   ${f(box.f1)}   ${f(box.map50)}   ${f(box.map50_95)}`,
       `  box recall at --threshold ${f(num('threshold'))}: ${f(boxRecall)} (IoU 0.5)`,
+      ...(values.explain ? [`  heat map (EigenCAM): ${heat.line()}`] : []),
       `  small boxes (< ${(num('small-area') * 100).toFixed(1)} % of the image): ${sm.boxes} of ${small.total} (${(sm.share * 100).toFixed(1)} %), AP50 ${f(sm.ap50)}, recall at --threshold ${f(sm.recallAtThreshold)}`,
       '',
       `  image level      AUC ${f(im.auc)}${result.negatives ? '' : '   (no negatives: AUC, specificity and NPV need images without boxes)'}`,

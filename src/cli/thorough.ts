@@ -1,6 +1,8 @@
 /** The --slice, --slice-size, --slice-overlap, --slice-merge and --tta flags of `detect` and `eval`. */
 import { UsageError } from './main.js';
-import { MAX_TILES, tileCount, type SliceOptions } from '../infer/tiles.js';
+import type { SliceOptions } from '../infer/tiles.js';
+
+export { fitSlice } from '../infer/tiles.js';
 
 export const THOROUGH_FLAGS = {
   slice: { type: 'boolean', default: false },
@@ -43,17 +45,4 @@ export function thoroughName(o: { slice?: SliceOptions; tta?: boolean }, inputSi
   if (o.slice) parts.push(`slice ${o.slice.size ?? inputSize}${o.slice.overlap !== undefined ? ` overlap ${o.slice.overlap}` : ''}${o.slice.merge ? ` ${o.slice.merge}` : ''}`);
   if (o.tta) parts.push('tta');
   return parts.join(' + ') || 'plain';
-}
-
-/**
- * `eval` only: the slice options for one image, with the tile size raised (in steps of 32) when the
- * requested tiles would make a grid above MAX_TILES (FracAtlas' 2304×2880 radiographs at 320-pixel
- * tiles), so that every image is scored; `adjusted` says so. detect() itself refuses such grids.
- */
-export function fitSlice(width: number, height: number, s: SliceOptions, inputSize: number): { slice: SliceOptions; adjusted: boolean } {
-  let size = s.size ?? inputSize;
-  const overlap = s.overlap ?? 0.2;
-  if (!(size % 32 === 0 && size >= 32)) return { slice: s, adjusted: false }; // detect() reports it
-  while (tileCount(width, height, size, overlap) > MAX_TILES) size += 32;
-  return { slice: { ...s, size }, adjusted: size !== (s.size ?? inputSize) };
 }

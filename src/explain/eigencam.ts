@@ -31,7 +31,7 @@ const layerIndex = (label: string) => Number(/^model\.(\d+)(?:\.|$)/.exec(label)
 
 /** The layers named by `explain({ layer })`, checked, in network order. */
 export function resolveCamLayers(plan: ModelPlan, layer?: string | string[]): CamLayer[] {
-  const names = layer === undefined ? DEFAULT_CAM_LAYERS : Array.isArray(layer) ? layer : [layer];
+  const names = layer == null ? DEFAULT_CAM_LAYERS : Array.isArray(layer) ? layer : [layer];
   const last = plan.spec.layers.length - 2; // the layer before Detect
   const range = `model.0 … model.${last} (default: ${DEFAULT_CAM_LAYERS.join(', ')})`;
   if (names.length < 1 || names.length > MAX_LAYERS) throw new InvalidArgumentError(`explain(): layer must name 1 to ${MAX_LAYERS} layers of ${range}, got ${names.length}`);

@@ -102,3 +102,16 @@ export function planTiles(width: number, height: number, s: ResolvedSlice): { ti
   const passes = s.fullImage && tiles.length > 1 ? [...tiles, { x: 0, y: 0, w: width, h: height }] : tiles;
   return { tiles, passes };
 }
+
+/**
+ * The slice options for one image with the tile size raised (in steps of 32) when the requested tiles
+ * would make a grid above MAX_TILES (FracAtlas' 2304×2880 radiographs at 320-pixel tiles): what `eval`
+ * and the viewer use so that every image runs; `adjusted` says so. detect() itself refuses such grids.
+ */
+export function fitSlice(width: number, height: number, s: SliceOptions, inputSize: number): { slice: SliceOptions; adjusted: boolean } {
+  let size = s.size ?? inputSize;
+  const overlap = s.overlap ?? 0.2;
+  if (!(Number.isSafeInteger(size) && size % 32 === 0 && size >= 32 && overlap >= 0 && overlap < 0.9)) return { slice: s, adjusted: false }; // detect() reports it
+  while (tileCount(width, height, size, overlap) > MAX_TILES) size += 32;
+  return { slice: { ...s, size }, adjusted: size !== (s.size ?? inputSize) };
+}

@@ -11,11 +11,14 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebGPUUnavailableError } from '../errors.js';
 import type { DetectOptions, Detection, DetectorInfo } from '../detector.js';
+import type { HeatSummary } from '../explain/summary.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
 
 export interface RemoteDetector {
   info: DetectorInfo;
   detect(img: RGBAImage, opts: DetectOptions): Promise<Detection[]>;
+  /** explain() in the page; only where the heat map is strongest comes back. */
+  explain(img: RGBAImage): Promise<HeatSummary>;
   close(): Promise<void>;
 }
 
@@ -33,7 +36,8 @@ export async function chromiumDetector(weights: Uint8Array, inputSize?: [number,
   const dist = existsSync(join(here, 'index.js')) ? here : fileURLToPath(new URL(/* @vite-ignore */ '../../dist/', import.meta.url));
   const images = new Map<string, Uint8Array>();
   const page = `<!doctype html><script type="module">
-    import { createDetector } from '/dist/index.js';
+    import { createDetector, heatSummary } from '/dist/index.js';
+    window.heatSummary = heatSummary;
     window.detectorReady = createDetector({ model: '/weights', inputSize: ${JSON.stringify(inputSize ?? null)} ?? undefined }).then((d) => (window.detector = d, d.info));
   </script>`;
   const server: Server = createServer(async (req, res) => {
@@ -80,22 +84,25 @@ export async function chromiumDetector(weights: Uint8Array, inputSize?: [number,
     await Promise.race([p.waitForFunction('window.detectorReady !== undefined', { timeout: 120_000 }), pageError]);
     const info = (await p.evaluate('window.detectorReady')) as DetectorInfo;
     let next = 0;
+    /** `call` on the image's pixels in the page (the pixels travel over the loopback server). */
+    const run = async <T>(img: RGBAImage, call: string): Promise<T> => {
+      const id = String(next++);
+      images.set(id, img.data);
+      try {
+        return (await p.evaluate(`(async () => {
+          const r = await fetch('/image/${id}');
+          const image = { width: ${img.width}, height: ${img.height}, data: new Uint8Array(await r.arrayBuffer()), channels: 4 };
+          return ${call};
+        })()`)) as T;
+      } finally {
+        images.delete(id);
+      }
+    };
     return {
       info,
       close,
-      async detect(img, opts) {
-        const id = String(next++);
-        images.set(id, img.data);
-        try {
-          return (await p.evaluate(`(async () => {
-            const r = await fetch('/image/${id}');
-            const data = new Uint8Array(await r.arrayBuffer());
-            return window.detector.detect({ width: ${img.width}, height: ${img.height}, data, channels: 4 }, ${JSON.stringify(opts)});
-          })()`)) as Detection[];
-        } finally {
-          images.delete(id);
-        }
-      },
+      detect: (img, opts) => run<Detection[]>(img, `window.detector.detect(image, ${JSON.stringify(opts)})`),
+      explain: (img) => run<HeatSummary>(img, 'window.detector.explain(image).then(window.heatSummary)'),
     };
   } catch (e) {
     await close();

@@ -3,6 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { SmallBoxes, matchAt50, recallAt } from '../../src/eval/small.js';
 import { fitSlice, thoroughName, thoroughOptions } from '../../src/cli/thorough.js';
 import { tileCount } from '../../src/infer/tiles.js';
+import { heatSummary } from '../../src/explain/summary.js';
+import { HeatAgreement } from '../../src/eval/heat.js';
 import type { Box } from '../../src/eval/metrics.js';
 
 describe('small boxes and recall at a threshold', () => {
@@ -50,5 +52,21 @@ describe('--slice / --tta flags', () => {
     expect(f).toEqual({ slice: { size: 416 }, adjusted: true });
     expect(tileCount(2304, 2880, 416, 0.2)).toBeLessThanOrEqual(64);
     expect(tileCount(2304, 2880, 384, 0.2)).toBeGreaterThan(64);
+  });
+});
+
+describe('heat map summaries (eval --explain)', () => {
+  test('peak, strongest region, agreement with the best box and the labels', () => {
+    const data = new Float32Array(10 * 5);
+    data[2 * 10 + 7] = 1; // peak at (7, 2)
+    data[2 * 10 + 8] = 0.95;
+    data[4 * 10 + 0] = 0.5;
+    const h = heatSummary({ width: 10, height: 5, data });
+    expect(h).toEqual({ peak: [7, 2], value: 1, region: [7, 2, 9, 3] });
+    const a = new HeatAgreement();
+    a.add(h, [{ box: [6, 1, 9, 4], score: 0.6 }, { box: [0, 0, 2, 2], score: 0.1 }], [{ box: [0, 0, 3, 3] }]);
+    a.add(h, [{ box: [0, 0, 8.2, 2.2], score: 0.3 }], []); // the region touches it, the peak's centre (7.5, 2.5) is outside
+    a.add(h, [{ box: [6, 1, 9, 4], score: 0.2 }], [{ box: [6, 1, 9, 4] }]); // not confident
+    expect(a.result()).toEqual({ confident: 2, peakInTopBox: 1, regionOverlapsTopBox: 2, labelled: 2, peakInLabelledBox: 1 });
   });
 });
