@@ -7,7 +7,8 @@
 // edge; rows: the row index only). The same size copies the pixels, as Ultralytics skips the resize.
 // The twin shaders/letterbox-texture.wgsl differs only in where a pixel comes from.
 //
-// src   : src_w × src_h u32.   arena: 3 × out_h × out_w f32 at out_off (one invocation per pixel).
+// src   : the uploaded image, rows of `stride` u32; the src_w × src_h rectangle at (crop_x, crop_y) is read.
+// arena : 3 × out_h × out_w f32 at out_off (one invocation per pixel).
 struct Params {
   src_w: u32,
   src_h: u32,

@@ -7,7 +7,7 @@
 // edge; rows: the row index only). The same size copies the pixels, as Ultralytics skips the resize.
 // The twin shaders/letterbox-bytes.wgsl differs only in where a pixel comes from.
 //
-// src   : a texture of at least src_w × src_h texels (a larger, reused one: only that corner is read).
+// src   : a texture holding the uploaded image (a larger, reused one too); the src_w × src_h rectangle at (crop_x, crop_y) is read.
 // arena : 3 × out_h × out_w f32 at out_off (one invocation per pixel).
 struct Params {
   src_w: u32,
