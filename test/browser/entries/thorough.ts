@@ -86,7 +86,13 @@ export async function explainVsLayers(weightsUrl: string, inputSize: number, im:
     const acts = [];
     for (const l of heat.layers) acts.push({ ...l, data: Array.from(await det.readLayer(l.name)) });
     const boxes = await det.detect({ width: im.width, height: im.height, data, channels: 4 }, { conf: 0.1 });
-    return { heat: { width: heat.width, height: heat.height, data: Array.from(heat.data), layers: heat.layers }, acts, boxes };
+    // The same heat map from a detector whose arena reuses memory (layers read between the network's segments).
+    const lean = await createDetector({ model: weightsUrl, inputSize });
+    const again = await lean.explain({ width: im.width, height: im.height, data, channels: 4 }, { layer });
+    lean.destroy();
+    let leanDiff = 0;
+    again.data.forEach((v, i) => (leanDiff = Math.max(leanDiff, Math.abs(v - heat.data[i]))));
+    return { heat: { width: heat.width, height: heat.height, data: Array.from(heat.data), layers: heat.layers }, acts, boxes, leanDiff };
   } finally {
     det.destroy();
   }
