@@ -6,11 +6,17 @@
  */
 import { decodeDicom, isDicom } from './dicom.js';
 import { drawResult, fitView, setupPanZoom } from './view.js';
+import { heatCanvas, jetGradient } from './heatmap.js';
+import { THOROUGH_NAME, fmtSeconds, thoroughCost, thoroughFor } from './thorough.js';
+import { heatSummary, type HeatSummary } from '../src/explain/summary.js';
 
 interface Box { box: [number, number, number, number]; score: number; classId: number; label: string }
 interface Item {
   id: number; name: string; status: 'queued' | 'running' | 'done' | 'failed'; message?: string;
   width: number; height: number; image?: ImageBitmap | ImageData; scale: number; boxes: Box[]; ms?: number;
+  /** The last analysis was the thorough one; the next should be (queued by a Thorough button). */
+  thorough?: boolean; wantThorough?: boolean; plainMs?: number;
+  heat?: OffscreenCanvas; heatSummary?: HeatSummary; heatPending?: boolean;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -24,6 +30,9 @@ let selected: Item | undefined;
 let conf = BALANCED;
 let sensitive: number | undefined;
 let maxTexture = 8192;
+let inputSize: [number, number] = [640, 640];
+let heatOn = false;
+let opacity = 0.5;
 let ready = false;
 const queue: Item[] = [];
 let busy = false;
@@ -31,7 +40,9 @@ const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'modu
 
 /** What tests read: readiness, and each file's status and boxes at the current threshold. */
 const exposed = {
-  ready: false, conf, results: {} as Record<string, { status: string; message?: string; boxes: Box[]; width: number; height: number }>,
+  ready: false, conf, results: {} as Record<string, { status: string; message?: string; boxes: Box[]; width: number; height: number; thorough: boolean }>,
+  /** Heat maps drawn: where each is strongest (image pixels) and the opacity it was drawn with. */
+  heat: {} as Record<string, HeatSummary & { opacity: number }>,
   /** Tests: destroy the worker's GPU device to exercise recovery. */
   loseDevice: () => worker.postMessage({ type: 'lose' }),
 };
@@ -42,7 +53,7 @@ const visible = (it: Item) => it.boxes.filter((b) => b.score > conf);
 
 function publish(it: Item) {
   exposed.conf = conf;
-  exposed.results[it.name] = { status: it.status, message: it.message, boxes: visible(it), width: it.width, height: it.height };
+  exposed.results[it.name] = { status: it.status, message: it.message, boxes: visible(it), width: it.width, height: it.height, thorough: !!it.thorough };
 }
 
 function renderList() {
@@ -53,12 +64,48 @@ function renderList() {
     const n = visible(it).length;
     const verdict = it.status === 'done' ? (n ? `<span class="verdict-yes">fracture suspected</span> · ${n} box${n > 1 ? 'es' : ''}` : '<span class="verdict-no">no fracture found</span>')
       : it.status === 'failed' ? `<span class="failed">${escape(it.message ?? 'failed')}</span>` : it.status;
-    li.innerHTML = `${escape(it.name)}<br><small>${verdict}${it.ms ? ` · ${it.ms.toFixed(0)} ms` : ''}</small>`;
+    li.innerHTML = `${escape(it.name)}<br><small>${verdict}${it.ms ? ` · ${it.ms.toFixed(0)} ms` : ''}${it.thorough ? ' · <span class="thorough">thorough</span>' : ''}</small>`;
     li.onclick = () => select(it);
     return li;
   }));
   for (const it of items) publish(it);
   $<HTMLButtonElement>('export-png').disabled = $<HTMLButtonElement>('export-json').disabled = selected?.status !== 'done';
+  showThoroughCost();
+}
+
+/** The thorough setting's cost, before it runs: for the selected file, and for every file. */
+function showThoroughCost() {
+  const done = items.filter((it) => it.status === 'done' && it.image);
+  const one = selected?.status === 'done' && selected.image ? thoroughCost(selected.image.width, selected.image.height, inputSize, selected.plainMs) : undefined;
+  let all = 0;
+  for (const it of done) all += thoroughCost(it.image!.width, it.image!.height, inputSize, it.plainMs).ms ?? 0;
+  $<HTMLButtonElement>('thorough-one').disabled = !ready || !one;
+  $<HTMLButtonElement>('thorough-all').disabled = !ready || !done.length;
+  $<HTMLButtonElement>('thorough-one').title = $<HTMLButtonElement>('thorough-all').title = `Thorough analysis: ${THOROUGH_NAME}`;
+  $('thorough-cost').textContent = one ? `thorough ≈ ${one.factor.toFixed(1)}× the work${one.ms ? `: about ${fmtSeconds(one.ms)} for this file` : ''}${done.length > 1 && all ? `, ${fmtSeconds(all)} for all ${done.length}` : ''}` : '';
+}
+
+/** Draw the selected file: radiograph, heat map (if on and made), boxes; ask the worker for the heat map if missing. */
+function draw(it: Item) {
+  if (!it.image) return;
+  const heat = heatOn && it.heat ? { canvas: it.heat, opacity } : undefined;
+  drawResult($<HTMLCanvasElement>('canvas'), it.image, visible(it), it.scale, heat);
+  if (heat && it.heatSummary) exposed.heat[it.name] = { ...it.heatSummary, opacity };
+  if (heatOn && !it.heat && !it.heatPending && it.status === 'done') {
+    it.heatPending = true;
+    say(`${it.name}: computing the heat map…`);
+    post(it, 'explain');
+  }
+}
+
+/** Send the file's pixels to the worker (ImageBitmaps are copied: the page keeps its own for display). */
+function post(it: Item, type: 'detect' | 'explain', extra: object = {}) {
+  const img = it.image!;
+  if (img instanceof ImageBitmap) void createImageBitmap(img).then((copy) => worker.postMessage({ type, id: it.id, image: copy, ...extra }, [copy]));
+  else {
+    const msg = { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data) };
+    worker.postMessage({ type, id: it.id, image: msg, ...extra }, [msg.data.buffer]);
+  }
 }
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -67,7 +114,7 @@ function select(it: Item) {
   selected = it;
   renderList();
   if (it.image) {
-    drawResult($<HTMLCanvasElement>('canvas'), it.image, visible(it), it.scale);
+    draw(it);
     fitView();
   }
 }
@@ -78,7 +125,7 @@ function redraw() {
   $('balanced').classList.toggle('active', conf === BALANCED);
   $('sensitive').classList.toggle('active', conf === sensitive);
   renderList();
-  if (selected?.image) drawResult($<HTMLCanvasElement>('canvas'), selected.image, visible(selected), selected.scale);
+  if (selected?.image) draw(selected);
 }
 
 /** Read a file into something to show and something to detect on; huge images are downscaled to the GPU's texture limit. */
@@ -116,12 +163,7 @@ function next() {
   it.status = 'running';
   renderList();
   const img = it.image!;
-  const msg = img instanceof ImageData
-    ? { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data) }
-    : img;
-  // ImageBitmaps are copied for the worker (the page keeps its own for display).
-  if (msg instanceof ImageBitmap) void createImageBitmap(msg).then((copy) => worker.postMessage({ type: 'detect', id: it.id, image: copy }, [copy]));
-  else worker.postMessage({ type: 'detect', id: it.id, image: msg }, [msg.data.buffer]);
+  post(it, 'detect', it.wantThorough ? { thorough: thoroughFor(img.width, img.height, inputSize) } : {});
 }
 
 async function addFiles(files: FileList | File[]) {
@@ -153,6 +195,7 @@ worker.onmessage = (e: MessageEvent) => {
     $('progress').hidden = true;
     $('status').textContent = `model ready (input ${m.inputSize.join('×')})`;
     $('gpu').textContent = `GPU: ${[m.adapter.vendor, m.adapter.architecture, m.adapter.description].filter(Boolean).join(' ')}`;
+    inputSize = m.inputSize;
     sensitive = typeof m.settings.highSensitivityConf === 'number' ? m.settings.highSensitivityConf : undefined;
     const b = $<HTMLButtonElement>('sensitive');
     b.disabled = sensitive === undefined;
@@ -170,6 +213,9 @@ worker.onmessage = (e: MessageEvent) => {
       it.status = 'done';
       it.boxes = (m.boxes as Box[]).map((b) => ({ ...b, box: b.box.map((v) => v / it.scale) as Box['box'] }));
       it.ms = m.ms;
+      it.thorough = m.thorough;
+      it.wantThorough = false;
+      if (!m.thorough) it.plainMs = m.ms;
       $('status').textContent = `last image: ${m.ms.toFixed(0)} ms`;
     } else if (m.name === 'DeviceLostError') {
       it.status = 'queued';
@@ -182,6 +228,17 @@ worker.onmessage = (e: MessageEvent) => {
     renderList();
     if (it === selected) select(it);
     next();
+  } else if (m.type === 'heat' || m.type === 'heat-error') {
+    const it = items[m.id];
+    it.heatPending = false;
+    if (m.type === 'heat') {
+      it.heat = heatCanvas(m);
+      it.heatSummary = heatSummary(m);
+      say(`${it.name}: heat map in ${m.ms.toFixed(0)} ms (EigenCAM of the layers Detect reads)`);
+    } else {
+      say(`${it.name}: no heat map — ${m.name}: ${m.message}`);
+    }
+    if (it === selected) draw(it);
   } else if (m.type === 'lost') {
     ready = exposed.ready = false;
     say('The GPU device was lost. Reloading the model; your results are kept.');
@@ -207,6 +264,26 @@ function wire() {
   $('sensitive').onclick = () => sensitive !== undefined && ((conf = sensitive), redraw());
   $('export-png').onclick = () => $<HTMLCanvasElement>('canvas').toBlob((b) => b && selected && download(`${selected.name}.boxes.png`, b), 'image/png');
   $('export-json').onclick = () => selected && download(`${selected.name}.detections.json`, new Blob([JSON.stringify({ image: selected.name, width: selected.width, height: selected.height, conf, detections: visible(selected) }, null, 2)], { type: 'application/json' }));
+  $<HTMLInputElement>('heatmap').onchange = (e) => {
+    heatOn = (e.target as HTMLInputElement).checked;
+    redraw();
+  };
+  $<HTMLInputElement>('opacity').oninput = (e) => {
+    opacity = Number((e.target as HTMLInputElement).value);
+    redraw();
+  };
+  $('legend').style.background = jetGradient();
+  const again = (list: Item[]) => {
+    for (const it of list) {
+      it.wantThorough = true;
+      it.status = 'queued';
+      queue.push(it);
+    }
+    renderList();
+    next();
+  };
+  $('thorough-one').onclick = () => selected?.status === 'done' && again([selected]);
+  $('thorough-all').onclick = () => again(items.filter((it) => it.status === 'done'));
   const viewer = $('viewer');
   setupPanZoom(viewer, $<HTMLCanvasElement>('canvas'));
   for (const t of [document.body]) {

@@ -19,12 +19,17 @@ const css = (c: number[]) => `rgb(${c.join(' ')})`;
  * box at the image's top), black or white text; canvas text here instead of the bitmap font, with
  * the same label box size (capitals 7·lw high, lw of padding).
  */
-export function drawResult(canvas: HTMLCanvasElement, image: ImageBitmap | ImageData, boxes: Box[], scale: number) {
+export function drawResult(canvas: HTMLCanvasElement, image: ImageBitmap | ImageData, boxes: Box[], scale: number, heat?: { canvas: OffscreenCanvas; opacity: number }) {
   canvas.width = image.width;
   canvas.height = image.height;
   const g = canvas.getContext('2d')!;
   if (image instanceof ImageData) g.putImageData(image, 0, 0);
   else g.drawImage(image, 0, 0);
+  if (heat) { // the EigenCAM overlay (app/heatmap.ts), under the boxes
+    g.globalAlpha = heat.opacity;
+    g.drawImage(heat.canvas, 0, 0, image.width, image.height);
+    g.globalAlpha = 1;
+  }
   const lw = lineWidth(image.width, image.height);
   g.lineWidth = lw;
   g.font = `${10 * lw}px system-ui, sans-serif`; // cap height ≈ 0.7 em = 7·lw

@@ -8,7 +8,8 @@
 // Classify models instead resize the shorter side and centre-crop: then left/top are ≤ 0 (src/ops/letterbox.ts).
 // The twin shaders/letterbox-texture.wgsl differs only in where a pixel comes from.
 //
-// src   : src_w × src_h u32.   arena: 3 × out_h × out_w f32 at out_off (one invocation per pixel).
+// src   : the uploaded image, rows of `stride` u32; the src_w × src_h rectangle at (crop_x, crop_y) is read.
+// arena : 3 × out_h × out_w f32 at out_off (one invocation per pixel).
 struct Params {
   src_w: u32,
   src_h: u32,
@@ -19,6 +20,9 @@ struct Params {
   out_w: u32,
   out_h: u32,
   out_off: u32,
+  crop_x: u32, // the src_w × src_h rectangle at (crop_x, crop_y) of the uploaded image (a tile)
+  crop_y: u32,
+  stride: u32, // the uploaded image's width
 }
 
 @group(0) @binding(0) var<storage, read> src: array<u32>;
@@ -30,7 +34,7 @@ const ONE: u32 = 2048u; // INTER_RESIZE_COEF_SCALE = 1 << 11
 const TWO24: u32 = 0x1000000u;
 
 fn texel(x: u32, y: u32) -> vec3<u32> {
-  let p = src[y * u.src_w + x];
+  let p = src[(y + u.crop_y) * u.stride + x + u.crop_x];
   return vec3<u32>(p & 255u, (p >> 8u) & 255u, (p >> 16u) & 255u);
 }
 

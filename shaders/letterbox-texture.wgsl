@@ -8,7 +8,7 @@
 // Classify models instead resize the shorter side and centre-crop: then left/top are ≤ 0 (src/ops/letterbox.ts).
 // The twin shaders/letterbox-bytes.wgsl differs only in where a pixel comes from.
 //
-// src   : a texture of at least src_w × src_h texels (a larger, reused one: only that corner is read).
+// src   : a texture holding the uploaded image (a larger, reused one too); the src_w × src_h rectangle at (crop_x, crop_y) is read.
 // arena : 3 × out_h × out_w f32 at out_off (one invocation per pixel).
 struct Params {
   src_w: u32,
@@ -20,6 +20,9 @@ struct Params {
   out_w: u32,
   out_h: u32,
   out_off: u32,
+  crop_x: u32, // the src_w × src_h rectangle at (crop_x, crop_y) of the uploaded image (a tile)
+  crop_y: u32,
+  stride: u32, // the uploaded image's width
 }
 
 @group(0) @binding(0) var src: texture_2d<f32>;
@@ -31,7 +34,7 @@ const ONE: u32 = 2048u; // INTER_RESIZE_COEF_SCALE = 1 << 11
 const TWO24: u32 = 0x1000000u;
 
 fn texel(x: u32, y: u32) -> vec3<u32> {
-  return vec3<u32>(round(textureLoad(src, vec2<u32>(x, y), 0).rgb * 255.0)); // unorm8 → the byte
+  return vec3<u32>(round(textureLoad(src, vec2<u32>(x + u.crop_x, y + u.crop_y), 0).rgb * 255.0)); // unorm8 → the byte
 }
 
 // x / 2^k rounded half to even (cvRound), k < 32.

@@ -7,6 +7,7 @@ import type { LoadProgress, ModelSource } from './model/load.js';
 import type { Task } from './model/heads.js';
 import type { TuneOptions, TuningInfo } from './tune/index.js';
 import type { WeightsManifest } from './weights/weights.js';
+import type { SliceOptions } from './infer/tiles.js';
 
 export interface CreateDetectorOptions<T extends Task = Task> {
   /** Weight file: bytes, or a URL fetched with progress. */
@@ -52,8 +53,21 @@ export interface DetectOptions {
   maxDet?: number;
   /** Keep only these class ids. */
   classes?: number[];
-  /** Class-agnostic NMS. */
+  /** Class-agnostic NMS (and, with `slice`, class-agnostic merging). */
   agnostic?: boolean;
+  /**
+   * Sliced inference (SAHI) for small objects (detect models): overlapping tiles of the full-resolution
+   * image, each letterboxed to the input size on the GPU and run, plus the whole image; boxes merged
+   * across tiles. `true` takes SAHI's defaults (tiles of the input size, overlap 0.2, greedy merging by IOS ≥ 0.5).
+   */
+  slice?: boolean | SliceOptions;
+  /** Test-time augmentation as Ultralytics' augment=True (detect models): scales 1, 0.83 (flipped), 0.67, merged before NMS. */
+  tta?: boolean;
+}
+
+export interface ExplainOptions {
+  /** The layer(s) whose activations are explained: `model.N` (default: Detect's inputs model.16, model.19, model.22). */
+  layer?: string | string[];
 }
 
 export interface ClassifyOptions {
@@ -84,7 +98,7 @@ export interface DetectorInfo {
   tuning: TuningInfo;
 }
 
-export function validateDetectOptions(o: Required<Omit<DetectOptions, 'classes'>> & { classes?: number[] }, nc: number, maxDetCap: number) {
+export function validateDetectOptions(o: Required<Omit<DetectOptions, 'classes' | 'slice' | 'tta'>> & { classes?: number[] }, nc: number, maxDetCap: number) {
   const bad = (m: string) => new InvalidArgumentError(`detect(): ${m}`);
   if (!(o.conf >= 0 && o.conf <= 1)) throw bad(`conf ${o.conf} must be in [0, 1]`);
   if (!(o.iou >= 0 && o.iou <= 1)) throw bad(`iou ${o.iou} must be in [0, 1]`);

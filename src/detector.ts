@@ -22,9 +22,15 @@ import { SourceUploader, type ImageInput } from './image/source.js';
 import { MaskAssembler } from './plan/mask-assembler.js';
 import type { Task } from './model/heads.js';
 import { popcount, type Classification, type DetectionOf, type InstanceMask, type Keypoint } from './results.js';
-import { topK, validateDetectOptions, type ClassifyOptions, type CreateDetectorOptions, type DetectOptions, type DetectorInfo, type DetectStats } from './detector-options.js';
+import { topK, validateDetectOptions, type ClassifyOptions, type CreateDetectorOptions, type DetectOptions, type DetectorInfo, type DetectStats, type ExplainOptions } from './detector-options.js';
+import { planTiles, resolveSlice, type SliceOptions } from './infer/tiles.js';
+import { createSliceStage, createTtaStage, type PlanRun, type SliceStage, type TtaStage } from './infer/stages.js';
+import { runPasses } from './infer/run.js';
+import { passCost, type PassCost } from './infer/cost.js';
+import { resolveCamLayers } from './explain/eigencam.js';
+import { CamRunner, type Heatmap } from './explain/run.js';
 
-export type { ClassifyOptions, CreateDetectorOptions, DetectOptions, DetectorInfo, DetectStats } from './detector-options.js';
+export type { ClassifyOptions, CreateDetectorOptions, DetectOptions, DetectorInfo, DetectStats, ExplainOptions } from './detector-options.js';
 export type { Classification, Detection, DetectionOf, InstanceMask, Keypoint, PoseDetection, SegmentDetection, Task } from './results.js';
 
 export class Detector<T extends Task = Task> {
@@ -36,6 +42,10 @@ export class Detector<T extends Task = Task> {
   private readonly layerRead: Readback;
   private readonly source: SourceUploader;
   private readonly masks?: MaskAssembler;
+  private readonly heat: Readback;
+  private tta?: Promise<TtaStage>;
+  private sliceStage?: Promise<SliceStage>;
+  private readonly cams = new Map<string, Promise<CamRunner>>();
   /**
    * What the last `detect()` saw: anchors above `conf` (`candidates`), anchors dropped because the
    * network produced NaN/Inf for them (`nonFinite` — never returned as boxes), candidates beyond the
@@ -49,7 +59,8 @@ export class Detector<T extends Task = Task> {
     private readonly plan: ModelPlan,
     private readonly ex: Executor,
     private readonly ownsDevice: boolean,
-    pipelines: PipelineCache,
+    private readonly planAt: (size: [number, number]) => ModelPlan,
+    private readonly pipelines: PipelineCache,
   ) {
     device.lost.then(() => {
       this.lost = true;
@@ -59,6 +70,7 @@ export class Detector<T extends Task = Task> {
     this.dets = new Readback(device, 'detections readback');
     this.layerRead = new Readback(device, 'layer readback');
     if (plan.head.task === 'segment') this.masks = new MaskAssembler(device, ex, plan, pipelines);
+    this.heat = new Readback(device, 'heat map readback');
   }
 
   /** The model's task, from its weight file: which of detect() and classify() it answers, and what a box holds. */
@@ -112,7 +124,10 @@ export class Detector<T extends Task = Task> {
     const ex = await Executor.create(ctx.device, plan.dispatches, plan.arenaElements, plan.weights, plan.post?.extraBuffers() ?? {}, pipelines);
     const setupMs = { load: t1 - t0, parse: t2 - t1, device: t3 - t2, plan: t4 - t3, ...ex.setupMs };
     const info: DetectorInfo = { manifest: m, inputSize: size, adapter: ctx.adapterInfo, features: ctx.features, dispatches: plan.dispatches.length, flops: planFlops(plan.dispatches), setupMs, tuning };
-    return new Detector<T>(info, ctx.device, plan, ex, !opts.device, pipelines);
+    const planAt = (sz: [number, number]) => planModel(file, sz, {
+      conv: picker(tuning.tuning, traits), attention: attentionKernel(tuning.tuning, traits), pool: tuning.tuning.family === 'register' ? 'rt' : 'loop', keepAll: opts.debugKeepLayers,
+    });
+    return new Detector<T>(info, ctx.device, plan, ex, !opts.device, planAt, pipelines);
   }
 
   private check() {
@@ -170,6 +185,11 @@ export class Detector<T extends Task = Task> {
       const post = plan.post!;
       const o = { conf: opts.conf ?? 0.25, iou: opts.iou ?? 0.7, maxDet: opts.maxDet ?? 300, classes: opts.classes, agnostic: opts.agnostic ?? false };
       validateDetectOptions(o, this.info.manifest.nc, post.maxDet);
+      if (opts.tta !== undefined && typeof opts.tta !== 'boolean') throw new InvalidArgumentError(`detect(): tta must be true or false, got ${JSON.stringify(opts.tta)}`);
+      if (opts.slice || opts.tta) {
+        if (this.plan.head.task !== 'detect') throw new InvalidArgumentError(`detect(): slice and tta are for detect models; this one is a ${this.plan.head.task} model`);
+        return this.detectPasses(image, o, opts.slice || undefined, !!opts.tta) as Promise<DetectionOf<T>[]>;
+      }
       const src = await this.source.upload(image);
       post.writeDecodeUniforms(ex, o);
       post.writeNmsUniforms(ex, o, { gain: src.gain, padX: src.padX, padY: src.padY, srcW: src.width, srcH: src.height });
@@ -234,6 +254,46 @@ export class Detector<T extends Task = Task> {
     });
   }
 
+  /** detect() with slicing and/or TTA (src/infer/): stages made on first use, one readback. */
+  private async detectPasses(image: ImageInput, o: Required<Omit<DetectOptions, 'classes' | 'slice' | 'tta'>> & { classes?: number[] }, sliceOpt: true | SliceOptions | undefined, tta: boolean): Promise<DetectionOf<'detect'>[]> {
+    const { device, plan, ex } = this;
+    const slice = sliceOpt ? resolveSlice(sliceOpt, Math.max(...plan.inputSize)) : undefined;
+    const src = await this.source.upload(image);
+    const passes = slice ? planTiles(src.width, src.height, slice).passes : [{ x: 0, y: 0, w: src.width, h: src.height }];
+    const main: PlanRun = { plan, ex };
+    const ttaStage = tta ? await (this.tta ??= createTtaStage(device, main, this.planAt, this.pipelines)) : undefined;
+    const sliceStage = slice ? await (this.sliceStage ??= createSliceStage(device, plan.post!.maxDet, this.pipelines)) : undefined;
+    const raw = await runPasses({
+      device, source: this.source, src, main, passes, tta: ttaStage, slice: slice && { stage: sliceStage!, options: slice }, o, readback: this.dets, lost: () => this.lost,
+    });
+    const names = this.info.manifest.names;
+    const head = new Float32Array(raw, 0, 4);
+    const found = plan.post!.parseDetections(raw);
+    this.lastStats = { candidates: head[1], nonFinite: head[2], capped: head[3], detections: found.length };
+    return found.map((d): DetectionOf<'detect'> => ({ ...d, label: names[d.classId] ?? String(d.classId) }));
+  }
+
+  /**
+   * EigenCAM heat map of `image`: the first principal component of a layer's activations (by default
+   * Detect's three inputs, combined), per image pixel, 0–1, computed on the GPU and read back once.
+   */
+  explain(image: ImageInput, opts: ExplainOptions = {}): Promise<Heatmap> {
+    return this.serial(async () => {
+      const main: PlanRun = { plan: this.plan, ex: this.ex };
+      const layers = resolveCamLayers(this.plan, opts?.layer);
+      const key = layers.map((l) => l.name).join(',');
+      let cam = this.cams.get(key);
+      if (!cam) this.cams.set(key, (cam = CamRunner.create(this.device, main, layers, this.pipelines)));
+      const src = await this.source.upload(image);
+      return (await cam).run(this.device, main, this.source, src, this.heat, () => this.lost);
+    });
+  }
+
+  /** What `detect(image, opts)` costs on a width × height image: passes, network runs and FLOPs (e.g. to show the time before running). */
+  cost(width: number, height: number, opts: Pick<DetectOptions, 'slice' | 'tta'> = {}): PassCost {
+    return passCost(width, height, opts, this.plan.inputSize, this.info.flops);
+  }
+
   /**
    * Benchmarks: GPU time of each dispatch of one forward pass on `input` (as `forward()`), from
    * timestamp queries, one compute pass per dispatch. Needs the adapter feature `timestamp-query`.
@@ -278,8 +338,12 @@ export class Detector<T extends Task = Task> {
     this.out0.destroy();
     this.dets.destroy();
     this.layerRead.destroy();
+    this.heat.destroy();
     this.source.destroy();
     this.masks?.destroy();
+    void this.tta?.then((t) => [t.ex, ...t.scaled.map((x) => x.ex)].forEach((e) => e.destroy()), () => {});
+    void this.sliceStage?.then((t) => t.ex.destroy(), () => {});
+    for (const c of this.cams.values()) void c.then((r) => r.destroy(), () => {});
     if (this.ownsDevice) this.device.destroy();
   }
 }

@@ -7,9 +7,13 @@
  *   const top5 = await classifier.classify(imageBitmap);   // a classify model
  */
 export { createDetector, Detector } from './detector.js';
-export type { ClassifyOptions, CreateDetectorOptions, DetectOptions, DetectorInfo, DetectStats } from './detector.js';
+export type { ClassifyOptions, CreateDetectorOptions, DetectOptions, DetectorInfo, DetectStats, ExplainOptions } from './detector.js';
 export type { Classification, Detection, DetectionOf, InstanceMask, Keypoint, PoseDetection, SegmentDetection, Task } from './results.js';
 export { maskAt, maskToAlpha, maskToRle } from './results.js';
+export type { SliceOptions, MergeMethod, MatchMetric } from './infer/tiles.js';
+export type { PassCost } from './infer/cost.js';
+export type { Heatmap } from './explain/run.js';
+export { heatSummary, peakInBox, type HeatSummary } from './explain/summary.js';
 export type { ImageInput, RawImage } from './image/source.js';
 export type { KernelTime } from './gpu/profiler.js';
 export type { LoadProgress, ModelSource } from './model/load.js';

@@ -19,6 +19,7 @@ import type { Classification, Task } from '../results.js';
 import { SWIFTSHADER_ICDS } from '../gpu/device.js';
 import { chromiumDetector, chromiumPath } from '../node/chromium-backend.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
+import { heatSummary, type HeatSummary } from '../explain/summary.js';
 
 export interface CliDetector {
   info: DetectorInfo;
@@ -28,6 +29,8 @@ export interface CliDetector {
   detect(img: RGBAImage, opts: DetectOptions): Promise<DetectionOf<Task>[]>;
   /** Top-k of a classify model. */
   classify(img: RGBAImage, opts: ClassifyOptions): Promise<Classification[]>;
+  /** Where the EigenCAM heat map of the image is strongest. */
+  explain(img: RGBAImage): Promise<HeatSummary>;
   close(): Promise<void>;
 }
 
@@ -114,5 +117,5 @@ export async function openDetector(weights: Uint8Array, inputSize: [number, numb
   if (useChromium) return { ...(await chromiumDetector(weights, inputSize, { verbose })), backend: 'chromium (headless)' };
   quietDawn(!probe?.adapter);
   const d = await createDetector({ model: weights, inputSize });
-  return { info: d.info, backend: 'dawn', detect: (img, o) => d.detect(img, o), classify: (img, o) => d.classify(img, o), close: async () => d.destroy() };
+  return { info: d.info, backend: 'dawn', detect: (img, o) => d.detect(img, o), classify: (img, o) => d.classify(img, o), explain: async (img) => heatSummary(await d.explain(img)), close: async () => d.destroy() };
 }

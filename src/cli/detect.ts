@@ -13,10 +13,11 @@ import { drawKeypoints, drawMasks, drawTopK } from '../draw/draw-tasks.js';
 import { maskToRle, type Classification, type DetectionOf, type Task } from '../results.js';
 import { defaultWeightsPath } from './defaults.js';
 import { checkImageArg, looksLikeModel, peek, readWeightsArg } from './io.js';
+import { THOROUGH_FLAGS, THOROUGH_USAGE, thoroughOptions } from './thorough.js';
 
 export const command: Command = {
   summary: 'detect objects (with masks or keypoints) or classify PNG/JPEG images (WebGPU through Dawn, or headless Chromium)',
-  usage: 'yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] [--topk 5] [--json] [--save <dir>] [--backend auto|dawn|chromium]   (the weight file is recognised by its bytes, whatever its name; without one, weights/yolo11n-fracture.y11w. The model\'s task decides the output: boxes, boxes with masks (segment), boxes with keypoints (pose) or the top-k classes (classify); --json gives masks as run lengths over each box. Images: PNG or JPEG. --save writes PNGs with labelled boxes, masks, skeletons or the top-k. The backend and adapter used are printed on stderr)',
+  usage: `yolo11-webgpu detect [weights.y11w] <images...> [--imgsz 640|H,W] [--conf 0.25] [--iou 0.7] [--max-det 300] [--agnostic] ${THOROUGH_USAGE} [--topk 5] [--json] [--save <dir>] [--backend auto|dawn|chromium]   (the weight file is recognised by its bytes, whatever its name; without one, weights/yolo11n-fracture.y11w. The model's task decides the output: boxes, boxes with masks (segment), boxes with keypoints (pose) or the top-k classes (classify); --json gives masks as run lengths over each box. Images: PNG or JPEG. --save writes PNGs with labelled boxes, masks, skeletons or the top-k. The backend and adapter used are printed on stderr. --slice: sliced inference (SAHI; tiles of the input size by default), --tta: test-time augmentation as Ultralytics augment=True; both for detect models)`,
   async run(argv, { verbose }) {
     const { values, positionals } = parseCli(argv, {
       imgsz: { type: 'string' },
@@ -28,6 +29,7 @@ export const command: Command = {
       json: { type: 'boolean', default: false },
       save: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      ...THOROUGH_FLAGS,
     });
     // The first argument is the model when its bytes say it is one (whatever its name); else all are images.
     if (!positionals.length) throw new UsageError('no images given');
@@ -43,7 +45,7 @@ export const command: Command = {
       if (!Number.isFinite(n)) throw new UsageError(`--${k} ${v} is not a number`);
       return n;
     };
-    const opts = { conf: num('conf', values.conf!), iou: num('iou', values.iou!), maxDet: num('max-det', values['max-det']!), agnostic: values.agnostic };
+    const opts = { conf: num('conf', values.conf!), iou: num('iou', values.iou!), maxDet: num('max-det', values['max-det']!), agnostic: values.agnostic, ...thoroughOptions(values) };
     const detector = await openDetector(await readWeightsArg(weights), inputSize, values.backend!, verbose);
     process.stderr.write(`${backendLine(detector)}\n`);
     try {

@@ -21,13 +21,25 @@ export interface RawImage {
 
 export type ImageInput = RawImage | ImageBitmap | ImageData | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | VideoFrame;
 
-export interface UploadedSource {
-  kind: 'bytes' | 'texture';
+/** Where boxes found in the network input go back to: the letterbox gain and pad, and the (crop's) size. */
+export interface SourceGeometry {
   width: number;
   height: number;
   gain: number;
   padX: number;
   padY: number;
+}
+
+export interface UploadedSource extends SourceGeometry {
+  kind: 'bytes' | 'texture';
+}
+
+/** A rectangle of the image in its pixels: a tile, or the whole image. */
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
 }
 
 /** Raw pixels and ImageData (RGBA) go through the storage-buffer path, which works everywhere. */
@@ -45,6 +57,7 @@ function sizeOf(img: ImageInput): [number, number] {
 
 export class SourceUploader {
   private pipes?: Promise<{ bytes: Pipeline; texture: Pipeline }>;
+  private ready?: { bytes: Pipeline; texture: Pipeline };
   private readonly uniforms: GPUBuffer;
   private buffer?: GPUBuffer;
   private texture?: GPUTexture;
@@ -69,16 +82,25 @@ export class SourceUploader {
     if (!img || typeof img !== 'object') throw new InvalidArgumentError('detect() needs an image: ImageBitmap, HTMLImageElement, canvas, VideoFrame, ImageData or {width, height, data}');
     const [w, h] = sizeOf(img);
     if (!(w > 0 && h > 0)) throw new ImageDecodeError(`image has zero size (${w}×${h})`, 'EMPTY_IMAGE');
-    const pipes = await this.pipelines();
+    const pipes = (this.ready = await this.pipelines());
     const raw = isRaw(img);
     const kind = raw ? 'bytes' : 'texture';
     if (raw) this.uploadRaw(img, w, h, pipes.bytes);
     else this.uploadExternal(img as GPUCopyExternalImageSource, w, h, pipes.texture);
-    const { geometry: g, uniforms } = letterboxUniforms(w, h, this.plan.input, mode);
-    this.device.queue.writeBuffer(this.uniforms, 0, packUniforms(pipes[kind].info, uniforms));
+    return { kind, ...this.aim(kind, w, { x: 0, y: 0, w, h }, mode) };
+  }
+
+  /**
+   * Letterbox (or centre-crop) the rectangle `r` of the uploaded image (width `imageW`) from now on:
+   * writes the letterbox uniforms (ordered with queue submissions, so one tile per submit) and returns
+   * its geometry.
+   */
+  aim(kind: UploadedSource['kind'], imageW: number, r: Rect, mode: Preprocess = 'letterbox'): SourceGeometry {
+    const { geometry: g, uniforms } = letterboxUniforms(r.w, r.h, this.plan.input, mode, { x: r.x, y: r.y, stride: imageW });
+    this.device.queue.writeBuffer(this.uniforms, 0, packUniforms(this.ready![kind].info, uniforms));
     // Boxes map back with Ultralytics scale_boxes' own pad, which can differ by 1 px from LetterBox's.
-    const [padX, padY] = scaleBoxesPad(w, h, this.plan.input.h, this.plan.input.w);
-    return { kind, width: w, height: h, gain: g.gain, padX, padY };
+    const [padX, padY] = scaleBoxesPad(r.w, r.h, this.plan.input.h, this.plan.input.w);
+    return { width: r.w, height: r.h, gain: g.gain, padX, padY };
   }
 
   private uploadRaw(img: RawImage, w: number, h: number, pipe: Pipeline) {
@@ -129,6 +151,14 @@ export class SourceUploader {
       resource: b.name === 'src' ? src : b.name === 'arena' ? { buffer: this.ex.arena } : { buffer: this.uniforms },
     }));
     return this.device.createBindGroup({ label: 'letterbox', layout: pipe.layout, entries });
+  }
+
+  /** Encode the letterbox dispatch for the last upload (after `upload` has resolved). */
+  encodeReady(pass: GPUComputePassEncoder, src: UploadedSource) {
+    const d = planLetterbox({ label: 'letterbox', output: this.plan.input, source: src.kind }).dispatch;
+    pass.setPipeline(this.ready![src.kind].pipeline);
+    pass.setBindGroup(0, this.groups[src.kind]!);
+    pass.dispatchWorkgroups(...d.workgroups);
   }
 
   /** Encode the letterbox dispatch for the last upload. */

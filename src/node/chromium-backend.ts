@@ -12,12 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { WebGPUUnavailableError } from '../errors.js';
 import type { ClassifyOptions, DetectOptions, DetectionOf, DetectorInfo } from '../detector.js';
 import type { Classification, Task } from '../results.js';
+import type { HeatSummary } from '../explain/summary.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
 
 export interface RemoteDetector {
   info: DetectorInfo;
   detect(img: RGBAImage, opts: DetectOptions): Promise<DetectionOf<Task>[]>;
   classify(img: RGBAImage, opts: ClassifyOptions): Promise<Classification[]>;
+  /** explain() in the page; only where the heat map is strongest comes back. */
+  explain(img: RGBAImage): Promise<HeatSummary>;
   close(): Promise<void>;
 }
 
@@ -35,7 +38,8 @@ export async function chromiumDetector(weights: Uint8Array, inputSize?: [number,
   const dist = existsSync(join(here, 'index.js')) ? here : fileURLToPath(new URL(/* @vite-ignore */ '../../dist/', import.meta.url));
   const images = new Map<string, Uint8Array>();
   const page = `<!doctype html><script type="module">
-    import { createDetector } from '/dist/index.js';
+    import { createDetector, heatSummary } from '/dist/index.js';
+    window.heatSummary = heatSummary;
     window.detectorReady = createDetector({ model: '/weights', inputSize: ${JSON.stringify(inputSize ?? null)} ?? undefined }).then((d) => (window.detector = d, d.info));
   </script>`;
   const server: Server = createServer(async (req, res) => {
@@ -108,6 +112,7 @@ export async function chromiumDetector(weights: Uint8Array, inputSize?: [number,
       async classify(img, opts) {
         return (await call(img, `window.detector.classify(image, ${JSON.stringify(opts)})`)) as Classification[];
       },
+      explain: async (img) => (await call(img, 'window.detector.explain(image).then(window.heatSummary)')) as HeatSummary,
     };
   } catch (e) {
     await close();

@@ -65,8 +65,21 @@ export function centerCropGeometry(srcW: number, srcH: number, outH: number, out
 
 export type Preprocess = 'letterbox' | 'center-crop';
 
-/** The letterbox shaders' uniforms (the same struct in both), plus the geometry they encode. */
-export function letterboxUniforms(srcW: number, srcH: number, out: View, mode: Preprocess = 'letterbox') {
+/** A rectangle of the uploaded image to letterbox instead of all of it (a SAHI tile): origin and the image's row length. */
+export interface Crop {
+  x: number;
+  y: number;
+  /** Width of the whole uploaded image, in pixels (the row stride of the bytes source). */
+  stride: number;
+}
+
+/**
+ * The letterbox shaders' uniforms (the same struct in both), plus the geometry they encode. `mode`:
+ * letterbox (detect, segment, pose) or classify's resize-and-centre-crop. `crop`: the srcW × srcH
+ * rectangle at (x, y) of a larger uploaded image is letterboxed, as if it were the image (cv2 clamps
+ * at the crop's edges, as it does on a sliced numpy array).
+ */
+export function letterboxUniforms(srcW: number, srcH: number, out: View, mode: Preprocess = 'letterbox', crop: Crop = { x: 0, y: 0, stride: srcW }) {
   for (const v of [srcW, srcH, out.w, out.h]) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`letterbox: sizes must be positive integers, got ${srcW}×${srcH} → ${out.w}×${out.h}`);
   }
@@ -77,7 +90,10 @@ export function letterboxUniforms(srcW: number, srcH: number, out: View, mode: P
   }
   return {
     geometry: g,
-    uniforms: { src_w: srcW, src_h: srcH, new_w: g.newW, new_h: g.newH, left: g.left, top: g.top, out_w: out.w, out_h: out.h, out_off: out.offset },
+    uniforms: {
+      src_w: srcW, src_h: srcH, new_w: g.newW, new_h: g.newH, left: g.left, top: g.top, out_w: out.w, out_h: out.h, out_off: out.offset,
+      crop_x: crop.x, crop_y: crop.y, stride: crop.stride,
+    },
   };
 }
 

@@ -33,6 +33,8 @@ export class Executor {
   /** Milliseconds spent creating buffers and queueing the weights upload, and compiling pipelines + bind groups. */
   readonly setupMs = { upload: 0, compile: 0 };
   private readonly byLabel = new Map<string, number>();
+  /** Buffers owned elsewhere (another plan's arena, say), bound by name but never destroyed here. */
+  private readonly borrowed = new Set<GPUBuffer>();
 
   private constructor(
     readonly device: GPUDevice,
@@ -40,6 +42,7 @@ export class Executor {
     arenaElements: number,
     weights: Float32Array,
     extra: Record<string, ExtraBuffer>,
+    external: Record<string, GPUBuffer>,
   ) {
     const S = GPUBufferUsage.STORAGE;
     this.arena = device.createBuffer({ label: 'arena', size: Math.max(256, arenaElements * 4), usage: S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
@@ -49,12 +52,17 @@ export class Executor {
     for (const [name, b] of Object.entries(extra)) {
       this.buffers.set(name, device.createBuffer({ label: name, size: Math.max(16, Math.ceil(b.bytes / 16) * 16), usage: b.usage ?? (S | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST) }));
     }
+    for (const [name, b] of Object.entries(external)) {
+      this.buffers.set(name, b);
+      this.borrowed.add(b);
+    }
     dispatches.forEach((d, i) => this.byLabel.set(d.label, i));
   }
 
-  static async create(device: GPUDevice, dispatches: Dispatch[], arenaElements: number, weights: Float32Array, extra: Record<string, ExtraBuffer> = {}, cache = new PipelineCache(device)): Promise<Executor> {
+  /** `external`: buffers of other executors this plan's dispatches bind by name (not destroyed with this one). */
+  static async create(device: GPUDevice, dispatches: Dispatch[], arenaElements: number, weights: Float32Array, extra: Record<string, ExtraBuffer> = {}, cache = new PipelineCache(device), external: Record<string, GPUBuffer> = {}): Promise<Executor> {
     const t0 = performance.now();
-    const ex = new Executor(device, dispatches, arenaElements, weights, extra);
+    const ex = new Executor(device, dispatches, arenaElements, weights, extra, external);
     const t1 = performance.now();
     device.pushErrorScope('validation');
     const pipes = await Promise.all(dispatches.map((d) => cache.get(d.shader, d.constants)));
@@ -121,6 +129,14 @@ export class Executor {
     }
   }
 
+  /** Encode dispatch i with a workgroup count decided per call (its size depends on the image). */
+  encodeSized(pass: GPUComputePassEncoder, i: number, workgroups: [number, number, number]) {
+    const b = this.bound[i];
+    pass.setPipeline(b.pipeline);
+    pass.setBindGroup(0, b.group);
+    pass.dispatchWorkgroups(...workgroups);
+  }
+
   /** Bind-group-compatible bindings of dispatch i (for textures, set by the caller). */
   bindingOf(i: number) {
     return this.bound[i];
@@ -134,7 +150,7 @@ export class Executor {
     this.arena.destroy();
     this.weights.destroy();
     this.uniforms.destroy();
-    for (const b of this.buffers.values()) b.destroy();
+    for (const b of this.buffers.values()) if (!this.borrowed.has(b)) b.destroy();
   }
 }
 

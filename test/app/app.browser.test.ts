@@ -23,11 +23,17 @@ import { convertModel } from '../../src/convert/index.js';
 import { decodeImageFile } from '../../src/image/decode-node.js';
 import { classColor, labelRect, labelSize, lineWidth } from '../../src/draw/draw-boxes.js';
 import { PNG } from 'pngjs';
+import { thoroughFor } from '../../app/thorough.js';
 
 const CONFIG = 'app/vite.config.ts';
 const IMGSZ = 320;
 const WEIGHTS = 'weights/yolo11n-fracture.y11w';
 const IMAGE = 'IMG0003458.jpg';
+/**
+ * For the heat map check: a FracAtlas (valid) radiograph whose best box at 320 is confident (0.31 ≥ 0.25)
+ * and where the heat map's strongest region overlaps it — which holds for few radiographs (docs/FRACTURE.md).
+ */
+const HEAT_IMAGE = 'IMG0003766.jpg';
 
 type AppResult = { status: string; message?: string; width?: number; height?: number; boxes: { box: number[]; score: number; classId: number }[] };
 let server: PreviewServer;
@@ -63,6 +69,8 @@ test('open a radiograph, a DICOM and bad files: boxes = library detect(), no req
   writeFileSync(join(dir, 'empty.dcm'), makeDicom(await decodeImageFile(jpg), 'no-pixels'));
   writeFileSync(join(dir, 'zero.png'), rawPng(0, 0, 8, 2, []));
   writeFileSync(join(dir, 'cmyk.jpg'), cmykJpeg([200, 100, 50, 180]));
+  const heatJpg = join(dir, HEAT_IMAGE);
+  writeFileSync(heatJpg, readFileSync(fixture(`datasets/fracatlas/images/Fractured/${HEAT_IMAGE}`)));
 
   const page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 800 });
@@ -79,9 +87,9 @@ test('open a radiograph, a DICOM and bad files: boxes = library detect(), no req
   expect(await page.$eval('#sensitive', (b) => (b as HTMLButtonElement).disabled)).toBe(false); // the threshold stored with the model
 
   const input = (await page.$('#files')) as ElementHandle<HTMLInputElement>;
-  await input!.uploadFile(jpg, join(dir, 'corrupt.jpg'), dcm, join(dir, 'empty.dcm'), join(dir, 'zero.png'), join(dir, 'cmyk.jpg'));
+  await input!.uploadFile(jpg, join(dir, 'corrupt.jpg'), dcm, join(dir, 'empty.dcm'), join(dir, 'zero.png'), join(dir, 'cmyk.jpg'), heatJpg);
   const done = (names: string[]) => `(() => { const r = window.__app.results; return ${JSON.stringify(names)}.every((n) => r[n] && (r[n].status === 'done' || r[n].status === 'failed')); })()`;
-  await page.waitForFunction(done([IMAGE, 'corrupt.jpg', 'radiograph.dcm', 'empty.dcm', 'zero.png', 'cmyk.jpg']), { timeout: 300_000, polling: 500 });
+  await page.waitForFunction(done([IMAGE, 'corrupt.jpg', 'radiograph.dcm', 'empty.dcm', 'zero.png', 'cmyk.jpg', HEAT_IMAGE]), { timeout: 300_000, polling: 500 });
   const first = (await page.evaluate('window.__app.results')) as Record<string, AppResult>;
   expect(first['corrupt.jpg']).toMatchObject({ status: 'failed' });
   expect(first['corrupt.jpg'].message).toMatch(/not an image this browser can decode/);
@@ -121,6 +129,38 @@ test('open a radiograph, a DICOM and bad files: boxes = library detect(), no req
   const at = (x: number, y: number) => label.slice((y * 60 + x) * 4, (y * 60 + x) * 4 + 3);
   expect([at(1, 1), at(1, r.h - 2)]).toEqual([classColor(0), classColor(0)]);
   expect(Array.from({ length: 60 * r.h }, (_, i) => label.slice(i * 4, i * 4 + 3).join()).filter((c) => c === '255,255,255').length).toBeGreaterThan(10);
+
+  // The heatmap toggle: EigenCAM over a radiograph with a confident box; its strongest region overlaps that box.
+  const pick = (name: string) => page.evaluate(`[...document.querySelectorAll('#list li')].find((li) => li.textContent.startsWith(${JSON.stringify(name)})).click()`);
+  await pick(HEAT_IMAGE);
+  const pixels = () => page.evaluate(`Array.from(document.getElementById('canvas').getContext('2d').getImageData(0, 0, 373, 454).data)`) as Promise<number[]>;
+  const plain = await pixels();
+  await page.click('#heatmap');
+  await page.waitForFunction(`window.__app.heat[${JSON.stringify(HEAT_IMAGE)}]`, { timeout: 300_000, polling: 500 });
+  const tinted = await pixels();
+  const changed = (a: number[], b: number[]) => a.filter((v, i) => v !== b[i]).length / a.length;
+  expect(changed(plain, tinted)).toBeGreaterThan(0.5); // the overlay is drawn over the radiograph
+  const heat = ((await page.evaluate('window.__app.heat')) as Record<string, { peak: number[]; region: number[]; opacity: number }>)[HEAT_IMAGE];
+  const best = ((await page.evaluate('window.__app.results')) as Record<string, AppResult>)[HEAT_IMAGE].boxes.reduce((a, b) => (b.score > a.score ? b : a));
+  expect(best.score).toBeGreaterThanOrEqual(0.25);
+  const [x1, y1, x2, y2] = best.box;
+  expect(heat.region[0] < x2 && x1 < heat.region[2] && heat.region[1] < y2 && y1 < heat.region[3], `region ${heat.region} vs box ${best.box}`).toBe(true);
+  await page.evaluate(`(() => { const o = document.getElementById('opacity'); o.value = '1'; o.dispatchEvent(new Event('input')); })()`);
+  expect(changed(tinted, await pixels())).toBeGreaterThan(0.5); // the opacity slider redraws
+  expect(((await page.evaluate('window.__app.heat')) as Record<string, { opacity: number }>)[HEAT_IMAGE].opacity).toBe(1);
+  await page.screenshot({ path: 'out/app-e2e-heatmap.png' });
+  await page.click('#heatmap');
+
+  // Thorough analysis of one file: its cost is shown before it runs; the boxes equal the library's with the same options.
+  await pick(IMAGE);
+  expect(await page.$eval('#thorough-cost', (e) => e.textContent)).toMatch(/^thorough ≈ \d+(\.\d)?× the work: about [\d.]+ s for this file/);
+  await page.click('#thorough-one');
+  await page.waitForFunction(`(() => { const r = window.__app.results[${JSON.stringify(IMAGE)}]; return r.status === 'done' && r.thorough; })()`, { timeout: 600_000, polling: 500 });
+  const thorough = ((await page.evaluate('window.__app.results')) as Record<string, AppResult>)[IMAGE];
+  // The app detects once at 0.001 and filters by the slider; merging (NMM) depends on every box that enters it, so the library runs at 0.001 too.
+  const [libThorough] = await lib.call<AppResult['boxes'][]>('/test/browser/entries/app-check.ts', 'libraryDetect', `/${WEIGHTS}`, [{ url: '/.cache/test/app/a.jpg' }], IMGSZ, 0.001, thoroughFor(W, H, [IMGSZ, IMGSZ]));
+  expect(strip(thorough.boxes)).toEqual(strip(libThorough.filter((b) => b.score > conf)));
+  console.log(`app: heat map peak ${heat.peak}, region ${heat.region}, best box ${best.box.map(Math.round)} (${best.score.toFixed(2)}); thorough ${thorough.boxes.length} boxes`);
 
   // A lost GPU device: the app reloads the model from memory and the next file is analysed.
   await page.evaluate('window.__app.loseDevice()');

@@ -149,7 +149,7 @@ describe('planLetterbox', () => {
     expect(p.dispatch.shader).toBe('letterbox-bytes');
     expect(p.dispatch.buffers).toEqual({ src: 'source' });
     expect(p.dispatch.workgroups).toEqual([32, 1, 1]);
-    expect(p.dispatch.uniforms).toEqual({ src_w: 5, src_h: 9, new_w: 18, new_h: 32, left: 23, top: 0, out_w: 64, out_h: 32, out_off: 256 });
+    expect(p.dispatch.uniforms).toEqual({ src_w: 5, src_h: 9, new_w: 18, new_h: 32, left: 23, top: 0, out_w: 64, out_h: 32, out_off: 256, crop_x: 0, crop_y: 0, stride: 5 });
     expect(p.gain).toBeCloseTo(32 / 9, 12);
     expect(p.pad).toEqual([23, 0]);
     expect(p.shader).toBe(p.dispatch.shader); // the Dispatch fields are spread too
