@@ -3,21 +3,22 @@
  * the same work in fewer, larger dispatches: one forward of a 640 × 1280 input against two forwards of
  * 640 × 640 (93 dispatches each way per forward; the side-by-side input is not a batch — its halves
  * see each other — but costs what a batch of 2 would). Prints both times and their ratio; docs/FRACTURE.md
- * quotes `BATCH_PROXY_RUNS=4 npx vitest run test/layers/batch-proxy.browser.test.ts`.
+ * quotes `BATCH_PROXY_RUNS=4 npx vitest run test/layers/batch-proxy.browser.test.ts`. A measurement, not a
+ * check: it runs only when BATCH_PROXY_RUNS is set (timings never decide a test).
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 
-const RUNS = Number(process.env.BATCH_PROXY_RUNS ?? 1);
+const RUNS = Number(process.env.BATCH_PROXY_RUNS ?? 0);
 let s: BrowserSession;
 beforeAll(async () => {
-  s = await openBrowser();
+  if (RUNS > 0) s = await openBrowser();
 });
 afterAll(async () => {
   await s?.close();
 });
 
-test('two 640×640 forwards vs one 640×1280 forward (the fracture model, weights/yolo11n-fracture.y11w)', async () => {
+test.skipIf(!(RUNS > 0))('two 640×640 forwards vs one 640×1280 forward (the fracture model, weights/yolo11n-fracture.y11w)', async () => {
   const r = await s.runInPage<{ two640: number[]; one1280: number[] }>(`(async () => {
     const { createDetector } = await import('/src/detector.ts');
     const model = new Uint8Array(await (await fetch('/weights/yolo11n-fracture.y11w')).arrayBuffer());
