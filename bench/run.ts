@@ -18,7 +18,9 @@ import { buildPage, chooseFile, chooseModel, openPage, pageQuery, runPage } from
 import { gemmMarkdown, markdown } from './report.js';
 import type { GemmResult } from './gemm.js';
 
-export { PEERS } from './page/benchmark.js';
+import { PEERS } from './page/benchmark.js';
+
+export { PEERS };
 const FIX = process.env.YOLO11_WEBGPU_FIXTURES ?? '../shared';
 const log = (m: string) => process.stderr.write(`${m.startsWith('[bench]') ? '' : '[bench] '}${m}\n`);
 
@@ -29,7 +31,16 @@ function size(v: string): [number, number] {
   return s;
 }
 
+const usage = () => `npm run bench -- [--model m.onnx|m.tflite|m.y11w] [--imgsz 640|H,W] [--runs 5] [--peers ort-webgpu,ort-wasm]
+                 [--json out.json] [--image img.jpg] [--inflight 4] [--timeout 1200] [--skip-ceiling]
+peers: ${PEERS.join(', ')} (litert-* need a .tflite model). Prints markdown; --json writes the page's JSON.
+`;
+
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage());
+    return 0;
+  }
   const { values } = parseArgs({
     args: argv, options: {
       model: { type: 'string', default: `${FIX}/models/yolo11n-coco-fp32.onnx` }, imgsz: { type: 'string', default: '640' },

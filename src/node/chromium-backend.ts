@@ -5,11 +5,8 @@
  * A loopback HTTP server serves the built library, the weights and each image's pixels to the page.
  */
 import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WebGPUUnavailableError } from '../errors.js';
+import { distDir, launchChromium, serveDist } from './chromium-host.js';
 import type { ClassifyOptions, DetectOptions, DetectionOf, DetectorInfo } from '../detector.js';
 import type { Classification, Task } from '../results.js';
 import type { HeatSummary } from '../explain/summary.js';
@@ -24,18 +21,14 @@ export interface RemoteDetector {
   close(): Promise<void>;
 }
 
-const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--enable-features=Vulkan', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
-
-export const chromiumPath = () => process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
+export { chromiumPath } from './chromium-host.js';
 
 /**
  * `verbose`: Chromium's own stderr (GPU process and driver messages, which puppeteer swallows) is
  * copied to ours, each line marked `[chromium]`; never to stdout, which may carry JSON.
  */
 export async function chromiumDetector(weights: Uint8Array, inputSize?: [number, number], { verbose = false } = {}): Promise<RemoteDetector> {
-  // dist/: this module is bundled into dist; run from source (tests), the build is at ../../dist.
-  const here = fileURLToPath(new URL(/* @vite-ignore */ '.', import.meta.url));
-  const dist = existsSync(join(here, 'index.js')) ? here : fileURLToPath(new URL(/* @vite-ignore */ '../../dist/', import.meta.url));
+  const dist = distDir();
   const images = new Map<string, Uint8Array>();
   const page = `<!doctype html><script type="module">
     import { createDetector, heatSummary } from '/dist/index.js';
@@ -48,27 +41,12 @@ export async function chromiumDetector(weights: Uint8Array, inputSize?: [number,
       if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page);
       if (url.pathname === '/weights') return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(weights);
       if (url.pathname.startsWith('/image/')) return void res.writeHead(200).end(images.get(url.pathname.slice(7)));
-      if (url.pathname.startsWith('/dist/')) {
-        const p = normalize(join(dist, url.pathname.slice(6)));
-        if (!p.startsWith(dist) || !existsSync(p)) return void res.writeHead(404).end();
-        return void res.writeHead(200, { 'content-type': extname(p) === '.js' ? 'text/javascript' : 'application/octet-stream' }).end(await readFile(p));
-      }
-      res.writeHead(404).end();
+      if (!(await serveDist(dist, url.pathname, res))) res.writeHead(404).end();
     } catch {
       res.writeHead(500).end();
     }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  let puppeteer: typeof import('puppeteer');
-  try {
-    puppeteer = await import(/* @vite-ignore */ 'puppeteer' as string);
-  } catch {
-    server.close();
-    throw new WebGPUUnavailableError('the chromium backend needs puppeteer (npm i puppeteer) and a Chromium (apt-get install chromium)');
-  }
-  const browser = await puppeteer.default.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS, protocolTimeout: 0 });
-  if (verbose) browser.process()?.stderr?.on('data', (d: Buffer) => process.stderr.write(String(d).replace(/^(?=.)/gm, '[chromium] ')));
+  const { browser, port } = await launchChromium(server, verbose);
   const close = async () => {
     await browser.close();
     server.close();

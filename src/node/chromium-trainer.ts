@@ -7,12 +7,8 @@
  * exposed function.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { WebGPUUnavailableError, Yolo11Error, TrainingDivergedError, InvalidArgumentError } from '../errors.js';
-import { chromiumPath } from './chromium-backend.js';
+import { distDir, launchChromium, serveDist } from './chromium-host.js';
+import { Yolo11Error, TrainingDivergedError, InvalidArgumentError } from '../errors.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
 import type { YoloBox } from '../train/augment.js';
 import type { CreateTrainerOptions, EpochResult, FeatureStore, TrainProgress } from '../train/trainer.js';
@@ -38,7 +34,6 @@ export interface TrainHooks {
 
 export type SampleLoader = (split: 'train' | 'val', i: number) => Promise<{ image: RGBAImage; boxes: YoloBox[] }>;
 
-const ARGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--enable-features=Vulkan', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
 
 const PAGE = `<!doctype html><script type="module">
   import { createTrainer } from '/dist/index.js';
@@ -82,8 +77,7 @@ const body = (req: IncomingMessage) => new Promise<Uint8Array>((resolve, reject)
 });
 
 export async function chromiumTrain(weights: Uint8Array, run: RemoteRun, load: SampleLoader, hooks: TrainHooks, resume?: Uint8Array, { verbose = false, store }: { verbose?: boolean; store?: FeatureStore } = {}): Promise<unknown> {
-  const here = fileURLToPath(new URL(/* @vite-ignore */ '.', import.meta.url));
-  const dist = existsSync(join(here, 'index.js')) ? here : fileURLToPath(new URL(/* @vite-ignore */ '../../dist/', import.meta.url));
+  const dist = distDir();
   let pending: { checkpoint?: Uint8Array; weights?: Uint8Array } = {};
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -116,27 +110,12 @@ export async function chromiumTrain(weights: Uint8Array, run: RemoteRun, load: S
         const f = await store.get(key);
         return void (f ? res.writeHead(200).end(new Uint8Array(f.buffer, f.byteOffset, f.byteLength)) : res.writeHead(404).end());
       }
-      if (url.pathname.startsWith('/dist/')) {
-        const p = normalize(join(dist, url.pathname.slice(6)));
-        if (!p.startsWith(dist) || !existsSync(p)) return void res.writeHead(404).end();
-        return void res.writeHead(200, { 'content-type': extname(p) === '.js' ? 'text/javascript' : 'application/octet-stream' }).end(await readFile(p));
-      }
-      res.writeHead(404).end();
+      if (!(await serveDist(dist, url.pathname, res))) res.writeHead(404).end();
     } catch {
       res.writeHead(500).end();
     }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  let puppeteer: typeof import('puppeteer');
-  try {
-    puppeteer = await import(/* @vite-ignore */ 'puppeteer' as string);
-  } catch {
-    server.close();
-    throw new WebGPUUnavailableError('the chromium backend needs puppeteer (npm i puppeteer) and a Chromium (apt-get install chromium)');
-  }
-  const browser = await puppeteer.default.launch({ executablePath: chromiumPath(), headless: true, args: ARGS, protocolTimeout: 0 });
-  if (verbose) browser.process()?.stderr?.on('data', (d: Buffer) => process.stderr.write(String(d).replace(/^(?=.)/gm, '[chromium] ')));
+  const { browser, port } = await launchChromium(server, verbose);
   try {
     const p = await browser.newPage();
     let chain = Promise.resolve();
