@@ -70,6 +70,7 @@ export async function ours(o: OursOptions, log: Log): Promise<{ result: OursResu
       setupMs: i.setupMs, createMs: created, firstMs, coldMs: created + firstMs,
       forward: stats(forward), detect: stats(detect), detectOverForward: stats(detect.map((d, k) => d / forward[k])).median,
       throughput: { inflight: o.inflight, imagesPerSecond: (1000 * o.inflight) / flightMs },
+      endToEnd: det.info.manifest.task === 'classify' ? 'classify()' : 'detect()',
       dispatches: i.dispatches, flops: i.flops, parity: 'no reference (run an ORT peer on an ONNX model)', profile,
       tuning: { source: tuned.source, byClass: i.tuning.byClass, ms: tuned.ms, timings: tuned.timings },
     };

@@ -12,6 +12,8 @@ export interface OursResult {
   tuning?: { source: string; byClass: Record<string, string>; ms?: number; timings?: unknown };
   /** The runtime whose output0 `parity` compares ours with (an ORT peer run in the same page, same input). */
   parityReference?: string;
+  /** What `detect` times end to end: `detect()`, or `classify()` for a classification model (absent: detect()). */
+  endToEnd?: 'detect()' | 'classify()';
 }
 
 export interface PeerResult { createMs: number; firstMs: number; warm: Stats; threads?: number; io?: string }
@@ -51,7 +53,8 @@ export function markdown(r: BenchResult): string {
     const best = bestOrtWebgpu(r);
     const gflops = o.flops / (o.forward.median * 1e6);
     L.push('', `ours: ${o.dispatches} dispatches per forward, ${(o.flops / 1e9).toFixed(2)} GFLOP → ${gflops.toFixed(2)} GFLOP/s achieved (warm median)`);
-    L.push(`ours: detect() end to end median ${ms(o.detect.median)} (p90 ${ms(o.detect.p90)}) = ${(o.detect.median / o.forward.median).toFixed(3)}× forward() (median of paired runs ${o.detectOverForward?.toFixed(3) ?? '–'}×); throughput ${o.throughput.imagesPerSecond.toFixed(3)} images/s with ${o.throughput.inflight} detect() in flight`);
+    const call = o.endToEnd ?? 'detect()';
+    L.push(`ours: ${call} end to end median ${ms(o.detect.median)} (p90 ${ms(o.detect.p90)}) = ${(o.detect.median / o.forward.median).toFixed(3)}× forward() (median of paired runs ${o.detectOverForward?.toFixed(3) ?? '–'}×); throughput ${o.throughput.imagesPerSecond.toFixed(3)} images/s with ${o.throughput.inflight} ${call} in flight`);
     L.push(`ours: cold start ${ms(o.coldMs)} = create ${ms(o.createMs)} (${Object.entries(o.setupMs).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}) + first result ${ms(o.firstMs)}`);
     L.push(`ours: parity of output0 vs ${o.parityReference ?? 'ONNX Runtime'}: ${typeof o.parity === 'string' ? o.parity : `max|Δ| ${o.parity.maxAbs.toExponential(2)}, ${o.parity.rel.toExponential(2)} of max|ref|`}`);
     if (best) {
