@@ -60,7 +60,15 @@ export function markdown(r: BenchResult): string {
     if (best) {
       L.push(`**warm forward() ${(best[1].warm.median / o.forward.median).toFixed(2)}× faster than ${best[0]}** (the better ORT WebGPU layout); cold start ${ms(o.coldMs)} vs ORT's session + first run ${ms(best[1].createMs + best[1].firstMs)}`);
     }
-    if (o.tuning) L.push(`ours: conv kernels ${o.tuning.source}${o.tuning.ms ? ` in ${ms(o.tuning.ms)}` : ''}: ${Object.entries(o.tuning.byClass).map(([k, v]) => `${k} → ${v}`).join(', ')}`);
+    if (o.tuning) {
+      // Exact shapes (kind/cin>cout@h×w) are counted per kernel; shape classes (kind/bucket) listed.
+      const entries = Object.entries(o.tuning.byClass);
+      const classes = entries.filter(([k]) => !k.includes('@')).map(([k, v]) => `${k} → ${v}`);
+      const perKernel = new Map<string, number>();
+      for (const [k, v] of entries) if (k.includes('@')) perKernel.set(v, (perKernel.get(v) ?? 0) + 1);
+      const shapes = [...perKernel].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ×${n}`);
+      L.push(`ours: conv kernels ${o.tuning.source}${o.tuning.ms ? ` in ${ms(o.tuning.ms)}` : ''}: ${[shapes.length ? `${entries.length - classes.length} shapes: ${shapes.join(', ')}` : '', classes.join(', ')].filter(Boolean).join('; ')}`);
+    }
     const ceiling = typeof r.gemm === 'object' ? r.gemm.ceiling : undefined;
     if (ceiling) L.push(`ours: whole forward() at ${gflops.toFixed(2)} GFLOP/s = **${((100 * gflops) / ceiling).toFixed(0)} % of the GEMM ceiling** (${ceiling.toFixed(2)} GFLOP/s, ${(r.gemm as GemmResult).ceilingKernel}, same run)`);
     if (typeof o.profile !== 'string') {

@@ -35,7 +35,7 @@ export interface CreateDetectorOptions<T extends Task = Task> {
   convKernel?: 'register' | 'tiled';
   /**
    * Choose each convolution's kernel by measurement on this adapter (a short pass timing the candidate
-   * kernels per shape class) instead of by the adapter's kind. The result is cached per adapter,
+   * kernels per convolution shape) instead of by the adapter's kind. The result is cached per adapter,
    * model and input size (IndexedDB in browsers, ~/.cache/yolo11-webgpu/conv-tuning.json in Node), so
    * the next load costs nothing: `{ cache: false }` measures without caching, `{ cache: path }` picks
    * the Node file, `{ choice }` uses a choice measured before (`info.tuning.byClass`) without
@@ -94,7 +94,7 @@ export interface DetectorInfo {
   flops: number;
   /** Cold start, in milliseconds: weights fetched, parsed, device requested, planned (with tuning, if asked), buffers made + uploaded, pipelines compiled. */
   setupMs: { load: number; parse: number; device: number; plan: number; upload: number; compile: number };
-  /** The convolution kernel chosen per shape class, and whether it was measured now, cached, or the adapter default. */
+  /** The convolution kernel chosen per exact convolution shape, and whether it was measured now, cached, or the adapter default. */
   tuning: TuningInfo;
 }
 

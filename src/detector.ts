@@ -9,7 +9,7 @@ import { sha256Hex } from './weights/format.js';
 import { requestGPUContext, describeAdapter, type GPUContext } from './gpu/device.js';
 import { Readback } from './gpu/readback.js';
 import { PipelineCache } from './gpu/pipelines.js';
-import { adapterTraits, attentionKernel, defaultConvTuning, picker, type ConvTuning } from './ops/conv-variants.js';
+import { adapterTraits, attentionKernel, convVariant, defaultConvTuning, picker, type ConvTuning } from './ops/conv-variants.js';
 import { chosenKernels } from './tune/choose.js';
 import { tune, type TuningInfo } from './tune/index.js';
 import { Executor } from './plan/executor.js';
@@ -111,14 +111,17 @@ export class Detector<T extends Task = Task> {
     let plan = planWith(base);
     let tuning: TuningInfo = { source: opts.convKernel ? 'option' : 'default', tuning: base, byClass: chosenKernels(plan.dispatches) };
     if (typeof opts.tune === 'object' && opts.tune.choice) {
-      const choice = { ...base, byClass: opts.tune.choice };
+      const known = Object.fromEntries(Object.entries(opts.tune.choice).filter(([, id]) => convVariant(id)));
+      const choice = { ...base, byClass: known };
       plan = planWith(choice);
-      tuning = { source: 'option', tuning: choice, byClass: chosenKernels(plan.dispatches) };
+      tuning = { source: 'option', tuning: choice, byClass: { ...known, ...chosenKernels(plan.dispatches) } };
     } else if (opts.tune) {
       const o = typeof opts.tune === 'object' ? opts.tune : {};
       const runtime = typeof navigator !== 'undefined' && navigator.userAgent ? navigator.userAgent : `node ${typeof process !== 'undefined' ? process.version : ''}`;
       tuning = await tune(ctx.device, pipelines, plan.dispatches, traits, base, { adapter: { ...ctx.adapterInfo }, features: ctx.features, runtime, model: m.payload.sha256, inputSize: size }, o);
       plan = planWith(tuning.tuning);
+      // The stored choice (measured shapes and class defaults) and what every convolution of the plan uses.
+      tuning = { ...tuning, byClass: { ...tuning.byClass, ...chosenKernels(plan.dispatches) } };
     }
     const t4 = performance.now();
     const ex = await Executor.create(ctx.device, plan.dispatches, plan.arenaElements, plan.weights, plan.post?.extraBuffers() ?? {}, pipelines);

@@ -15,7 +15,8 @@
  * Kernels: `pw` (1×1, stride 1: a GEMM over pixels) and `k3` (3×3, stride 1 or 2, zero padding 1).
  * Lanes run along output pixels (neighbouring lanes read neighbouring addresses); each lane owns
  * TM output channels (TM/4 vec4 accumulators) × TN pixels: pw — pixels n0 + lane + WX·j; k3 — one
- * column, TN consecutive rows, so each input value loaded is reused by up to 3 kernel rows.
+ * column, TN consecutive rows, so each input value loaded is reused by up to 3 kernel rows; `k3px`
+ * (3×3 on small planes) — pixels n0 + lane + WX·j of the flattened plane, like pw, every lane busy.
  * Padding is handled by clamped addresses and a select computed once per lane, outside the K loop.
  * `-sg` variants load the TM weights of a K step cooperatively, one vec4 per lane of a subgroup
  * of ≥ TM/4 lanes that share m0, and broadcast them (subgroupBroadcast), instead of every lane
@@ -24,7 +25,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { attention, ATTENTION_KERNELS, attentionName } from './shaders/attention-rt.mjs';
-import { header, k3, pw } from './shaders/conv-rt.mjs';
+import { header, k3, k3px, pw } from './shaders/conv-rt.mjs';
 import { dw, sppf, SPPF_KERNELS } from './shaders/pools-rt.mjs';
 
 /** The generated kernels. `tn`: pixels (pw) or rows (k3) per lane; `tm`: channels per lane (multiple of 4). */
@@ -39,6 +40,10 @@ export const RT_KERNELS = [
   { kind: 'k3', stride: 2, tm: 16, tn: 4, sg: false },
   { kind: 'k3', stride: 2, tm: 16, tn: 4, sg: true },
   { kind: 'k3', stride: 2, tm: 16, tn: 8, sg: true },
+  { kind: 'k3px', stride: 1, tm: 16, tn: 4, sg: true },
+  { kind: 'k3px', stride: 2, tm: 16, tn: 4, sg: true },
+  { kind: 'k3px', stride: 1, tm: 16, tn: 8, sg: true },
+  { kind: 'k3px', stride: 2, tm: 16, tn: 8, sg: true },
 ];
 
 /** Depthwise 3×3 kernels (groups = C): one channel per lane, `tn` rows of one output column. */
@@ -51,14 +56,14 @@ export function rtName(k) {
   if (k.kind === 'sppf') return `sppf-pool-rt-n${k.tn}`;
   if (k.kind === 'attention') return attentionName(k);
   if (k.kind === 'dw') return `dwconv-rt-3x3s${k.stride}-n${k.tn}`;
-  return `conv-rt-${k.kind === 'pw' ? 'pw' : `3x3s${k.stride}`}-m${k.tm}n${k.tn}${k.sg ? '-sg' : ''}`;
+  return `conv-rt-${k.kind === 'pw' ? 'pw' : `3x3s${k.stride}${k.kind === 'k3px' ? '-px' : ''}`}-m${k.tm}n${k.tn}${k.sg ? '-sg' : ''}`;
 }
 
 export function generate(k) {
   if (k.kind === 'sppf') return sppf(k);
   if (k.kind === 'attention') return attention(k);
   if (k.kind === 'dw') return dw(k);
-  return `${header(k)}\n${k.kind === 'pw' ? pw(k) : k3(k)}\n`;
+  return `${header(k)}\n${k.kind === 'pw' ? pw(k) : k.kind === 'k3px' ? k3px(k) : k3(k)}\n`;
 }
 
 export const ALL_KERNELS = [...RT_KERNELS, ...DW_KERNELS, ...ATTENTION_KERNELS, ...SPPF_KERNELS];

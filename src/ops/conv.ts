@@ -34,6 +34,25 @@ const MAX_GROUPS = 65535;
 
 const coutPad = (cout: number) => Math.ceil(cout / COUT_ALIGN) * COUT_ALIGN;
 
+/**
+ * Rows of lanes along output channels (wy) of a register kernel's 64, the rest (wx = 64 / wy) along
+ * pixels: the split with the fewest idle lane slots — channel tiles rounded up to whole rows times
+ * pixels rounded up to whole rows of wx lanes × `perLane` — and the most rows among equals. 80 channels
+ * (5 tiles of 16) in 4 rows would idle 3 of 8 rows; in 1 row of 64 lanes, none. A power of two from 1
+ * to 64 / minWx (the variant's narrowest row), so rows divide the 64 and subgroups never straddle two.
+ * `pixels` is the plane for 1×1 kernels, the output columns for 3×3 ones (their rows do not depend on wx).
+ */
+export function laneRows(mTiles: number, pixels: number, perLane: number, minWx: number): number {
+  let best = 1;
+  let bestSlots = Infinity;
+  for (let wy = 1; wy <= RT_LANES / minWx; wy *= 2) {
+    const wx = RT_LANES / wy;
+    const slots = Math.ceil(mTiles / wy) * wy * Math.ceil(pixels / (wx * perLane)) * wx * perLane;
+    if (slots <= bestSlots) [best, bestSlots] = [wy, slots];
+  }
+  return best;
+}
+
 /** Elements `packConvWeights` produces for a conv. */
 export function packedConvWeightLength(c: Pick<ConvSpec, 'cin' | 'cout' | 'k' | 'groups'>): number {
   return c.groups === 1 ? c.cin * c.k * c.k * coutPad(c.cout) : c.cout * c.k * c.k;
@@ -103,14 +122,14 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
   const v = variant.kind === kind || variant.kind === 'any' ? variant : GENERIC;
   const base = { label: p.label, shader: v.shader, uniforms, flops, variant: v.id, conv: { k, stride } };
   if (v.family === 'register') {
-    // RT_LANES lanes: rows along channels no more than the channels fill (16 channels with 4 rows would
-    // idle 3 of them), the rest along pixels (u.wx: a uniform, one pipeline for every split).
-    // (a power of two, so that rows of lanes divide the 64 and subgroups never straddle two rows)
-    const wy = 2 ** Math.floor(Math.log2(Math.min(RT_LANES / v.wx, Math.ceil(coutPad(y.c) / v.tm))));
+    // RT_LANES lanes: wy rows along channels, wx = 64 / wy along pixels (u.wx: a uniform, one pipeline
+    // for every split), split to leave the fewest lanes idle.
+    const flat = v.kind === 'pw' || v.pixels === true;
+    const wy = laneRows(Math.ceil(coutPad(y.c) / v.tm), flat ? oh * ow : ow, flat ? v.tn : 1, v.wx);
     const wx = RT_LANES / wy;
     const mGroups = Math.ceil(coutPad(y.c) / (v.tm * wy));
     const uniforms = { ...rtUniforms, wx };
-    if (v.kind === 'pw') {
+    if (flat) {
       // Pixel tiles along x, folded into z past the per-dimension limit (the kernel reads num_workgroups).
       const tiles = Math.ceil((oh * ow) / (v.tn * wx));
       const z = Math.ceil(tiles / MAX_GROUPS);

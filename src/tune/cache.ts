@@ -5,7 +5,7 @@
  * ignored (and overwritten by the next measurement); storage that fails (private mode, read-only
  * disk) is a miss, never an error.
  */
-import { CONV_VARIANTS, convVariant } from '../ops/conv-variants.js';
+import { CONV_VARIANTS, SHAPE_CLASSES, convVariant } from '../ops/conv-variants.js';
 
 export interface TuningEntry {
   key: string;
@@ -26,8 +26,8 @@ export interface CacheKeyParts {
   inputSize: readonly [number, number];
 }
 
-/** The kernel table's identity: a cached choice is valid only for the variants it was chosen from. */
-export const KERNEL_TABLE = CONV_VARIANTS.map((v) => v.id).join(',');
+/** The kernel table's identity: a cached choice is valid only for the variants and shape classes it was chosen from. */
+export const KERNEL_TABLE = `${CONV_VARIANTS.map((v) => v.id).join(',')};${SHAPE_CLASSES}`;
 
 export function cacheKey(p: CacheKeyParts): string {
   return JSON.stringify({ adapter: p.adapter, features: [...p.features].sort(), runtime: p.runtime, model: p.model, inputSize: p.inputSize, kernels: KERNEL_TABLE });

@@ -3,33 +3,41 @@
  * and which candidate wins from measured times.
  */
 import type { Dispatch } from '../ops/types.js';
-import { shapeClass } from '../ops/conv-variants.js';
+import { convShape, shapeClass } from '../ops/conv-variants.js';
 
 /** One convolution (groups = 1) of a plan, as the tuner sees it. */
 export interface ConvCase {
+  /** Its exact shape (`convShape`): the key its measured choice is kept under. */
   cls: string;
+  /** Its shape class (`shapeClass`): the key for unmeasured convolutions of the class. */
+  coarse: string;
   k: number;
   stride: number;
   /** The planned dispatch (uniforms hold the shapes, constants ACT/RES). */
   dispatch: Dispatch;
   flops: number;
-  /** FLOPs of every convolution of the class together. */
+  /** FLOPs of every convolution of the same exact shape together. */
   classFlops: number;
 }
 
-/** Per shape class, the convolution with the most FLOPs: the one worth timing candidates on. */
+const keysOf = (d: Dispatch) => {
+  const u = d.uniforms as Record<string, number>;
+  const k = d.conv!.k;
+  const s = d.conv!.stride;
+  return { exact: convShape(k, s, u.in_c, u.out_c, u.out_h, u.out_w), coarse: shapeClass(k, s, u.out_h * u.out_w) };
+};
+
+/** One case per exact shape (the same shape recurs: C3k2's bottlenecks), heaviest shape first. */
 export function representatives(dispatches: readonly Dispatch[]): ConvCase[] {
   const best = new Map<string, ConvCase>();
   for (const d of dispatches) {
     if (!d.conv) continue;
-    const u = d.uniforms as Record<string, number>;
-    const cls = shapeClass(d.conv.k, d.conv.stride, u.out_h * u.out_w);
-    const old = best.get(cls);
-    const c: ConvCase = { cls, k: d.conv.k, stride: d.conv.stride, dispatch: d, flops: d.flops ?? 0, classFlops: (old?.classFlops ?? 0) + (d.flops ?? 0) };
-    if (old && old.flops >= c.flops) old.classFlops = c.classFlops;
-    else best.set(cls, c);
+    const { exact, coarse } = keysOf(d);
+    const old = best.get(exact);
+    if (old) old.classFlops += d.flops ?? 0;
+    else best.set(exact, { cls: exact, coarse, k: d.conv.k, stride: d.conv.stride, dispatch: d, flops: d.flops ?? 0, classFlops: d.flops ?? 0 });
   }
-  return [...best.values()].sort((a, b) => b.flops - a.flops);
+  return [...best.values()].sort((a, b) => b.classFlops - a.classFlops);
 }
 
 /** A candidate's outcome: its best time, or why it was dropped (wrong result, failed to compile, too slow to finish). */
@@ -50,19 +58,25 @@ export function fastest(outcomes: Record<string, Outcome>, incumbent?: string, m
   return winner;
 }
 
-/** Classes with less than this share of the model's convolution FLOPs keep the default kernel, unmeasured. */
-export const MIN_CLASS_SHARE = 0.02;
+/**
+ * Shapes with less than this share of the model's convolution FLOPs are not measured: they take the
+ * choice of their class's heaviest measured shape (or the default kernel where none was measured).
+ */
+export const MIN_CLASS_SHARE = 0.003;
+
+/** Per shape class, the choice of its heaviest measured shape (`cases` heaviest first). */
+export function classChoices(cases: readonly ConvCase[], byShape: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of cases) if (byShape[c.cls] && !(c.coarse in out)) out[c.coarse] = byShape[c.cls];
+  return out;
+}
 
 /** Stop timing a candidate whose first run is this many times the best so far (it cannot win). */
 export const GIVE_UP_RATIO = 2;
 
-/** Shape class → the variant a plan uses for it (the first convolution of each class). */
+/** Exact shape → the variant a plan uses for it. */
 export function chosenKernels(dispatches: readonly Dispatch[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const d of dispatches) {
-    if (!d.conv || !d.variant) continue;
-    const u = d.uniforms as Record<string, number>;
-    out[shapeClass(d.conv.k, d.conv.stride, u.out_h * u.out_w)] ??= d.variant;
-  }
+  for (const d of dispatches) if (d.conv && d.variant) out[keysOf(d).exact] ??= d.variant;
   return out;
 }

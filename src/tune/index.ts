@@ -1,14 +1,15 @@
 /**
- * The convolution kernel tuner: for each shape class of a model's convolutions, time every kernel
- * variant that can run on this adapter on the class's heaviest convolution, keep the fastest that
- * computes the same result, and cache the choice per adapter and model. Run by the benchmark always
+ * The convolution kernel tuner: for each exact convolution shape of a model that carries at least
+ * MIN_CLASS_SHARE of its FLOPs, time every kernel variant that can run on this adapter, keep the
+ * fastest that computes the same result (lighter shapes take their shape class's choice), and cache
+ * the choices per adapter and model. Run by the benchmark always
  * and by `createDetector({ tune: true })` on request; otherwise the adapter default
  * (src/ops/conv-variants.ts `defaultConvTuning`) is used.
  */
 import { GENERIC, candidates, convKind, pickVariant, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
-import { MIN_CLASS_SHARE, fastest, representatives } from './choose.js';
+import { MIN_CLASS_SHARE, classChoices, fastest, representatives } from './choose.js';
 import { measureCandidates } from './measure.js';
 import { cacheKey, defaultCachePath, fileStore, indexedDbStore, type CacheKeyParts, type TuningEntry, type TuningStore } from './cache.js';
 
@@ -54,7 +55,7 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
   const total = reps.reduce((s, c) => s + c.classFlops, 0);
   for (const c of reps) {
     const u = c.dispatch.uniforms as Record<string, number>;
-    const incumbent = pickVariant(base, traits, c.k, c.stride, u.out_h * u.out_w);
+    const incumbent = pickVariant(base, traits, c.k, c.stride, u.out_h * u.out_w, c.cls);
     if (c.classFlops < MIN_CLASS_SHARE * total) {
       log?.(`${c.cls}: ${((100 * c.classFlops) / total).toFixed(1)} % of the FLOPs, keeps ${incumbent.id}`);
       continue;
@@ -67,7 +68,7 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
     if (win) byClass[c.cls] = win;
     timings[c.cls] = Object.fromEntries(Object.entries(outcomes).map(([id, o]) => [id, 'ms' in o ? +o.ms.toFixed(3) : o.failed]));
   }
-  return { byClass, timings, ms: performance.now() - t0 };
+  return { byClass: { ...classChoices(reps, byClass), ...byClass }, timings, ms: performance.now() - t0 };
 }
 
 /** The cached choice for this key, or a fresh measurement (then cached). */

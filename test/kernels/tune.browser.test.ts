@@ -37,6 +37,7 @@ test('createDetector({ tune: true }): measured, then from the cache, then measur
   for (const id of Object.values(r.loads[0].byClass)) expect(ids.has(id)).toBe(true);
   expect(Object.keys(r.loads[0].byClass).length).toBeGreaterThanOrEqual(3);
   expect(r.keys).toBe(1);
-  expect(r.rebuilt).toEqual(r.loads[2].byClass);
+  // The stored choice is part of what the detector reports (which adds each convolution's kernel).
+  expect(r.loads[2].byClass).toMatchObject(r.rebuilt!);
   expect(s.errors).toEqual([]);
 }, 600_000);

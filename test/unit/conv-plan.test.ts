@@ -1,8 +1,8 @@
 /** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CONV_VARIANTS, GENERIC, adapterTraits, candidates, convKind, defaultConvTuning, pickVariant, shapeClass, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
-import { packConvWeights, packedConvWeightLength, planConv, type ConvParams } from '../../src/ops/conv.js';
+import { CONV_VARIANTS, GENERIC, adapterTraits, candidates, convKind, convShape, defaultConvTuning, pickVariant, shapeClass, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
+import { laneRows, packConvWeights, packedConvWeightLength, planConv, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
 import { planModel } from '../../src/plan/model-plan.js';
 import { picker } from '../../src/ops/conv-variants.js';
@@ -47,19 +47,37 @@ function params(k: number, stride: number, cout: number, hw: number, cin = 8): C
 }
 
 describe('planConv', () => {
-  test('register kernels: 64 lanes, rows along channels no more than the channels fill, the rest along pixels', () => {
+  test('register kernels: 64 lanes split between channels and pixels to leave the fewest idle', () => {
     const v = CONV_VARIANTS.find((x) => x.kind === '3x3s1' && x.wx === 16)!;
     const d = planConv(params(3, 1, 16, 80), v); // 16 channels: one row of 64 lanes, not 4 rows of 16
     expect(d.constants).toEqual({}); // one pipeline whatever the split
     expect(d.uniforms.wx).toBe(64);
     expect(d.workgroups).toEqual([Math.ceil(80 / 64), Math.ceil(80 / v.tn), 1]);
-    const d2 = planConv(params(3, 1, 70, 80), v); // 70 → 80 padded: 5 channel tiles of 16, rows of 4 → 2 groups
-    expect(d2.uniforms.wx).toBe(16);
-    expect(d2.workgroups).toEqual([5, Math.ceil(80 / v.tn), 2]);
+    // 70 → 80 padded: 5 channel tiles of 16 over 80 columns. 4 rows × 16 lanes: 8 × 80 = 640 slots;
+    // 2 rows × 32: 6 × 96 = 576; 1 row × 64: 5 × 128 = 640. Two rows of 32 lanes, 3 channel groups.
+    const d2 = planConv(params(3, 1, 70, 80), v);
+    expect(d2.uniforms.wx).toBe(32);
+    expect(d2.workgroups).toEqual([3, Math.ceil(80 / v.tn), 3]);
     expect(d2.uniforms).toMatchObject({ cout_pad: 80, act: 1, res: 0 });
-    // 3 channel tiles: 2 rows of 32 lanes (rows must divide the 64 lanes and hold whole subgroups)
-    expect(planConv(params(3, 1, 40, 80), v).uniforms.wx).toBe(32);
+    // 3 channel tiles over 80 columns: 4 rows of 16 (one idle) fit the columns exactly: 320 slots vs 384
+    expect(planConv(params(3, 1, 40, 80), v).uniforms.wx).toBe(16);
     expect(d2.flops).toBe(2 * 70 * 8 * 9 * 80 * 80);
+    // A 1×1 conv with 80 channels on an 80×80 plane (the class branch of COCO's Detect): one row of 64
+    // lanes, no channel slot idle, where 4 rows would compute 128 channels for 80.
+    const pw = CONV_VARIANTS.find((x) => x.kind === 'pw' && x.tn === 16)!;
+    const d3 = planConv(params(1, 1, 80, 80), pw);
+    expect(d3.uniforms.wx).toBe(64);
+    expect(d3.workgroups).toEqual([Math.ceil((80 * 80) / (64 * 16)), 5, 1]);
+  });
+
+  test('laneRows: the fewest idle slots, most rows among equals, never rows narrower than the variant allows', () => {
+    expect(laneRows(16, 6400, 8, 16)).toBe(4); // plenty of both: as many rows as allowed
+    expect(laneRows(16, 6400, 8, 8)).toBe(8);
+    expect(laneRows(1, 6400, 8, 16)).toBe(1);
+    expect(laneRows(5, 6400, 16, 16)).toBe(1);
+    // 4 channel tiles, 20 columns: 4 rows of 16 (32 columns) tie with 2 rows of 32 (128 slots) and win on
+    // rows; 8 rows of 8 would fit the columns (24) but leave 4 rows idle (192)
+    expect(laneRows(4, 20, 1, 8)).toBe(4);
   });
 
   test('a variant for another kernel size falls back to the generic kernel', () => {
@@ -74,6 +92,12 @@ describe('planConv', () => {
       expect(Math.max(...d.workgroups), v.id).toBeLessThanOrEqual(65535);
       const perGroup = v.kind === 'pw' ? (d.uniforms.wx as number) * v.tn : v.tn;
       expect(d.workgroups[0] * d.workgroups[2] * perGroup, v.id).toBeGreaterThanOrEqual(4096 * 4096);
+    }
+    for (const v of CONV_VARIANTS.filter((x) => x.pixels)) {
+      const d = planConv(params(3, v.kind === '3x3s2' ? 2 : 1, 32, 8192, 3), v);
+      const o = v.kind === '3x3s2' ? 4096 : 8192;
+      expect(Math.max(...d.workgroups), v.id).toBeLessThanOrEqual(65535);
+      expect(d.workgroups[0] * d.workgroups[2] * (d.uniforms.wx as number) * v.tn, v.id).toBeGreaterThanOrEqual(o * o);
     }
   });
 
@@ -120,15 +144,26 @@ describe('kernel choice without a measurement', () => {
     const sgId = CONV_VARIANTS.find((v) => v.kind === '3x3s1' && v.subgroups && v.wx === 8)!.id;
     const t = { family: 'register' as const, byClass: { [shapeClass(3, 1, 6400)]: sgId } };
     expect(pickVariant(t, swiftshader, 3, 1, 6400).id).toBe(sgId);
-    expect(pickVariant(t, swiftshader, 3, 1, 100).id).not.toBe(sgId); // class 3x3s1/S: the default
+    expect(pickVariant(t, swiftshader, 3, 1, 100).id).not.toBe(sgId); // class 3x3s1/T: the default
     expect(pickVariant(t, { ...swiftshader, subgroups: false }, 3, 1, 6400).subgroups).toBe(false);
     expect(pickVariant({ family: 'register', byClass: { '3x3s1/M': 'no-such-kernel' } }, swiftshader, 3, 1, 6400).kind).toBe('3x3s1');
+  });
+
+  test('an exact shape\'s choice comes before its class\'s', () => {
+    const [a, b] = CONV_VARIANTS.filter((v) => v.kind === '3x3s1' && v.subgroups).map((v) => v.id);
+    const shape = convShape(3, 1, 64, 64, 80, 80);
+    expect(shape).toBe('3x3s1/64>64@80x80');
+    const t = { family: 'register' as const, byClass: { '3x3s1/M': a, [shape]: b } };
+    expect(pickVariant(t, swiftshader, 3, 1, 6400, shape).id).toBe(b);
+    expect(pickVariant(t, swiftshader, 3, 1, 6400, convShape(3, 1, 32, 64, 80, 80)).id).toBe(a);
+    expect(pickVariant(t, swiftshader, 3, 1, 6400).id).toBe(a);
   });
 
   test('shape classes: kind and an output-size bucket', () => {
     expect(convKind(1, 1)).toBe('pw');
     expect(convKind(3, 2)).toBe('3x3s2');
     expect(convKind(1, 2)).toBe('any');
-    expect([shapeClass(3, 1, 160 * 160), shapeClass(3, 1, 40 * 40), shapeClass(3, 1, 20 * 20)]).toEqual(['3x3s1/L', '3x3s1/M', '3x3s1/S']);
+    expect([160, 80, 40, 20].map((s) => shapeClass(3, 1, s * s))).toEqual(['3x3s1/L', '3x3s1/M', '3x3s1/S', '3x3s1/T']);
+    expect(shapeClass(3, 1, 80 * 80 - 1)).toBe('3x3s1/S');
   });
 });

@@ -3,27 +3,33 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { fastest, representatives, chosenKernels } from '../../src/tune/choose.js';
+import { classChoices, fastest, representatives, chosenKernels } from '../../src/tune/choose.js';
 import { cacheKey, defaultCachePath, fileStore, validEntry, type TuningEntry } from '../../src/tune/cache.js';
 import { CONV_VARIANTS } from '../../src/ops/conv-variants.js';
 import type { Dispatch } from '../../src/ops/types.js';
 
-const conv = (label: string, k: number, stride: number, out: number, flops: number, variant = 'x'): Dispatch =>
-  ({ label, shader: 's', constants: {}, uniforms: { out_h: out, out_w: out }, workgroups: [1, 1, 1], conv: { k, stride }, flops, variant });
+const conv = (label: string, k: number, stride: number, out: number, flops: number, variant = 'x', cin = 16, cout = 32): Dispatch =>
+  ({ label, shader: 's', constants: {}, uniforms: { out_h: out, out_w: out, in_c: cin, out_c: cout }, workgroups: [1, 1, 1], conv: { k, stride }, flops, variant });
 
 describe('representatives', () => {
-  test('one per shape class, the heaviest; non-convolutions ignored; heaviest class first', () => {
+  test('one per exact shape with the FLOPs of all its convolutions; non-convolutions ignored; heaviest first', () => {
     const ds = [
-      conv('a', 3, 1, 80, 10), conv('b', 3, 1, 80, 30), conv('c', 3, 1, 20, 50), conv('d', 1, 1, 80, 5),
+      conv('a', 3, 1, 80, 10), conv('b', 3, 1, 80, 30), conv('c', 3, 1, 20, 50), conv('d', 1, 1, 80, 5), conv('e', 3, 1, 80, 35, 'x', 16, 64),
       { label: 'pool', shader: 'sppf-pool', constants: {}, uniforms: {}, workgroups: [1, 1, 1] } as Dispatch,
     ];
     const r = representatives(ds);
-    expect(r.map((c) => [c.cls, c.dispatch.label, c.classFlops])).toEqual([['3x3s1/S', 'c', 50], ['3x3s1/M', 'b', 40], ['pw/M', 'd', 5]]);
-    expect(representatives([conv('b', 3, 1, 80, 30), conv('a', 3, 1, 80, 10)]).map((c) => [c.dispatch.label, c.classFlops])).toEqual([['b', 40]]);
+    expect(r.map((c) => [c.cls, c.coarse, c.dispatch.label, c.classFlops])).toEqual([
+      ['3x3s1/16>32@20x20', '3x3s1/T', 'c', 50], ['3x3s1/16>32@80x80', '3x3s1/M', 'a', 40], ['3x3s1/16>64@80x80', '3x3s1/M', 'e', 35], ['pw/16>32@80x80', 'pw/M', 'd', 5],
+    ]);
   });
 
-  test('chosenKernels: the variant each class uses in a plan', () => {
-    expect(chosenKernels([conv('a', 3, 1, 80, 1, 'v1'), conv('b', 3, 1, 80, 1, 'v2'), conv('c', 1, 1, 20, 1, 'v3')])).toEqual({ '3x3s1/M': 'v1', 'pw/S': 'v3' });
+  test('classChoices: each class takes the choice of its heaviest measured shape', () => {
+    const r = representatives([conv('a', 3, 1, 80, 40), conv('e', 3, 1, 80, 35, 'x', 16, 64), conv('f', 3, 1, 80, 1, 'x', 8, 8), conv('d', 1, 1, 80, 5)]);
+    expect(classChoices(r, { '3x3s1/16>64@80x80': 'v2', '3x3s1/16>32@80x80': 'v1' })).toEqual({ '3x3s1/M': 'v1' });
+  });
+
+  test('chosenKernels: the variant each exact shape uses in a plan', () => {
+    expect(chosenKernels([conv('a', 3, 1, 80, 1, 'v1'), conv('b', 3, 1, 80, 1, 'v2'), conv('c', 1, 1, 20, 1, 'v3')])).toEqual({ '3x3s1/16>32@80x80': 'v1', 'pw/16>32@20x20': 'v3' });
   });
 });
 
