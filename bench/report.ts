@@ -1,5 +1,6 @@
 /** The benchmark's markdown report: environment, the side-by-side table, ours in detail, top-10 kernels. */
 import type { GemmResult } from './gemm.js';
+import { isShapeKey } from '../src/ops/conv-variants.js';
 
 export interface Stats { median: number; p90: number; min: number; runs: number }
 
@@ -63,9 +64,9 @@ export function markdown(r: BenchResult): string {
     if (o.tuning) {
       // Exact shapes (kind/cin>cout@h×w) are counted per kernel; shape classes (kind/bucket) listed.
       const entries = Object.entries(o.tuning.byClass);
-      const classes = entries.filter(([k]) => !k.includes('@')).map(([k, v]) => `${k} → ${v}`);
+      const classes = entries.filter(([k]) => !isShapeKey(k)).map(([k, v]) => `${k} → ${v}`);
       const perKernel = new Map<string, number>();
-      for (const [k, v] of entries) if (k.includes('@')) perKernel.set(v, (perKernel.get(v) ?? 0) + 1);
+      for (const [k, v] of entries) if (isShapeKey(k)) perKernel.set(v, (perKernel.get(v) ?? 0) + 1);
       const shapes = [...perKernel].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ×${n}`);
       L.push(`ours: conv kernels ${o.tuning.source}${o.tuning.ms ? ` in ${ms(o.tuning.ms)}` : ''}: ${[shapes.length ? `${entries.length - classes.length} shapes: ${shapes.join(', ')}` : '', classes.join(', ')].filter(Boolean).join('; ')}`);
     }

@@ -105,6 +105,9 @@ export function convShape(k: number, stride: number, cin: number, cout: number, 
   return `${convKind(k, stride)}/${cin}>${cout}@${outH}x${outW}`;
 }
 
+/** Whether a tuning key is an exact shape (`convShape`) rather than a shape class (`shapeClass`). */
+export const isShapeKey = (key: string): boolean => key.includes('@');
+
 /** What the adapter offers that a variant may need. */
 export interface AdapterTraits {
   /** From the adapter's name: a CPU implementation (SwiftShader, llvmpipe, WARP). */

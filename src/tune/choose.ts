@@ -8,7 +8,7 @@ import { convShape, shapeClass } from '../ops/conv-variants.js';
 /** One convolution (groups = 1) of a plan, as the tuner sees it. */
 export interface ConvCase {
   /** Its exact shape (`convShape`): the key its measured choice is kept under. */
-  cls: string;
+  shape: string;
   /** Its shape class (`shapeClass`): the key for unmeasured convolutions of the class. */
   coarse: string;
   k: number;
@@ -17,7 +17,7 @@ export interface ConvCase {
   dispatch: Dispatch;
   flops: number;
   /** FLOPs of every convolution of the same exact shape together. */
-  classFlops: number;
+  shapeFlops: number;
 }
 
 const keysOf = (d: Dispatch) => {
@@ -34,10 +34,10 @@ export function representatives(dispatches: readonly Dispatch[]): ConvCase[] {
     if (!d.conv) continue;
     const { exact, coarse } = keysOf(d);
     const old = best.get(exact);
-    if (old) old.classFlops += d.flops ?? 0;
-    else best.set(exact, { cls: exact, coarse, k: d.conv.k, stride: d.conv.stride, dispatch: d, flops: d.flops ?? 0, classFlops: d.flops ?? 0 });
+    if (old) old.shapeFlops += d.flops ?? 0;
+    else best.set(exact, { shape: exact, coarse, k: d.conv.k, stride: d.conv.stride, dispatch: d, flops: d.flops ?? 0, shapeFlops: d.flops ?? 0 });
   }
-  return [...best.values()].sort((a, b) => b.classFlops - a.classFlops);
+  return [...best.values()].sort((a, b) => b.shapeFlops - a.shapeFlops);
 }
 
 /** A candidate's outcome: its best time, or why it was dropped (wrong result, failed to compile, too slow to finish). */
@@ -62,12 +62,12 @@ export function fastest(outcomes: Record<string, Outcome>, incumbent?: string, m
  * Shapes with less than this share of the model's convolution FLOPs are not measured: they take the
  * choice of their class's heaviest measured shape (or the default kernel where none was measured).
  */
-export const MIN_CLASS_SHARE = 0.003;
+export const MIN_SHAPE_SHARE = 0.003;
 
 /** Per shape class, the choice of its heaviest measured shape (`cases` heaviest first). */
 export function classChoices(cases: readonly ConvCase[], byShape: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const c of cases) if (byShape[c.cls] && !(c.coarse in out)) out[c.coarse] = byShape[c.cls];
+  for (const c of cases) if (byShape[c.shape] && !(c.coarse in out)) out[c.coarse] = byShape[c.shape];
   return out;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The convolution kernel tuner: for each exact convolution shape of a model that carries at least
- * MIN_CLASS_SHARE of its FLOPs, time every kernel variant that can run on this adapter, keep the
+ * MIN_SHAPE_SHARE of its FLOPs, time every kernel variant that can run on this adapter, keep the
  * fastest that computes the same result (lighter shapes take their shape class's choice), and cache
  * the choices per adapter and model. Run by the benchmark always
  * and by `createDetector({ tune: true })` on request; otherwise the adapter default
@@ -9,7 +9,7 @@
 import { GENERIC, candidates, convKind, pickVariant, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
-import { MIN_CLASS_SHARE, classChoices, fastest, representatives } from './choose.js';
+import { MIN_SHAPE_SHARE, classChoices, fastest, representatives } from './choose.js';
 import { measureCandidates } from './measure.js';
 import { cacheKey, defaultCachePath, fileStore, indexedDbStore, type CacheKeyParts, type TuningEntry, type TuningStore } from './cache.js';
 
@@ -52,12 +52,12 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
   const byClass: Record<string, string> = {};
   const timings: TuningEntry['timings'] = {};
   const reps = representatives(dispatches);
-  const total = reps.reduce((s, c) => s + c.classFlops, 0);
+  const total = reps.reduce((s, c) => s + c.shapeFlops, 0);
   for (const c of reps) {
     const u = c.dispatch.uniforms as Record<string, number>;
-    const incumbent = pickVariant(base, traits, c.k, c.stride, u.out_h * u.out_w, c.cls);
-    if (c.classFlops < MIN_CLASS_SHARE * total) {
-      log?.(`${c.cls}: ${((100 * c.classFlops) / total).toFixed(1)} % of the FLOPs, keeps ${incumbent.id}`);
+    const incumbent = pickVariant(base, traits, c.k, c.stride, u.out_h * u.out_w, c.shape);
+    if (c.shapeFlops < MIN_SHAPE_SHARE * total) {
+      log?.(`${c.shape}: ${((100 * c.shapeFlops) / total).toFixed(1)} % of the FLOPs, keeps ${incumbent.id}`);
       continue;
     }
     // Every candidate is checked against the generic kernel; the generic one itself is not timed
@@ -65,8 +65,8 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
     const own = candidates(convKind(c.k, c.stride), traits).filter((v) => v !== GENERIC);
     const outcomes = await measureCandidates(device, pipelines, c, own.length ? own : [GENERIC], log);
     const win = fastest(outcomes, incumbent.id);
-    if (win) byClass[c.cls] = win;
-    timings[c.cls] = Object.fromEntries(Object.entries(outcomes).map(([id, o]) => [id, 'ms' in o ? +o.ms.toFixed(3) : o.failed]));
+    if (win) byClass[c.shape] = win;
+    timings[c.shape] = Object.fromEntries(Object.entries(outcomes).map(([id, o]) => [id, 'ms' in o ? +o.ms.toFixed(3) : o.failed]));
   }
   return { byClass: { ...classChoices(reps, byClass), ...byClass }, timings, ms: performance.now() - t0 };
 }

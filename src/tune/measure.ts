@@ -147,7 +147,7 @@ const CHECK_PLANE: [number, number] = [23, 29];
  */
 export async function measureCandidates(device: GPUDevice, cache: PipelineCache, c: ConvCase, cands: readonly ConvVariant[], log?: (m: string) => void, reference: ConvVariant = GENERIC): Promise<Record<string, Outcome>> {
   const out: Record<string, Outcome> = {};
-  const say = (v: ConvVariant, what: string) => log?.(`${c.cls} (${c.dispatch.label}): ${v.id} ${what}`);
+  const say = (v: ConvVariant, what: string) => log?.(`${c.shape} (${c.dispatch.label}): ${v.id} ${what}`);
   const small = scratch(device, c, CHECK_PLANE);
   const agreeing: ConvVariant[] = [];
   try {

@@ -18,7 +18,7 @@ describe('representatives', () => {
       { label: 'pool', shader: 'sppf-pool', constants: {}, uniforms: {}, workgroups: [1, 1, 1] } as Dispatch,
     ];
     const r = representatives(ds);
-    expect(r.map((c) => [c.cls, c.coarse, c.dispatch.label, c.classFlops])).toEqual([
+    expect(r.map((c) => [c.shape, c.coarse, c.dispatch.label, c.shapeFlops])).toEqual([
       ['3x3s1/16>32@20x20', '3x3s1/T', 'c', 50], ['3x3s1/16>32@80x80', '3x3s1/M', 'a', 40], ['3x3s1/16>64@80x80', '3x3s1/M', 'e', 35], ['pw/16>32@80x80', 'pw/M', 'd', 5],
     ]);
   });
