@@ -2,7 +2,7 @@
 /**
  * Writes the unrolled kernels for CPU adapters (`npm run gen:shaders`; `--check` only reports stale files),
  * from the templates in tools/shaders/: shaders/conv-rt-*.wgsl,
- * dwconv-rt-*.wgsl, attention-rt*.wgsl and sppf-pool-rt-*.wgsl.
+ * dwconv-rt-*.wgsl, attention-rt*.wgsl, attention-gemm-rt-sg.wgsl and sppf-pool-rt-*.wgsl.
  *
  * Why generated: on CPU adapters (SwiftShader) a function-scope array indexed by a loop variable
  * lives in memory and every access is a per-lane gather/scatter, so a register tile written with
@@ -25,6 +25,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { attention, ATTENTION_KERNELS, attentionName } from './shaders/attention-rt.mjs';
+import { attentionGemm, ATTENTION_GEMM_KERNELS, attentionGemmName } from './shaders/attention-split.mjs';
 import { header, k3, k3px, pw } from './shaders/conv-rt.mjs';
 import { dw, sppf, SPPF_KERNELS } from './shaders/pools-rt.mjs';
 
@@ -55,6 +56,7 @@ export const DW_KERNELS = [
 export function rtName(k) {
   if (k.kind === 'sppf') return `sppf-pool-rt-n${k.tn}`;
   if (k.kind === 'attention') return attentionName(k);
+  if (k.kind === 'attention-gemm') return attentionGemmName(k);
   if (k.kind === 'dw') return `dwconv-rt-3x3s${k.stride}-n${k.tn}`;
   return `conv-rt-${k.kind === 'pw' ? 'pw' : `3x3s${k.stride}${k.kind === 'k3px' ? '-px' : ''}`}-m${k.tm}n${k.tn}${k.sg ? '-sg' : ''}`;
 }
@@ -62,11 +64,12 @@ export function rtName(k) {
 export function generate(k) {
   if (k.kind === 'sppf') return sppf(k);
   if (k.kind === 'attention') return attention(k);
+  if (k.kind === 'attention-gemm') return attentionGemm(k);
   if (k.kind === 'dw') return dw(k);
   return `${header(k)}\n${k.kind === 'pw' ? pw(k) : k.kind === 'k3px' ? k3px(k) : k3(k)}\n`;
 }
 
-export const ALL_KERNELS = [...RT_KERNELS, ...DW_KERNELS, ...ATTENTION_KERNELS, ...SPPF_KERNELS];
+export const ALL_KERNELS = [...RT_KERNELS, ...DW_KERNELS, ...ATTENTION_KERNELS, ...ATTENTION_GEMM_KERNELS, ...SPPF_KERNELS];
 
 const shaderPath = (k) => fileURLToPath(new URL(`../shaders/${rtName(k)}.wgsl`, import.meta.url));
 

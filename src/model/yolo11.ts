@@ -124,7 +124,7 @@ export class Yolo11Builder {
     const att = this.g.tensor(`${b.name}.attn`, b.pe.cout, h, w);
     this.inner.set(`${b.name}.attn.qkv`, qkv);
     this.inner.set(`${b.name}.attn`, att);
-    const scratch = this.g.tensor(`${b.name}.attn.scratch`, 1, 1, Math.max(1, attentionScratchElements(b.heads, h * w)));
+    const scratch = this.g.tensor(`${b.name}.attn.scratch`, 1, 1, Math.max(1, attentionScratchElements(b.heads, h * w, this.attention)));
     const peWeightOffset = this.w.add(this.w.get(b.pe.weight));
     const peBiasOffset = this.w.add(this.w.get(b.pe.bias));
     this.g.step(`${b.name}.attn`, [qkv], [att, scratch], (v) =>

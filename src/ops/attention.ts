@@ -3,8 +3,14 @@
  * scores, softmax, attn·v and the positional depthwise 3×3 conv `pe(v)`, in ONE dispatch
  * (flash-attention style: the heads × N × N scores stay in workgroup memory). Kernels: `loop`
  * (shaders/attention.wgsl, loop-indexed arrays, for GPUs) and `rt` / `rt-sg` (attention-rt*.wgsl,
- * generated: 16 queries per workgroup as named vec4s, for CPU adapters; -sg broadcasts shared loads).
+ * generated: 16 queries per workgroup as named vec4s, for CPU adapters; -sg broadcasts shared loads),
+ * and `split-sg` for CPU adapters with subgroups: FOUR dispatches, the scores GEMM
+ * (attention-gemm-rt-sg.wgsl) into arena scratch (heads × N × N), a softmax down each query's column
+ * (attention-softmax-cols.wgsl), pe(v) into the output (attention-pe.wgsl), and the output GEMM adding
+ * Σ/Σ to it — the GEMMs laid out like the 1×1 conv kernels (lanes along queries, no barriers, no
+ * workgroup memory).
  */
+import { laneRows, RT_LANES } from './conv.js';
 import type { Dispatch, View } from './types.js';
 
 export interface AttentionParams {
@@ -20,7 +26,7 @@ export interface AttentionParams {
   peWeightOffset: number;
   /** pe bias [C], element offset in the weights buffer. */
   peBiasOffset: number;
-  /** Unused: the kernel needs no arena scratch (see attentionScratchElements). */
+  /** Arena scratch of attentionScratchElements(heads, N, kernel) elements (only `split-sg` needs any). */
   scratch?: View;
 }
 
@@ -31,9 +37,9 @@ const MAX_TQ = 16;
 /** Below this many workgroups at MAX_TQ queries each, halve the query tile so more GPU cores get work. */
 const MIN_WORKGROUPS = 128;
 
-/** The kernel keeps the scores in workgroup memory: no arena scratch is needed (0 elements). */
-export function attentionScratchElements(_heads: number, _n: number): number {
-  return 0;
+/** Arena scratch a kernel needs: `split-sg` keeps the scores (heads × N × N) and 1/Σ (heads × N); the others none. */
+export function attentionScratchElements(heads: number, n: number, kernel: AttentionKernel = 'loop'): number {
+  return kernel === 'split-sg' ? heads * n * (n + 1) : 0;
 }
 
 /** Query positions per workgroup: 16, or 8 when 16 would leave fewer than MIN_WORKGROUPS workgroups; ≤ headDim. */
@@ -42,7 +48,7 @@ export function attentionQueryTile(n: number, heads: number, headDim: number): n
   return Math.min(tq, headDim);
 }
 
-export type AttentionKernel = 'loop' | 'rt' | 'rt-sg';
+export type AttentionKernel = 'loop' | 'rt' | 'rt-sg' | 'split-sg';
 
 /** Queries per workgroup of the generated kernels (attention-rt*.wgsl const TQ). */
 const RT_TQ = 16;
@@ -61,6 +67,7 @@ export function planAttention(p: AttentionParams, kernel: AttentionKernel = 'loo
   const n = qkv.h * qkv.w;
   if (o.offset < qkv.offset + cqkv * n && qkv.offset < o.offset + c * n) throw new Error(`${label}: output overlaps qkv`);
   // The generated kernels need ≥ 4 lanes (one per group of 4 queries), the subgroup one whole groups of 4.
+  if (kernel === 'split-sg') return planSplit(p, n);
   const k = kernel === 'rt-sg' && headDim % 4 ? 'rt' : kernel !== 'loop' && headDim < 4 ? 'loop' : kernel;
   const tq = k === 'loop' ? attentionQueryTile(n, heads, headDim) : RT_TQ;
   if (Math.ceil(n / tq) > 65535) throw new Error(`${label}: ${n} positions need more than 65535 workgroups`);
@@ -74,5 +81,55 @@ export function planAttention(p: AttentionParams, kernel: AttentionKernel = 'loo
       pe_w: p.peWeightOffset, pe_b: p.peBiasOffset, scale: keyDim ** -0.5,
     },
     workgroups: [Math.ceil(n / tq), heads, 1],
+  }];
+}
+
+/** Rows and positions per lane of attention-gemm-rt-sg.wgsl (tools/shaders/attention-split.mjs). */
+const GEMM_TM = 16;
+const GEMM_TN = 8;
+
+/** `split-sg`: scores GEMM → column softmax → output GEMM (+ 1/Σ, + pe(v)); see the header. */
+function planSplit(p: AttentionParams, n: number): Dispatch[] {
+  const { qkv, output: o, heads, keyDim: kd, headDim: hd, label } = p;
+  const s = p.scratch;
+  const need = attentionScratchElements(heads, n, 'split-sg');
+  if (!s || s.c * s.h * s.w < need) throw new Error(`${label}: the split attention needs ${need} elements of scratch`);
+  if (s.offset < qkv.offset + qkv.c * n && qkv.offset < s.offset + need) throw new Error(`${label}: scratch overlaps qkv`);
+  if (s.offset < o.offset + o.c * n && o.offset < s.offset + need) throw new Error(`${label}: scratch overlaps the output`);
+  const invOff = s.offset + heads * n * n;
+  const headStride = (2 * kd + hd) * n;
+  const gemm = (rows: number) => {
+    const wy = laneRows(Math.ceil(rows / GEMM_TM), n, GEMM_TN, 8);
+    const wx = RT_LANES / wy;
+    return { wx, workgroups: [Math.ceil(n / (wx * GEMM_TN)), Math.ceil(rows / (GEMM_TM * wy)), heads] as [number, number, number] };
+  };
+  const common = { n, head_a: headStride, inv_off: invOff };
+  const sc = gemm(n);
+  const pv = gemm(hd);
+  if (Math.max(sc.workgroups[0], sc.workgroups[1], Math.ceil(n / 64)) > 65535) throw new Error(`${label}: ${n} positions need more than 65535 workgroups`);
+  return [{
+    label: `${label}.scores`, shader: 'attention-gemm-rt-sg', constants: { PV: 0 },
+    flops: 2 * heads * n * n * kd,
+    uniforms: {
+      ...common, a_off: qkv.offset + kd * n, a_ks: n, a_rs: 1, b_off: qkv.offset, head_b: headStride,
+      out_off: s.offset, kdim: kd, rows: n, scale: kd ** -0.5, wx: sc.wx,
+    },
+    workgroups: sc.workgroups,
+  }, {
+    label: `${label}.softmax`, shader: 'attention-softmax-cols', constants: {},
+    uniforms: { s_off: s.offset, inv_off: invOff, n, heads },
+    workgroups: [Math.ceil(n / 64), heads, 1],
+  }, {
+    label: `${label}.pe`, shader: 'attention-pe', constants: {}, flops: 2 * 9 * heads * hd * n,
+    uniforms: { qkv_off: qkv.offset, out_off: o.offset, h: qkv.h, w: qkv.w, kd, hd, channels: heads * hd, pe_w: p.peWeightOffset, pe_b: p.peBiasOffset },
+    workgroups: [Math.ceil(n / 64), Math.ceil((heads * hd) / 8), 1], // 8 channels per lane (attention-pe.wgsl CPL)
+  }, {
+    label, shader: 'attention-gemm-rt-sg', constants: { PV: 1 },
+    flops: 2 * heads * n * n * hd,
+    uniforms: {
+      ...common, a_off: qkv.offset + 2 * kd * n, a_ks: 1, a_rs: n, b_off: s.offset, head_b: n * n,
+      out_off: o.offset, kdim: n, rows: hd, scale: 1, wx: pv.wx,
+    },
+    workgroups: pv.workgroups,
   }];
 }

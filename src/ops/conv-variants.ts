@@ -12,6 +12,7 @@
  * - `tiled`: workgroup-memory tiles (shaders/conv2d-tiled.wgsl): what GPUs reward; also the generic
  *   kernel for any kernel size and stride.
  */
+import type { AttentionKernel } from './attention.js';
 
 /** Which convolutions a kernel computes: 1×1 stride 1, 3×3 stride 1, 3×3 stride 2, or any. */
 export type ConvKind = 'pw' | '3x3s1' | '3x3s2' | 'any';
@@ -171,8 +172,11 @@ export function pickVariant(t: ConvTuning, a: AdapterTraits, k: number, stride: 
   return own[0] ?? GENERIC;
 }
 
-/** C2PSA's attention kernel for a conv family: the generated register form on CPU adapters (with subgroup broadcasts where subgroups have ≥ 4 lanes), the loop form on GPUs. */
-export function attentionKernel(t: ConvTuning, a: AdapterTraits): 'loop' | 'rt' | 'rt-sg' {
+/**
+ * C2PSA's attention kernel for a conv family: on CPU adapters the two register-tiled GEMMs around a
+ * softmax where subgroups have ≥ 4 lanes (`split-sg`), else the generated one-dispatch form; the loop form on GPUs.
+ */
+export function attentionKernel(t: ConvTuning, a: AdapterTraits): AttentionKernel {
   if (t.family !== 'register') return 'loop';
-  return a.subgroups && (a.subgroupMinSize ?? 4) >= 4 ? 'rt-sg' : 'rt';
+  return a.subgroups && (a.subgroupMinSize ?? 4) >= 4 ? 'split-sg' : 'rt';
 }

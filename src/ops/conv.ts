@@ -28,7 +28,7 @@ const DW_WG = 64;
 /** shaders/dwconv-rt-3x3s1-n8.wgsl: 8 rows of one column per lane, workgroup 16 columns × 4 channels. */
 const DW_RT = { shader: 'dwconv-rt-3x3s1-n8', tn: 8, wx: 16, wy: 4 };
 /** Lanes per workgroup of the register kernels (shaders/conv-rt-*.wgsl const LANES). */
-const RT_LANES = 64;
+export const RT_LANES = 64;
 /** Workgroups per grid dimension every adapter allows (maxComputeWorkgroupsPerDimension's minimum). */
 const MAX_GROUPS = 65535;
 

@@ -5,7 +5,7 @@
  * other arena element is a sentinel that must not change.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { attentionQueryTile, planAttention, type AttentionKernel } from '../../src/ops/attention.js';
+import { attentionQueryTile, attentionScratchElements, planAttention, type AttentionKernel } from '../../src/ops/attention.js';
 import type { Dispatch } from '../../src/ops/types.js';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 import { maxAbsDiff, randomArray } from '../helpers/kernel.js';
@@ -30,7 +30,8 @@ async function run(d: Dispatch[], arena: Float32Array, weights: Float32Array): P
 interface Case { heads: number; kd: number; hd: number; h: number; w: number; range?: number; tq?: number; kernel?: AttentionKernel }
 
 /**
- * Arena: [7 sentinels][qkv][3 sentinels][out tensor: 1 channel | attention output C | 2 channels][5 sentinels].
+ * Arena: [7 sentinels][qkv][3 sentinels][out tensor: 1 channel | attention output C | 2 channels][5 sentinels]
+ * [scratch, for the kernels that need it][4 sentinels]; scratch may change, nothing else outside the output.
  * Weights: [junk][pe weights at 64][junk][pe bias, 64-aligned][junk].
  */
 async function check({ heads, kd, hd, h, w, range = 1, tq, kernel = 'loop' }: Case) {
@@ -43,7 +44,9 @@ async function check({ heads, kd, hd, h, w, range = 1, tq, kernel = 'loop' }: Ca
   const peB = randomArray(C, seed + 2);
   const qkvOff = 7;
   const outOff = qkvOff + qkv.length + 3 + n;
-  const arena = new Float32Array(outOff + (C + 2) * n + 5).fill(SENTINEL);
+  const scratchOff = outOff + (C + 2) * n + 5;
+  const scratchLen = attentionScratchElements(heads, n, kernel);
+  const arena = new Float32Array(scratchOff + scratchLen + 4).fill(SENTINEL);
   arena.set(qkv, qkvOff);
   const wOff = 64;
   const bOff = Math.ceil((wOff + peW.length + 1) / 64) * 64;
@@ -53,15 +56,17 @@ async function check({ heads, kd, hd, h, w, range = 1, tq, kernel = 'loop' }: Ca
   let d = planAttention({
     label: 'test.attn', qkv: { offset: qkvOff, c: cq, h, w }, output: { offset: outOff, c: C, h, w },
     heads, keyDim: kd, headDim: hd, peWeightOffset: wOff, peBiasOffset: bOff,
+    scratch: { offset: scratchOff, c: Math.max(1, scratchLen), h: 1, w: 1 },
   }, kernel);
-  expect(d).toHaveLength(1);
+  expect(d).toHaveLength(kernel === 'split-sg' ? 4 : 1);
   if (tq) d = [{ ...d[0], constants: { ...d[0].constants, TQ: tq }, workgroups: [Math.ceil(n / tq), heads, 1] }];
   const out = await run(d, arena, weights);
   const ref = refAttention(qkv, h, w, heads, kd, hd, peW, peB);
   const scale = Math.max(1, ...Array.from(ref, Math.abs));
   const err = maxAbsDiff(out.subarray(outOff, outOff + ref.length), ref);
   expect(err).toBeLessThanOrEqual(1e-4 * scale);
-  const changed = [...out].findIndex((v, i) => (i < outOff || i >= outOff + ref.length) && v !== arena[i]);
+  const inScratch = (i: number) => i >= scratchOff && i < scratchOff + scratchLen;
+  const changed = [...out].findIndex((v, i) => (i < outOff || i >= outOff + ref.length) && !inScratch(i) && v !== arena[i]);
   expect(changed, 'first changed element outside the output slice').toBe(-1);
   return err;
 }
@@ -75,8 +80,8 @@ describe('C2PSA attention (headless Chromium WebGPU)', () => {
     { heads: 1, kd: 5, hd: 12, h: 5, w: 7 }, // odd dims: key tiles of 12, 35 = 2·12 + 11 keys
     { heads: 3, kd: 2, hd: 9, h: 1, w: 1 }, // a single position (hd 9: the subgroup kernel falls back to rt)
   ];
-  const kernels: AttentionKernel[] = ['loop', 'rt', 'rt-sg'];
-  test.each(kernels.flatMap((kernel) => shapes.map((c) => ({ ...c, kernel }))))('$kernel: heads $heads keyDim $kd headDim $hd at $h×$w, one dispatch', async (c) => {
+  const kernels: AttentionKernel[] = ['loop', 'rt', 'rt-sg', 'split-sg'];
+  test.each(kernels.flatMap((kernel) => shapes.map((c) => ({ ...c, kernel }))))('$kernel: heads $heads keyDim $kd headDim $hd at $h×$w', async (c) => {
     await check(c);
   });
 

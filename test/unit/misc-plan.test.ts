@@ -92,8 +92,33 @@ describe('planAttention', () => {
     expect(attentionQueryTile(13 * 13, 2, 64)).toBe(8);
   });
 
-  test('needs no arena scratch', () => {
+  test('the one-dispatch kernels need no arena scratch; split-sg keeps heads × N × (N + 1)', () => {
     expect(attentionScratchElements(8, 1600)).toBe(0);
+    expect(attentionScratchElements(8, 1600, 'rt-sg')).toBe(0);
+    expect(attentionScratchElements(2, 400, 'split-sg')).toBe(2 * 400 * 401);
+  });
+
+  test('split-sg: scores GEMM, column softmax, pe, output GEMM; uniforms match the shaders; FLOPs as the one-dispatch form', () => {
+    const p = base();
+    const scratch = { offset: 1_000_000, c: attentionScratchElements(2, 400, 'split-sg'), h: 1, w: 1 };
+    const ds = planAttention({ ...p, scratch }, 'split-sg');
+    expect(ds.map((d) => d.shader)).toEqual(['attention-gemm-rt-sg', 'attention-softmax-cols', 'attention-pe', 'attention-gemm-rt-sg']);
+    expect(ds.map((d) => d.label)).toEqual(['model.10.m.0.attn.scores', 'model.10.m.0.attn.softmax', 'model.10.m.0.attn.pe', 'model.10.m.0.attn']);
+    for (const d of ds) expectUniformsMatchShader(d.shader, d.uniforms);
+    const [sc, sm, pe, pv] = ds;
+    // Scores: A = keys of head 0 (after its 32 query rows), B = queries; 400 key rows × 400 queries per head.
+    expect(sc.uniforms).toMatchObject({ a_off: 256 + 32 * 400, a_ks: 400, a_rs: 1, b_off: 256, out_off: 1_000_000, kdim: 32, rows: 400, n: 400, head_a: 128 * 400, head_b: 128 * 400 });
+    expect(sc.constants).toEqual({ PV: 0 });
+    expect(sm.uniforms).toEqual({ s_off: 1_000_000, inv_off: 1_000_000 + 2 * 400 * 400, n: 400, heads: 2 });
+    expect(pe.workgroups).toEqual([7, 16, 1]);
+    // Output: A(k, r) = v[r][k] (values after 64 query/key rows), B = the scores scratch, 64 rows per head.
+    expect(pv.uniforms).toMatchObject({ a_off: 256 + 64 * 400, a_ks: 1, a_rs: 400, b_off: 1_000_000, out_off: 256 + 256 * 400, kdim: 400, rows: 64, head_b: 400 * 400 });
+    expect(pv.constants).toEqual({ PV: 1 });
+    expect(pv.workgroups[2]).toBe(2);
+    const total = ds.reduce((s, d) => s + (d.flops ?? 0), 0);
+    expect(total).toBe(planAttention(p)[0].flops);
+    expect(() => planAttention(p, 'split-sg')).toThrow(/needs 320800 elements of scratch/);
+    expect(() => planAttention({ ...p, scratch: { ...scratch, offset: p.output.offset + 10 } }, 'split-sg')).toThrow(/scratch overlaps the output/);
   });
 
   test('validation errors', () => {
