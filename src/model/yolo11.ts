@@ -7,7 +7,7 @@ import type { BlockSpec, ConvSpec, LayerSpec, ModelSpec, PSABlockSpec } from './
 import { GraphBuilder, slice, type Slice, type TensorRef } from '../plan/graph.js';
 import type { WeightPacker } from '../plan/weight-packer.js';
 import { packConvWeights, planConv } from '../ops/conv.js';
-import { convShape, type ConvPicker } from '../ops/conv-variants.js';
+import type { ConvPicker } from '../ops/conv-variants.js';
 import { planSppfPool } from '../ops/sppf-pool.js';
 import { planUpsample } from '../ops/upsample.js';
 import { attentionScratchElements, planAttention, type AttentionKernel } from '../ops/attention.js';
@@ -54,7 +54,7 @@ export class Yolo11Builder {
       return [planConv({
         label: c.name, input, output: y, k: c.k, stride: c.stride, groups: c.groups, act: c.act,
         weightOffset, biasOffset, residual: residual ? v(residual) : undefined,
-      }, this.pick?.(c.k, c.stride, y.h * y.w, convShape(c.k, c.stride, input.c, y.c, y.h, y.w)))];
+      }, this.pick?.({ k: c.k, stride: c.stride, cin: input.c, cout: y.c, outH: y.h, outW: y.w }))];
     });
   }
 

@@ -154,18 +154,19 @@ export function adapterTraits(info: { vendor: string; architecture: string; devi
 /** Without a measurement: register tiles on CPU adapters, workgroup-memory tiles on GPUs. */
 export const defaultConvTuning = (a: AdapterTraits): ConvTuning => ({ family: a.cpu ? 'register' : 'tiled' });
 
-/**
- * Chooses the kernel of one convolution (groups = 1) from its kernel size, stride and output pixels,
- * and its exact shape (`convShape`) where the caller knows it.
- */
-export type ConvPicker = (k: number, stride: number, outPixels: number, shape?: string) => ConvVariant;
+/** What the kernel choice of one convolution (groups = 1) depends on: its exact shape. */
+export interface ConvGeometry { k: number; stride: number; cin: number; cout: number; outH: number; outW: number }
 
-export const picker = (t: ConvTuning, a: AdapterTraits): ConvPicker => (k, stride, n, shape) => pickVariant(t, a, k, stride, n, shape);
+/** Chooses the kernel of one convolution (groups = 1) from its geometry. */
+export type ConvPicker = (c: ConvGeometry) => ConvVariant;
+
+export const picker = (t: ConvTuning, a: AdapterTraits): ConvPicker => (c) => pickVariant(t, a, c);
 
 /** The variant for one convolution: the tuned choice for its exact shape, else for its class, if it fits; else the family default. */
-export function pickVariant(t: ConvTuning, a: AdapterTraits, k: number, stride: number, outPixels: number, shape?: string): ConvVariant {
+export function pickVariant(t: ConvTuning, a: AdapterTraits, c: ConvGeometry): ConvVariant {
+  const { k, stride } = c;
   const kind = convKind(k, stride);
-  const chosen = (shape !== undefined ? t.byClass?.[shape] : undefined) ?? t.byClass?.[shapeClass(k, stride, outPixels)];
+  const chosen = t.byClass?.[convShape(k, stride, c.cin, c.cout, c.outH, c.outW)] ?? t.byClass?.[shapeClass(k, stride, c.outH * c.outW)];
   const v = chosen ? convVariant(chosen) : undefined;
   if (v && (v.kind === kind || v.kind === 'any') && variantRuns(v, a)) return v;
   const own = candidates(kind, a).filter((c) => c.family === t.family);

@@ -15,7 +15,7 @@
  */
 import { REG_MAX, type BlockSpec, type ConvSpec, type LayerSpec, type ModelSpec } from '../model/spec.js';
 import { planConv } from '../ops/conv.js';
-import { convShape, type ConvPicker } from '../ops/conv-variants.js';
+import type { ConvPicker } from '../ops/conv-variants.js';
 import { flippedLength, planConvGradInput, planConvGradWeight, planWeightFlip } from '../ops/conv-grad.js';
 import { planSiluAct, planSiluGrad, planUpsampleGrad, planZeroInsert } from '../ops/act-grad.js';
 import { planUpsample } from '../ops/upsample.js';
@@ -85,7 +85,7 @@ class Builder {
       const y = z ? z.v : out.v;
       const d = [withWeights(planConv({
         label: c.name, input: x.v, output: y, k, stride, groups, act: false, weightOffset: e().weight, biasOffset: e().bias,
-      }, this.pick?.(k, stride, y.h * y.w, convShape(k, stride, x.v.c, y.c, y.h, y.w))), 'params')];
+      }, this.pick?.({ k, stride, cin: x.v.c, cout: y.c, outH: y.h, outW: y.w })), 'params')];
       if (z) d.push(planSiluAct({ label: c.name, z: z.v, y: out.v, residual: residual?.v }));
       return d;
     });
@@ -107,7 +107,7 @@ class Builder {
         if (spread) d.push(planZeroInsert({ label: c.name, input: dz, output: spread.v }));
         d.push(withWeights(planConv({
           label: `${c.name}.dx`, input: spread ? spread.v : dz, output: dx, k, stride: 1, groups: 1, act: false, weightOffset: this.flipped[flip].offset, biasOffset: 0, residual: dx,
-        }, this.pick?.(k, 1, dx.h * dx.w, convShape(k, 1, c.cout, dx.c, dx.h, dx.w))), 'wflip'));
+        }, this.pick?.({ k, stride: 1, cin: c.cout, cout: dx.c, outH: dx.h, outW: dx.w })), 'wflip'));
       } else if (x.grad) {
         d.push(withWeights(planConvGradInput({ label: c.name, input: x.v, dz, k, stride, groups, dx: g(x), weightOffset: e().weight }), 'params'));
       }

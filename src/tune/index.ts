@@ -55,7 +55,7 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
   const total = reps.reduce((s, c) => s + c.shapeFlops, 0);
   for (const c of reps) {
     const u = c.dispatch.uniforms as Record<string, number>;
-    const incumbent = pickVariant(base, traits, c.k, c.stride, u.out_h * u.out_w, c.shape);
+    const incumbent = pickVariant(base, traits, { k: c.k, stride: c.stride, cin: u.in_c, cout: u.out_c, outH: u.out_h, outW: u.out_w });
     if (c.shapeFlops < MIN_SHAPE_SHARE * total) {
       log?.(`${c.shape}: ${((100 * c.shapeFlops) / total).toFixed(1)} % of the FLOPs, keeps ${incumbent.id}`);
       continue;

@@ -1,7 +1,7 @@
 /** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CONV_VARIANTS, GENERIC, adapterTraits, candidates, convKind, convShape, defaultConvTuning, pickVariant, shapeClass, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
+import { CONV_VARIANTS, GENERIC, adapterTraits, candidates, convKind, convShape, defaultConvTuning, pickVariant, shapeClass, variantRuns, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
 import { laneRows, packConvWeights, packedConvWeightLength, planConv, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
 import { planModel } from '../../src/plan/model-plan.js';
@@ -119,16 +119,19 @@ describe('planConv', () => {
   });
 });
 
+/** A convolution's geometry: 64 → 64 channels onto a size × size output. */
+const geom = (k: number, stride: number, size: number): ConvGeometry => ({ k, stride, cin: 64, cout: 64, outH: size, outW: size });
+
 describe('kernel choice without a measurement', () => {
   test('CPU adapters get register tiles (subgroup variants where subgroups fit), GPUs workgroup tiles', () => {
     expect(swiftshader.cpu).toBe(true);
     expect(gpu32.cpu).toBe(false);
     const cpu = defaultConvTuning(swiftshader);
-    expect(pickVariant(cpu, swiftshader, 3, 1, 6400).shader).toMatch(/^conv-rt-3x3s1-.*-sg$/);
-    expect(pickVariant(cpu, swiftshader, 1, 1, 6400).shader).toMatch(/^conv-rt-pw-/);
-    expect(pickVariant(cpu, swiftshader, 3, 2, 6400).shader).toMatch(/^conv-rt-3x3s2-/);
-    expect(pickVariant(cpu, swiftshader, 5, 1, 6400)).toBe(GENERIC);
-    expect(pickVariant(defaultConvTuning(gpu32), gpu32, 3, 1, 6400).family).toBe('tiled');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 80)).shader).toMatch(/^conv-rt-3x3s1-.*-sg$/);
+    expect(pickVariant(cpu, swiftshader, geom(1, 1, 80)).shader).toMatch(/^conv-rt-pw-/);
+    expect(pickVariant(cpu, swiftshader, geom(3, 2, 80)).shader).toMatch(/^conv-rt-3x3s2-/);
+    expect(pickVariant(cpu, swiftshader, geom(5, 1, 80))).toBe(GENERIC);
+    expect(pickVariant(defaultConvTuning(gpu32), gpu32, geom(3, 1, 80)).family).toBe('tiled');
   });
 
   test('subgroup variants need subgroups that fit within a row of lanes', () => {
@@ -143,10 +146,10 @@ describe('kernel choice without a measurement', () => {
   test('a tuned choice applies to its shape class only, and only if it runs here', () => {
     const sgId = CONV_VARIANTS.find((v) => v.kind === '3x3s1' && v.subgroups && v.wx === 8)!.id;
     const t = { family: 'register' as const, byClass: { [shapeClass(3, 1, 6400)]: sgId } };
-    expect(pickVariant(t, swiftshader, 3, 1, 6400).id).toBe(sgId);
-    expect(pickVariant(t, swiftshader, 3, 1, 100).id).not.toBe(sgId); // class 3x3s1/T: the default
-    expect(pickVariant(t, { ...swiftshader, subgroups: false }, 3, 1, 6400).subgroups).toBe(false);
-    expect(pickVariant({ family: 'register', byClass: { '3x3s1/M': 'no-such-kernel' } }, swiftshader, 3, 1, 6400).kind).toBe('3x3s1');
+    expect(pickVariant(t, swiftshader, geom(3, 1, 80)).id).toBe(sgId);
+    expect(pickVariant(t, swiftshader, geom(3, 1, 10)).id).not.toBe(sgId); // class 3x3s1/T: the default
+    expect(pickVariant(t, { ...swiftshader, subgroups: false }, geom(3, 1, 80)).subgroups).toBe(false);
+    expect(pickVariant({ family: 'register', byClass: { '3x3s1/M': 'no-such-kernel' } }, swiftshader, geom(3, 1, 80)).kind).toBe('3x3s1');
   });
 
   test('an exact shape\'s choice comes before its class\'s', () => {
@@ -154,9 +157,9 @@ describe('kernel choice without a measurement', () => {
     const shape = convShape(3, 1, 64, 64, 80, 80);
     expect(shape).toBe('3x3s1/64>64@80x80');
     const t = { family: 'register' as const, byClass: { '3x3s1/M': a, [shape]: b } };
-    expect(pickVariant(t, swiftshader, 3, 1, 6400, shape).id).toBe(b);
-    expect(pickVariant(t, swiftshader, 3, 1, 6400, convShape(3, 1, 32, 64, 80, 80)).id).toBe(a);
-    expect(pickVariant(t, swiftshader, 3, 1, 6400).id).toBe(a);
+    expect(pickVariant(t, swiftshader, geom(3, 1, 80)).id).toBe(b);
+    expect(pickVariant(t, swiftshader, { ...geom(3, 1, 80), cin: 32 }).id).toBe(a);
+    expect(pickVariant(t, swiftshader, { ...geom(3, 1, 80), cout: 128 }).id).toBe(a);
   });
 
   test('shape classes: kind and an output-size bucket', () => {
