@@ -1,7 +1,7 @@
 /**
  * Would a batch dimension make sliced inference faster? The plan's kernels are batch-1, so the proxy is
  * the same work in fewer, larger dispatches: one forward of a 640 × 1280 input against two forwards of
- * 640 × 640 (93 dispatches each way per forward; the side-by-side input is not a batch — its halves
+ * 640 × 640 (96 dispatches each way per forward on SwiftShader; the side-by-side input is not a batch — its halves
  * see each other — but costs what a batch of 2 would). Prints both times and their ratio; docs/FRACTURE.md
  * quotes `BATCH_PROXY_RUNS=4 npx vitest run test/layers/batch-proxy.browser.test.ts`. A measurement, not a
  * check: it runs only when BATCH_PROXY_RUNS is set (timings never decide a test).

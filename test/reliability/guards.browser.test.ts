@@ -51,7 +51,7 @@ test('a model whose box branch overflows to Inf: no NaN boxes, dropped anchors c
 
 test('createDetector({ sha256 }) rejects a file that does not match', async () => {
   const right = createHash('sha256').update(weights).digest('hex');
-  expect(await s.call<string[]>(ENTRY, 'checksum', '/.cache/test/reliability/fracture.y11w', right)).toEqual(['ChecksumMismatchError', 'InvalidArgumentError', 'ok 93']);
+  expect(await s.call<string[]>(ENTRY, 'checksum', '/.cache/test/reliability/fracture.y11w', right)).toEqual(['ChecksumMismatchError', 'InvalidArgumentError', expect.stringMatching(/^ok [1-9]\d*$/)]);
 }, 300_000);
 
 test('50 overlapping detect() calls on 50 different images: each gets its own boxes', async () => {
