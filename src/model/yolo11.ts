@@ -10,7 +10,7 @@ import { packConvWeights, planConv } from '../ops/conv.js';
 import type { ConvPicker } from '../ops/conv-variants.js';
 import { planSppfPool } from '../ops/sppf-pool.js';
 import { planUpsample } from '../ops/upsample.js';
-import { attentionScratchElements, planAttention, type AttentionKernel } from '../ops/attention.js';
+import { attentionKernelFor, attentionScratchElements, planAttention, type AttentionKernel } from '../ops/attention.js';
 import { buildClassifyHead, buildDetectHead } from './heads-build.js';
 
 type Out = Slice | TensorRef;
@@ -124,14 +124,15 @@ export class Yolo11Builder {
     const att = this.g.tensor(`${b.name}.attn`, b.pe.cout, h, w);
     this.inner.set(`${b.name}.attn.qkv`, qkv);
     this.inner.set(`${b.name}.attn`, att);
-    const scratch = this.g.tensor(`${b.name}.attn.scratch`, 1, 1, Math.max(1, attentionScratchElements(b.heads, h * w, this.attention)));
+    const kernel = attentionKernelFor(this.attention, b.heads, h * w);
+    const scratch = this.g.tensor(`${b.name}.attn.scratch`, 1, 1, Math.max(1, attentionScratchElements(b.heads, h * w, kernel)));
     const peWeightOffset = this.w.add(this.w.get(b.pe.weight));
     const peBiasOffset = this.w.add(this.w.get(b.pe.bias));
     this.g.step(`${b.name}.attn`, [qkv], [att, scratch], (v) =>
       planAttention({
         label: `${b.name}.attn`, qkv: v(qkv), output: v(att), heads: b.heads, keyDim: b.keyDim, headDim: b.headDim,
         peWeightOffset, peBiasOffset, scratch: v(scratch),
-      }, this.attention),
+      }, kernel),
     );
     const x1 = this.outFor(b.proj, att);
     this.conv(b.proj, att, x1, x);

@@ -37,6 +37,14 @@ const MAX_TQ = 16;
 /** Below this many workgroups at MAX_TQ queries each, halve the query tile so more GPU cores get work. */
 const MIN_WORKGROUPS = 128;
 
+/** Most scratch elements `split-sg` may take (32 MiB: inputs up to 1280×1280 for yolo11n's 2 heads); above, `rt-sg`. */
+export const SPLIT_MAX_SCRATCH = 8 * 1024 * 1024;
+
+/** The kernel that runs for `heads` heads over `n` positions: `split-sg`'s N² scratch falls back to the one-dispatch `rt-sg` past SPLIT_MAX_SCRATCH. */
+export function attentionKernelFor(kernel: AttentionKernel, heads: number, n: number): AttentionKernel {
+  return kernel === 'split-sg' && attentionScratchElements(heads, n, kernel) > SPLIT_MAX_SCRATCH ? 'rt-sg' : kernel;
+}
+
 /** Arena scratch a kernel needs: `split-sg` keeps the scores (heads × N × N) and 1/Σ (heads × N); the others none. */
 export function attentionScratchElements(heads: number, n: number, kernel: AttentionKernel = 'loop'): number {
   return kernel === 'split-sg' ? heads * n * (n + 1) : 0;

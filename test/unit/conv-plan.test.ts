@@ -6,6 +6,7 @@ import { laneRows, packConvWeights, packedConvWeightLength, planConv, type ConvP
 import { shader } from '../../src/gpu/shader.js';
 import { planModel } from '../../src/plan/model-plan.js';
 import { picker } from '../../src/ops/conv-variants.js';
+import { attentionScratchElements, SPLIT_MAX_SCRATCH } from '../../src/ops/attention.js';
 // @ts-expect-error: a plain .mjs tool without types
 import { ALL_KERNELS, generate, rtName } from '../../tools/gen-shaders.mjs';
 import { expectedTensors } from '../../src/model/spec.js';
@@ -113,9 +114,20 @@ describe('planConv', () => {
   test('a whole yolo11n plan at 8192×8192 keeps every grid dimension within 65535', async () => {
     const file = await zeroWeights(3);
     for (const t of [{ family: 'register' as const }, { family: 'tiled' as const }]) {
-      const plan = planModel(file, [8192, 8192], { conv: picker(t, swiftshader) });
+      const plan = planModel(file, [8192, 8192], { conv: picker(t, swiftshader), attention: t.family === 'register' ? 'split-sg' : 'loop' });
       for (const d of plan.dispatches) expect(Math.max(...d.workgroups), `${t.family} ${d.label}`).toBeLessThanOrEqual(65535);
+      // The split attention's N² scores would need 34 GB here: the one-dispatch kernel runs instead.
+      if (t.family === 'register') expect(plan.dispatches.filter((d) => d.shader.startsWith('attention')).map((d) => d.shader)).toEqual(['attention-rt-sg']);
     }
+  });
+
+  test('the split attention runs up to 1280×1280 and its scratch stays within SPLIT_MAX_SCRATCH', async () => {
+    const file = await zeroWeights(3);
+    for (const [size, shaders] of [[640, 4], [1280, 4], [1920, 1]] as const) {
+      const plan = planModel(file, [size, size], { conv: picker({ family: 'register' }, swiftshader), attention: 'split-sg' });
+      expect(plan.dispatches.filter((d) => d.shader.startsWith('attention')), `${size}`).toHaveLength(shaders);
+    }
+    expect(attentionScratchElements(2, 1600, 'split-sg')).toBeLessThanOrEqual(SPLIT_MAX_SCRATCH);
   });
 });
 
