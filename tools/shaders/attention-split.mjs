@@ -8,6 +8,7 @@
  * The scores (heads × N × N) live in arena scratch.
  */
 import { range } from './common.mjs';
+import { LANE_SPLIT } from './conv-rt.mjs';
 
 export const ATTENTION_GEMM_KERNELS = [{ kind: 'attention-gemm', tm: 16, tn: 8 }];
 
@@ -77,10 +78,7 @@ fn put4(hd: u32, r0: u32, n: u32, acc: vec4<f32>) {
 
 @compute @workgroup_size(LANES)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32, @builtin(subgroup_invocation_id) sid: u32) {
-  let WX = u.wx;
-  let WY = LANES / WX;
-  let lx = li % WX;
-  let ly = li / WX;
+${LANE_SPLIT.join('\n')}
   let N = u.n;
   let hd = wid.z;
   let n0 = wid.x * WX * ${k.tn}u + lx;

@@ -103,7 +103,7 @@ ${EPILOGUE}
 
 
 /** Lane (lx, ly) of the conv kernels' 64: u.wx lanes along pixels (neighbouring lanes, neighbouring pixels), rows along channels. */
-const LANE_SPLIT = ['  let WX = u.wx;', '  let WY = LANES / WX;', '  let lx = li % WX;', '  let ly = li / WX;'];
+export const LANE_SPLIT = ['  let WX = u.wx;', '  let WY = LANES / WX;', '  let lx = li % WX;', '  let ly = li / WX;'];
 
 /** Weight loads of one K step at row offset `row` (a WGSL expression in vec4 units). */
 function loadWeights(k, row, indent) {
