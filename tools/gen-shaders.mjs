@@ -45,6 +45,12 @@ export const RT_KERNELS = [
   { kind: 'k3px', stride: 2, tm: 16, tn: 4, sg: true },
   { kind: 'k3px', stride: 1, tm: 16, tn: 8, sg: true },
   { kind: 'k3px', stride: 2, tm: 16, tn: 8, sg: true },
+  // 8 vec4 accumulators per lane (4 or 8 channels) instead of 32 (16 channels × 8 rows): the 3×3 convs
+  // with few channels (yolo11n's 160×160 bottleneck 16 → 8 → 16: 2.5× faster on SwiftShader) and some
+  // 40×40 ones win with them; 16 accumulators (m8n8, m4n16) and narrow 1×1 or stride-2 tiles lost
+  // everywhere (the tuner's timings, `npm run bench -- --imgsz 640`).
+  { kind: 'k3', stride: 1, tm: 4, tn: 8, sg: true },
+  { kind: 'k3', stride: 1, tm: 8, tn: 4, sg: true },
 ];
 
 /** Depthwise 3×3 kernels (groups = C): one channel per lane, `tn` rows of one output column. */

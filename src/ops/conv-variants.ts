@@ -38,9 +38,9 @@ export interface ConvVariant {
   bk?: number;
 }
 
-const rt = (kind: Exclude<ConvKind, 'any'>, tn: number, sg: boolean, wx: number, wy: number, pixels = false): ConvVariant => {
-  const shader = `conv-rt-${kind}${pixels ? '-px' : ''}-m16n${tn}${sg ? '-sg' : ''}`;
-  return { id: `${shader.slice(5)}-${wx}x${wy}`, family: 'register', shader, kind, tm: 16, tn, wx, wy, subgroups: sg, ...(pixels ? { pixels } : {}) };
+const rt = (kind: Exclude<ConvKind, 'any'>, tn: number, sg: boolean, wx: number, wy: number, pixels = false, tm = 16): ConvVariant => {
+  const shader = `conv-rt-${kind}${pixels ? '-px' : ''}-m${tm}n${tn}${sg ? '-sg' : ''}`;
+  return { id: `${shader.slice(5)}-${wx}x${wy}`, family: 'register', shader, kind, tm, tn, wx, wy, subgroups: sg, ...(pixels ? { pixels } : {}) };
 };
 
 /** shaders/conv-tiled.wgsl: (4·wy channels) × (4·wx pixels) per workgroup, K slices of bk. */
@@ -67,6 +67,8 @@ export const CONV_VARIANTS: readonly ConvVariant[] = [
   rt('3x3s2', 4, true, 8, 4, true),
   rt('3x3s1', 8, true, 8, 4, true),
   rt('3x3s2', 8, true, 8, 4, true),
+  rt('3x3s1', 8, true, 16, 4, false, 4),
+  rt('3x3s1', 4, true, 16, 4, false, 8),
   tiled(16, 16, 16),
   tiled(16, 8, 8),
   tiled(8, 16, 8),

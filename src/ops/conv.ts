@@ -125,9 +125,9 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
     // RT_LANES lanes: wy rows along channels, wx = 64 / wy along pixels (u.wx: a uniform, one pipeline
     // for every split), split to leave the fewest lanes idle.
     const flat = v.kind === 'pw' || v.pixels === true;
-    const wy = laneRows(Math.ceil(coutPad(y.c) / v.tm), flat ? oh * ow : ow, flat ? v.tn : 1, v.wx);
+    const wy = laneRows(Math.ceil(y.c / v.tm), flat ? oh * ow : ow, flat ? v.tn : 1, v.wx);
     const wx = RT_LANES / wy;
-    const mGroups = Math.ceil(coutPad(y.c) / (v.tm * wy));
+    const mGroups = Math.ceil(y.c / (v.tm * wy));
     const uniforms = { ...rtUniforms, wx };
     if (flat) {
       // Pixel tiles along x, folded into z past the per-dimension limit (the kernel reads num_workgroups).

@@ -71,6 +71,20 @@ describe('planConv', () => {
     expect(d3.workgroups).toEqual([Math.ceil((80 * 80) / (64 * 16)), 5, 1]);
   });
 
+  test('narrow channel tiles (8 channels per lane) count channel groups from Cout, not from its padding to 16', () => {
+    const m8 = CONV_VARIANTS.find((x) => x.kind === '3x3s1' && x.tm === 8)!;
+    // model.2.m.0.cv1 of yolo11n at 640: 16 → 8 channels on 160×160. One 8-channel tile: one row of 64
+    // lanes, one channel group (a 16-channel tile would compute 8 channels of zero padding).
+    const d = planConv(params(3, 1, 8, 160, 16), m8);
+    expect(d.uniforms).toMatchObject({ wx: 64, cout_pad: 16 });
+    expect(d.workgroups).toEqual([Math.ceil(160 / 64), Math.ceil(160 / m8.tn), 1]);
+    // 24 channels: three tiles of 8, where tiles of 16 would need two (32 channels, 8 idle)
+    const d2 = planConv(params(3, 1, 24, 160, 16), m8);
+    const rows = 64 / (d2.uniforms.wx as number);
+    expect(d2.workgroups[2] * rows * m8.tm).toBeGreaterThanOrEqual(24);
+    expect((d2.workgroups[2] - 1) * rows * m8.tm).toBeLessThan(24);
+  });
+
   test('laneRows: the fewest idle slots, most rows among equals, never rows narrower than the variant allows', () => {
     expect(laneRows(16, 6400, 8, 16)).toBe(4); // plenty of both: as many rows as allowed
     expect(laneRows(16, 6400, 8, 8)).toBe(8);
