@@ -1,7 +1,8 @@
 /**
  * Planners for the convolution backward kernels (training): the gradient w.r.t. the input
  * (shaders/conv-grad-input.wgsl, shaders/dwconv-grad-input.wgsl) and w.r.t. the weights and bias
- * (shaders/conv-grad-weight.wgsl, shaders/dwconv-grad-weight.wgsl). They read the forward's packed
+ * (shaders/conv-grad-weight-{1x1,3x3,reduce}.wgsl, the one-pass shaders/conv-grad-weight.wgsl for other
+ * shapes, shaders/dwconv-grad-weight.wgsl). They read the forward's packed
  * weights (src/ops/conv.ts `packConvWeights`) and write weight gradients in the same packed layout,
  * so one element-wise optimiser step serves both. Every gradient is accumulated (+=).
  */
@@ -72,15 +73,50 @@ export function planConvGradInput(p: ConvGradParams & { dx: View; weightOffset: 
 }
 
 /**
- * dW += dZ ⋆ X and dB += Σ dZ into the `grads` buffer (binding name `grads`, mapped to `buffer`), at
- * `gradOffset` (packed like the weights) and `biasGradOffset`.
+ * Lanes per workgroup of the two-pass weight gradient's first pass: 8 along pixels for 1×1; along
+ * columns for 3×3, 16 where that wastes no more lanes than 8 (fewer, longer workgroups: 80 columns
+ * 70 ms with 16 vs 77 with 8 for model.23.cv2.0.0, while 20 columns take 40 vs 29 ms).
  */
-export function planConvGradWeight(p: ConvGradParams & { gradOffset: number; biasGradOffset: number; buffer: string }): Dispatch {
+const sumLanes = (k: number, w: number) => (k === 1 || Math.ceil(w / 16) * 16 > Math.ceil(w / 8) * 8 ? 8 : 16);
+/** Pixel slices are added (each one more partial tile per lane) until this many workgroups run. */
+const MIN_WORKGROUPS = 128;
+
+export interface ConvGradWeightParams extends ConvGradParams {
+  gradOffset: number;
+  biasGradOffset: number;
+  /** The buffer holding the gradients (binding `grads`). */
+  buffer: string;
+  /** The two-pass kernels' scratch buffer (binding `sums`), `convGradWeightSums` elements from offset 0. */
+  sums: string;
+}
+
+/** The two-pass kernels compute 1×1 stride 1 and 3×3 stride 1 or 2; others take the one-pass kernel. */
+const twoPass = (p: ConvGradParams) => p.groups === 1 && ((p.k === 1 && p.stride === 1) || (p.k === 3 && p.stride <= 2));
+
+function sumsGrid(p: ConvGradParams) {
+  const { input: x, dz } = p;
+  const wgs = (p.k === 1 ? Math.ceil(x.c / 8) : x.c) * Math.ceil(dz.c / 8);
+  const most = p.k === 1 ? Math.ceil((dz.h * dz.w) / 8) : dz.h;
+  const slices = Math.max(1, Math.min(most, Math.ceil(MIN_WORKGROUPS / wgs)));
+  const K = x.c * p.k * p.k;
+  const lanes = sumLanes(p.k, dz.w);
+  return { lanes, slices, K, parts: slices * lanes, elements: slices * lanes * (K + 1) * coutPad(dz.c) };
+}
+
+/** Elements of the `sums` scratch that `planConvGradWeight` needs (0 for the one-pass kernels). */
+export const convGradWeightSums = (p: ConvGradParams): number => (twoPass(p) ? sumsGrid(p).elements : 0);
+
+/**
+ * dW += dZ ⋆ X and dB += Σ dZ into the `grads` binding (mapped to `buffer`), at `gradOffset` (packed
+ * like the weights) and `biasGradOffset`. 1×1 and 3×3 convolutions take two passes (lanes along
+ * pixels write partial sums to `sums`, then one pass adds them up); depthwise and other shapes one.
+ */
+export function planConvGradWeight(p: ConvGradWeightParams): Dispatch[] {
   check(p);
   const { input: x, dz, k, stride } = p;
   const buffers = { grads: p.buffer };
   if (p.groups !== 1) {
-    return {
+    return [{
       label: `${p.label}.dw`,
       shader: 'dwconv-grad-weight',
       constants: { STRIDE: stride, WG: W_LANES },
@@ -88,21 +124,57 @@ export function planConvGradWeight(p: ConvGradParams & { gradOffset: number; bia
       workgroups: grid1d(x.c, W_LANES),
       buffers,
       flops: 2 * x.c * k * k * dz.h * dz.w,
-    };
+    }];
   }
-  const K = x.c * k * k;
-  return {
-    label: `${p.label}.dw`,
-    shader: 'conv-grad-weight',
-    constants: { KS: k, STRIDE: stride, LANES: W_LANES },
-    uniforms: {
-      x_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, dz_off: dz.offset, out_c: dz.c, out_h: dz.h, out_w: dz.w,
-      g_off: p.gradOffset, gb_off: p.biasGradOffset, cout_pad: coutPad(dz.c),
-    },
-    workgroups: [Math.ceil(K / (4 * W_LANES)), Math.ceil(dz.c / 16), 1],
-    buffers,
-    flops: 2 * dz.c * K * dz.h * dz.w,
-  };
+  const flops = 2 * dz.c * x.c * k * k * dz.h * dz.w;
+  const cout_pad = coutPad(dz.c);
+  if (!twoPass(p)) {
+    return [{
+      label: `${p.label}.dw`,
+      shader: 'conv-grad-weight',
+      constants: { KS: k, STRIDE: stride, LANES: W_LANES },
+      uniforms: {
+        x_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, dz_off: dz.offset, out_c: dz.c, out_h: dz.h, out_w: dz.w,
+        g_off: p.gradOffset, gb_off: p.biasGradOffset, cout_pad,
+      },
+      workgroups: [Math.ceil((x.c * k * k) / (4 * W_LANES)), Math.ceil(dz.c / 16), 1],
+      buffers,
+      flops,
+    }];
+  }
+  const g = sumsGrid(p);
+  const groupsM = Math.ceil(dz.c / 8);
+  const npix = dz.h * dz.w;
+  const first: Dispatch = k === 1
+    ? {
+      label: `${p.label}.dw`,
+      shader: 'conv-grad-weight-1x1',
+      constants: { WX: g.lanes },
+      uniforms: { x_off: x.offset, in_c: x.c, dz_off: dz.offset, out_c: dz.c, npix, p_off: 0, cout_pad, span: Math.ceil(npix / g.slices) },
+      workgroups: [Math.ceil(x.c / 8), groupsM, g.slices],
+      buffers: { sums: p.sums },
+      flops,
+    }
+    : {
+      label: `${p.label}.dw`,
+      shader: 'conv-grad-weight-3x3',
+      constants: { STRIDE: stride, WX: g.lanes },
+      uniforms: {
+        x_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, dz_off: dz.offset, out_c: dz.c, out_h: dz.h, out_w: dz.w,
+        p_off: 0, cout_pad, rows: Math.ceil(dz.h / g.slices),
+      },
+      workgroups: [x.c, groupsM, g.slices],
+      buffers: { sums: p.sums },
+      flops,
+    };
+  return [first, {
+    label: `${p.label}.dw.sum`,
+    shader: 'conv-grad-weight-reduce',
+    constants: { WG: LANES },
+    uniforms: { p_off: 0, parts: g.parts, k: g.K, out_c: dz.c, cout_pad, g_off: p.gradOffset, gb_off: p.biasGradOffset },
+    workgroups: grid1d(((g.K + 1) * cout_pad) / 4, LANES),
+    buffers: { sums: p.sums, grads: p.buffer },
+  }];
 }
 
 /** Elements of the flipped weights W' of a convolution (src/ops/conv.ts layout with Cin as the output axis). */

@@ -96,7 +96,7 @@ export class TrainerCore {
     const opt = planOptimizer(s.optim, prog.params);
     const dispatches = [...prog.forward, ...prog.forwardEma, ...prog.backward, opt.accumulate, ...opt.norm, ...opt.steps, opt.ema, ...prog.flips];
     const P = prog.params.total * 4;
-    const extra = { params: { bytes: P }, gstep: { bytes: P }, grad: { bytes: P }, m: { bytes: P }, v: { bytes: P }, ema: { bytes: P }, partials: { bytes: opt.partials * 4 }, stats: { bytes: 16 }, wflip: { bytes: prog.flipElements * 4 } };
+    const extra = { params: { bytes: P }, gstep: { bytes: P }, grad: { bytes: P }, m: { bytes: P }, v: { bytes: P }, ema: { bytes: P }, partials: { bytes: opt.partials * 4 }, stats: { bytes: 16 }, wflip: { bytes: prog.flipElements * 4 }, wsums: { bytes: prog.sumsElements * 4 } };
     const cache = new PipelineCache(ctx.device);
     const frozenEx = await Executor.create(ctx.device, frozen.dispatches, frozen.arenaElements, frozen.weights, {}, cache);
     const ex = await Executor.create(ctx.device, dispatches, prog.arenaElements, new Float32Array(64), extra, cache);

@@ -9,14 +9,15 @@
  * backward, and every backward kernel accumulates (+=) into the gradients, which are cleared before
  * each image. A convolution with SiLU keeps its pre-activation z (forward: conv without activation,
  * then shaders/silu-act.wgsl); the backward turns z into dz in place (silu-grad, which also passes the
- * Bottleneck residual's gradient), then computes dW/dB (into the `gstep` buffer) and, if its input
+ * Bottleneck residual's gradient), then computes dW/dB (into the `gstep` buffer, through the `wsums`
+ * scratch) and, if its input
  * needs one, dX. Convolutions read the trained weights from the `params` buffer; the validation
  * forward is the same list reading the `ema` buffer.
  */
 import { REG_MAX, type BlockSpec, type ConvSpec, type LayerSpec, type ModelSpec } from '../model/spec.js';
 import { planConv } from '../ops/conv.js';
 import type { ConvPicker } from '../ops/conv-variants.js';
-import { flippedLength, planConvGradInput, planConvGradWeight, planWeightFlip } from '../ops/conv-grad.js';
+import { convGradWeightSums, flippedLength, planConvGradInput, planConvGradWeight, planWeightFlip } from '../ops/conv-grad.js';
 import { planSiluAct, planSiluGrad, planUpsampleGrad, planZeroInsert } from '../ops/act-grad.js';
 import { planUpsample } from '../ops/upsample.js';
 import type { Dispatch, View } from '../ops/types.js';
@@ -45,6 +46,8 @@ export interface TrainProgram {
   flips: Dispatch[];
   /** Elements of the `wflip` buffer. */
   flipElements: number;
+  /** Elements of the `wsums` buffer (scratch of the weight-gradient kernels). */
+  sumsElements: number;
   arenaElements: number;
   /** G: the gradient region is [G, 2G), cleared before each image. */
   gradOffset: number;
@@ -64,6 +67,8 @@ class Builder {
   readonly flipped: { conv: number; offset: number }[] = [];
   /** The `wflip` buffer: [zero bias for every dX convolution][W' of each flipped convolution]. */
   flipSize = 0;
+  /** The `wsums` buffer: the weight gradients' partial sums, the largest any convolution needs. */
+  sumsSize = 0;
   constructor(private readonly pick?: ConvPicker) {}
 
   alloc(c: number, h: number, w: number, grad: boolean): T {
@@ -101,7 +106,9 @@ class Builder {
       const dz = z ? z.v : g(out);
       const d: Dispatch[] = [];
       if (z) d.push(planSiluGrad({ label: c.name, z: z.v, dy: g(out), dResidual: residual?.grad ? g(residual) : undefined }));
-      d.push(planConvGradWeight({ label: c.name, input: x.v, dz, k, stride, groups, gradOffset: e().weight, biasGradOffset: e().bias, buffer: 'gstep' }));
+      const gw = { label: c.name, input: x.v, dz, k, stride, groups };
+      this.sumsSize = Math.max(this.sumsSize, convGradWeightSums(gw));
+      d.push(...planConvGradWeight({ ...gw, gradOffset: e().weight, biasGradOffset: e().bias, buffer: 'gstep', sums: 'wsums' }));
       if (flip >= 0) {
         const dx = g(x);
         if (spread) d.push(planZeroInsert({ label: c.name, input: dz, output: spread.v }));
@@ -256,6 +263,6 @@ export function buildTrainProgram(spec: ModelSpec, scope: TrainScope, [H, W]: [n
   const backward = [...b.bwd].reverse().flatMap((f) => f(G));
   return {
     scope, inputs: inputs.map((i) => ({ layer: i.layer, view: i.t.v })), levels: levels.map((t) => t.v),
-    forward, forwardEma, backward, flips, flipElements: at, arenaElements: 2 * G, gradOffset: G, params: b.layout,
+    forward, forwardEma, backward, flips, flipElements: at, sumsElements: Math.max(b.sumsSize, 4), arenaElements: 2 * G, gradOffset: G, params: b.layout,
   };
 }

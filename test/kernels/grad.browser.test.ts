@@ -12,7 +12,7 @@ import { seededRandom } from '../helpers/kernel.js';
 import { convF64, f32, finiteDiff, project, relError } from '../helpers/ref-grad.js';
 import { packConvWeights, planConv } from '../../src/ops/conv.js';
 import { adapterTraits, defaultConvTuning, picker, type ConvPicker } from '../../src/ops/conv-variants.js';
-import { flippedLength, planConvGradInput, planConvGradWeight, planWeightFlip } from '../../src/ops/conv-grad.js';
+import { convGradWeightSums, flippedLength, planConvGradInput, planConvGradWeight, planWeightFlip } from '../../src/ops/conv-grad.js';
 import { planSiluAct, planSiluGrad, planUpsampleGrad, planZeroInsert } from '../../src/ops/act-grad.js';
 import type { Dispatch } from '../../src/ops/types.js';
 
@@ -45,6 +45,7 @@ describe('convolution backward vs finite differences (f64)', () => {
     [8, 12, 7, 9, 3, 2, 1],
     [6, 20, 5, 6, 1, 1, 1],
     [5, 3, 6, 5, 3, 2, 1],
+    [7, 5, 6, 6, 1, 2, 1], // 1×1 stride 2: the one-pass weight-gradient kernel
     [9, 1, 4, 70, 3, 1, 1], // one output channel (a 1-class head), more pixels than a lane row
     [6, 6, 7, 5, 3, 1, 6], // depthwise
     [5, 5, 6, 7, 3, 2, 5], // depthwise, stride 2
@@ -76,8 +77,8 @@ describe('convolution backward vs finite differences (f64)', () => {
     const p = { label: 't', input, dz, k, stride: st, groups };
     const out = await run([
       planConvGradInput({ ...p, dx: { ...input, offset: dxOff }, weightOffset: 0 }),
-      planConvGradWeight({ ...p, gradOffset: 0, biasGradOffset: G + 64, buffer: 'wgrad' }),
-    ], arena, packed, { wgrad: { type: 'f32', data: Array.from(g0) } });
+      ...planConvGradWeight({ ...p, gradOffset: 0, biasGradOffset: G + 64, buffer: 'wgrad', sums: 'wsums' }),
+    ], arena, packed, { wgrad: { type: 'f32', data: Array.from(g0) }, wsums: { type: 'f32', data: new Array(Math.max(4, convGradWeightSums(p))).fill(12345) } }); // scratch holding garbage
     const gx = minus(sub(out.arena, dxOff, x.length), dx0);
     const gAll = minus(Float64Array.from(out.extra.wgrad), g0);
     // Unpack dW from the packed layout back to OIHW.
