@@ -74,7 +74,7 @@ async function atomicWrite(path: string, data: Uint8Array) {
 
 export const command: Command = {
   summary: 'fine-tune a model on an Ultralytics-layout dataset on the GPU (head or neck+head), validating each epoch',
-  usage: 'yolo11-webgpu train <weights.y11w> <data.yaml> -o <tuned.y11w> [--epochs 10] [--imgsz 640] [--batch 16] [--train head|neck+head] [--optimizer adamw|sgd] [--lr 0.001] [--lrf 0.01] [--cos-lr] [--momentum 0.937] [--weight-decay 0.0005] [--warmup-epochs 3] [--warmup-bias-lr] [--nbs 64] [--no-ema] [--nc N] [--names a,b,…] [--reinit-cls] [--augment flip|none|full] [--no-cache] [--seed 0] [--train-split train] [--val-split val] [--checkpoint <out>.ckpt] [--resume <ckpt>] [--log-json file] [--cache-dir dir] [--backend auto|dawn|chromium]   (--resume alone continues a run with the settings stored in its checkpoint)',
+  usage: 'yolo11-webgpu train <weights.y11w> <data.yaml> -o <tuned.y11w> [--epochs 10] [--imgsz 640] [--batch 16] [--train head|neck+head] [--optimizer adamw|sgd] [--lr 0.001] [--lrf 0.01] [--cos-lr] [--momentum 0.937] [--weight-decay 0.0005] [--warmup-epochs 3] [--warmup-bias-lr] [--nbs 64] [--no-ema] [--nc N] [--names a,b,…] [--reinit-cls] [--augment flip|none|full|mosaic] [--no-cache] [--seed 0] [--train-split train] [--val-split val] [--checkpoint <out>.ckpt] [--resume <ckpt>] [--log-json file] [--cache-dir dir] [--backend auto|dawn|chromium]   (--resume alone continues a run with the settings stored in its checkpoint)',
   async run(argv, { verbose }) {
     let { values, positionals } = parseCli(argv, OPTIONS);
     let resume: Uint8Array | undefined;
@@ -102,7 +102,7 @@ export const command: Command = {
     if (bad) throw new UsageError(`${bad.label}: class ${Math.max(...bad.boxes.map((b) => b.cls))} but only ${names.length} classes (--nc/--names)`);
     if (!['head', 'neck+head'].includes(values.train!)) throw new UsageError(`--train ${values.train}: expected head or neck+head`);
     if (!['adamw', 'sgd'].includes(values.optimizer!)) throw new UsageError(`--optimizer ${values.optimizer}: expected adamw or sgd`);
-    if (!['none', 'flip', 'full'].includes(values.augment!)) throw new UsageError(`--augment ${values.augment}: expected none, flip or full`);
+    if (!['none', 'flip', 'full', 'mosaic'].includes(values.augment!)) throw new UsageError(`--augment ${values.augment}: expected none, flip, full or mosaic`);
     const optim = Object.fromEntries(Object.entries({
       lr0: num('lr', values.lr), lrf: num('lrf', values.lrf), momentum: num('momentum', values.momentum), weightDecay: num('weight-decay', values['weight-decay']),
       warmupEpochs: num('warmup-epochs', values['warmup-epochs']), warmupBiasLr: num('warmup-bias-lr', values['warmup-bias-lr']), nbs: num('nbs', values.nbs),

@@ -11,7 +11,11 @@
  *   intensity   contrast c ∈ [1 − k, 1 + k] about mid-grey and brightness b ∈ [−β, β]: (v − ½)·c + ½ + b,
  *               clamped to [0, 1] (an X-ray's exposure and windowing vary; hue and saturation, which
  *               Ultralytics also jitters, mean nothing on a greyscale radiograph)
- * Mosaic is not implemented.
+ *   mosaic      with probability p, Ultralytics' Mosaic (4 images): the image and three others from the
+ *               training set (chosen by `mosaicPartners`), each resized as the letterbox resizes it
+ *               (long side = size), placed around a random centre of a 2·size canvas filled with 114,
+ *               then the affine above maps the canvas's centre region to size × size (Ultralytics'
+ *               RandomPerspective with border −size/2), boxes clipped to the canvas first
  */
 import { letterbox } from '../image/letterbox.js';
 import { letterboxGeometry } from '../ops/letterbox.js';
@@ -39,14 +43,36 @@ export interface AugmentConfig {
   brightness: number;
   /** ± contrast gain (0: off). */
   contrast: number;
+  /** Probability of a 4-image mosaic (0 or absent: off; Ultralytics trains with 1). */
+  mosaic?: number;
 }
 
 export const AUGMENT_OFF: AugmentConfig = { flip: 0, scale: 0, translate: 0, brightness: 0, contrast: 0 };
 export const AUGMENT_FLIP: AugmentConfig = { ...AUGMENT_OFF, flip: 0.5 };
 export const AUGMENT_FULL: AugmentConfig = { flip: 0.5, scale: 0.5, translate: 0.1, brightness: 0.2, contrast: 0.2 };
+/** `full` with a mosaic for every training image, as Ultralytics trains (mosaic 1.0). */
+export const AUGMENT_MOSAIC: AugmentConfig = { ...AUGMENT_FULL, mosaic: 1 };
 
 /** Only flips: the frozen layers' outputs can be cached per image and orientation. */
-export const cacheable = (a: AugmentConfig) => !a.scale && !a.translate && !a.brightness && !a.contrast;
+export const cacheable = (a: AugmentConfig) => !a.scale && !a.translate && !a.brightness && !a.contrast && !a.mosaic;
+
+/**
+ * The three other training images of a mosaic for the sample whose generator seed is `rngSeed`, or
+ * undefined when it gets none (drawn from a generator of its own, so that `prepare`'s draws are the
+ * same with and without mosaic); indices in 0 .. n − 1, uniform, as Ultralytics draws them.
+ */
+export function mosaicPartners(a: AugmentConfig, rngSeed: number, n: number): number[] | undefined {
+  if (!a.mosaic || n < 1) return undefined;
+  const r = mulberry32(mix(rngSeed, 0x6d6f7361));
+  if (r(0, 1) >= a.mosaic) return undefined;
+  return [0, 1, 2].map(() => Math.min(n - 1, Math.floor(r(0, n))));
+}
+
+/** An image and its labels: a mosaic's other tiles. */
+export interface LabelledImage {
+  image: RGBAImage;
+  boxes: readonly YoloBox[];
+}
 
 /** A deterministic 32-bit seed from several integers. */
 export function mix(...xs: number[]): number {
@@ -102,8 +128,12 @@ export function letterboxLabels(width: number, height: number, boxes: readonly Y
   return { gts, gain: g.gain, pad: [g.left, g.top] };
 }
 
-/** Letterbox and augment one image; `rngSeed` decides every random choice. */
-export function prepare(img: RGBAImage, boxes: readonly YoloBox[], size: number, a: AugmentConfig, rngSeed: number, forceFlip?: boolean): Prepared {
+/**
+ * Letterbox and augment one image; `rngSeed` decides every random choice. With `partners` (three
+ * images, see `mosaicPartners`), the four make a mosaic before the affine; gain and pad stay those of
+ * the image's own letterbox.
+ */
+export function prepare(img: RGBAImage, boxes: readonly YoloBox[], size: number, a: AugmentConfig, rngSeed: number, forceFlip?: boolean, partners?: readonly LabelledImage[]): Prepared {
   const lb = letterbox(img, size);
   const r = mulberry32(rngSeed);
   let t = lb.tensor;
@@ -113,13 +143,20 @@ export function prepare(img: RGBAImage, boxes: readonly YoloBox[], size: number,
     cls: b.cls,
     box: [(b.cx - b.w / 2) * img.width * g + px, (b.cy - b.h / 2) * img.height * g + py, (b.cx + b.w / 2) * img.width * g + px, (b.cy + b.h / 2) * img.height * g + py],
   }));
-  if (a.scale || a.translate) {
+  // The affine's source: the letterboxed image, or the 2·size mosaic canvas.
+  let from = size;
+  if (partners?.length === 3) {
+    const m = mosaic([{ image: img, boxes }, ...partners], size, r, lb);
+    t = m.tensor;
+    gts = m.gts;
+    from = 2 * size;
+  }
+  if (a.scale || a.translate || from !== size) {
     const s = 1 + r(-a.scale, a.scale);
     const tx = r(-a.translate, a.translate) * size;
     const ty = r(-a.translate, a.translate) * size;
-    t = affine(t, size, s, tx, ty);
-    const c = size / 2;
-    const map = (v: number, o: number) => (v - c) * s + c + o;
+    t = affine(t, from, size, s, tx, ty);
+    const map = (v: number, o: number) => (v - from / 2) * s + size / 2 + o;
     gts = gts.flatMap((b) => {
       const [x1, y1, x2, y2] = b.box;
       const n: [number, number, number, number] = [map(x1, tx), map(y1, ty), map(x2, tx), map(y2, ty)];
@@ -143,6 +180,49 @@ export function prepare(img: RGBAImage, boxes: readonly YoloBox[], size: number,
   return { tensor: t, gts, flipped, gain: g, pad: [px, py] };
 }
 
+/**
+ * Ultralytics' `_mosaic4`: a 2s × 2s canvas filled with 114, a centre (xc, yc) uniform in [s/2, 3s/2]²,
+ * tile 0 ending at the centre (top left), 1 top right, 2 bottom left, 3 bottom right, each cut where
+ * it leaves the canvas; labels shifted with their tile and clipped to the canvas.
+ */
+function mosaic(tiles: readonly LabelledImage[], s: number, r: (lo: number, hi: number) => number, first: ReturnType<typeof letterbox>): { tensor: Float32Array; gts: GtBox[] } {
+  const S = 2 * s;
+  const out = new Float32Array(3 * S * S).fill(Math.fround(114 / 255));
+  const xc = Math.floor(r(s / 2, (3 * s) / 2));
+  const yc = Math.floor(r(s / 2, (3 * s) / 2));
+  const gts: GtBox[] = [];
+  tiles.forEach((tile, i) => {
+    const lb = i === 0 ? first : letterbox(tile.image, s);
+    const [w, h] = lb.newUnpad;
+    const [left, top] = lb.pad;
+    // Canvas rectangle [x1a, x2a) × [y1a, y2a) and the tile's [x1b, …) of the same size.
+    const x1a = i % 2 === 0 ? Math.max(xc - w, 0) : xc;
+    const x2a = i % 2 === 0 ? xc : Math.min(xc + w, S);
+    const y1a = i < 2 ? Math.max(yc - h, 0) : yc;
+    const y2a = i < 2 ? yc : Math.min(yc + h, S);
+    const x1b = i % 2 === 0 ? w - (x2a - x1a) : 0;
+    const y1b = i < 2 ? h - (y2a - y1a) : 0;
+    for (let c = 0; c < 3; c++) {
+      for (let y = y1a; y < y2a; y++) {
+        const src = (c * s + top + y1b + y - y1a) * s + left + x1b;
+        out.set(lb.tensor.subarray(src, src + x2a - x1a), (c * S + y) * S + x1a);
+      }
+    }
+    const dx = x1a - x1b;
+    const dy = y1a - y1b;
+    const iw = tile.image.width;
+    const ih = tile.image.height;
+    for (const b of tile.boxes) {
+      const box: [number, number, number, number] = [
+        clamp((b.cx - b.w / 2) * iw * lb.gain + dx, S), clamp((b.cy - b.h / 2) * ih * lb.gain + dy, S),
+        clamp((b.cx + b.w / 2) * iw * lb.gain + dx, S), clamp((b.cy + b.h / 2) * ih * lb.gain + dy, S),
+      ];
+      gts.push({ cls: b.cls, box });
+    }
+  });
+  return { tensor: out, gts };
+}
+
 const clamp = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
 
 export function flipTensor(t: Float32Array, size: number): Float32Array {
@@ -156,23 +236,27 @@ export function flipTensor(t: Float32Array, size: number): Float32Array {
   return out;
 }
 
-/** Output pixel (x, y) samples the input at ((x − c − tx)/s + c, (y − c − ty)/s + c), bilinear, 114/255 outside. */
-function affine(t: Float32Array, size: number, s: number, tx: number, ty: number): Float32Array {
+/**
+ * Output pixel (x, y) of a `to`² image samples the `from`² input at ((x − c′ − tx)/s + c, (y − c′ − ty)/s + c),
+ * c = from/2, c′ = to/2 (pixel centres), bilinear, 114/255 outside.
+ */
+function affine(t: Float32Array, from: number, to: number, s: number, tx: number, ty: number): Float32Array {
   const fill = 114 / 255;
-  const out = new Float32Array(t.length).fill(fill);
-  const c = size / 2;
-  for (let y = 0; y < size; y++) {
-    const sy = (y + 0.5 - c - ty) / s + c - 0.5;
+  const out = new Float32Array(3 * to * to).fill(fill);
+  const c = from / 2;
+  const c2 = to / 2;
+  for (let y = 0; y < to; y++) {
+    const sy = (y + 0.5 - c2 - ty) / s + c - 0.5;
     const y0 = Math.floor(sy);
     const fy = sy - y0;
-    for (let x = 0; x < size; x++) {
-      const sx = (x + 0.5 - c - tx) / s + c - 0.5;
+    for (let x = 0; x < to; x++) {
+      const sx = (x + 0.5 - c2 - tx) / s + c - 0.5;
       const x0 = Math.floor(sx);
       const fx = sx - x0;
-      if (x0 < -1 || y0 < -1 || x0 >= size || y0 >= size) continue;
+      if (x0 < -1 || y0 < -1 || x0 >= from || y0 >= from) continue;
       for (let ch = 0; ch < 3; ch++) {
-        const at = (yy: number, xx: number) => (yy < 0 || xx < 0 || yy >= size || xx >= size ? fill : t[(ch * size + yy) * size + xx]);
-        out[(ch * size + y) * size + x] = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+        const at = (yy: number, xx: number) => (yy < 0 || xx < 0 || yy >= from || xx >= from ? fill : t[(ch * from + yy) * from + xx]);
+        out[(ch * to + y) * to + x] = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
       }
     }
   }

@@ -8,7 +8,7 @@
 import { InvalidArgumentError, TrainingDivergedError } from '../errors.js';
 import type { ModelSource } from '../model/load.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
-import { AUGMENT_FLIP, AUGMENT_FULL, AUGMENT_OFF, cacheable, flipOnly, letterboxLabels, mix, prepare, shuffle, type AugmentConfig, type YoloBox } from './augment.js';
+import { AUGMENT_FLIP, AUGMENT_FULL, AUGMENT_MOSAIC, AUGMENT_OFF, cacheable, flipOnly, letterboxLabels, mix, mosaicPartners, prepare, shuffle, type AugmentConfig, type LabelledImage, type YoloBox } from './augment.js';
 import { configDifference, readCheckpoint, writeCheckpoint, type Counters } from './checkpoint.js';
 import { TrainerCore, type TrainInput } from './core.js';
 import type { TrainScope } from './net.js';
@@ -50,8 +50,11 @@ export interface CreateTrainerOptions {
   /** A new class list: the class branch is re-initialised for it. */
   names?: string[];
   reinitCls?: boolean;
-  /** 'flip' (default: cacheable), 'none', 'full' (flip, scale/translate, brightness/contrast) or settings. */
-  augment?: 'none' | 'flip' | 'full' | AugmentConfig;
+  /**
+   * 'flip' (default: cacheable), 'none', 'full' (flip, scale/translate, brightness/contrast), 'mosaic'
+   * (full, every training image in a 4-image mosaic, as Ultralytics trains) or settings.
+   */
+  augment?: 'none' | 'flip' | 'full' | 'mosaic' | AugmentConfig;
   /** Cache the frozen layers' outputs when the augmentation allows (default true). */
   cache?: boolean;
   seed?: number;
@@ -121,8 +124,9 @@ export class Trainer {
     checkOptim(optim, batch);
     const scope = o.scope ?? 'head';
     if (scope !== 'head' && scope !== 'neck+head') throw new InvalidArgumentError(`train: scope ${JSON.stringify(scope)} must be head or neck+head`);
-    const augment = typeof o.augment === 'object' ? o.augment : { none: AUGMENT_OFF, flip: AUGMENT_FLIP, full: AUGMENT_FULL }[o.augment ?? 'flip'];
-    if (!augment) throw new InvalidArgumentError(`train: augment ${JSON.stringify(o.augment)} must be none, flip or full`);
+    const augment = typeof o.augment === 'object' ? o.augment : { none: AUGMENT_OFF, flip: AUGMENT_FLIP, full: AUGMENT_FULL, mosaic: AUGMENT_MOSAIC }[o.augment ?? 'flip'];
+    if (!augment) throw new InvalidArgumentError(`train: augment ${JSON.stringify(o.augment)} must be none, flip, full or mosaic`);
+    if (augment.mosaic !== undefined && !(augment.mosaic >= 0 && augment.mosaic <= 1)) throw new InvalidArgumentError(`train: mosaic probability ${augment.mosaic} must be in [0, 1]`);
     const { readWeights } = await import('../weights/weights.js');
     const { loadModelBytes } = await import('../model/load.js');
     const bytes = await loadModelBytes(o.model);
@@ -162,7 +166,7 @@ export class Trainer {
       }
     }
     const s = await src.get(i);
-    const p = prepare(s.image, s.boxes, size, aug, seed);
+    const p = prepare(s.image, s.boxes, size, aug, seed, undefined, await this.partners(src, aug, seed));
     const meta = { width: s.image.width, height: s.image.height, boxes: s.boxes };
     if (!this.useCache) return { x: { tensor: p.tensor } as TrainInput, gts: p.gts, gain: p.gain, pad: p.pad, ...meta };
     this.meta.set(`${tag}:${i}`, meta);
@@ -177,6 +181,25 @@ export class Trainer {
       this.cache.set(key, f);
     }
     return { x: { features: f } as TrainInput, gts: p.gts, gain: p.gain, pad: p.pad, ...meta };
+  }
+
+  /**
+   * A mosaic's three other images (`mosaicPartners`); none when the draw says so, or when one of them
+   * fails to decode (it is named among the skipped, and this sample goes without a mosaic).
+   */
+  private async partners(src: SampleSource, aug: AugmentConfig, seed: number): Promise<LabelledImage[] | undefined> {
+    const js = mosaicPartners(aug, seed, src.length);
+    if (!js) return undefined;
+    const out: LabelledImage[] = [];
+    for (const j of js) {
+      try {
+        out.push(await src.get(j));
+      } catch (e) {
+        this.skip(src.name(j), e);
+        return undefined;
+      }
+    }
+    return out;
   }
 
   /** Validate the EMA weights (the trained ones without EMA) on `val`. */

@@ -1,7 +1,8 @@
 /**
  * createTrainer in Node on Dawn (the `webgpu` package; SwiftShader on a CPU-only machine): two epochs
  * on two FracAtlas radiographs at input 64 with validation, a checkpoint, and the exported weights
- * read back as an ordinary weight file that records its fine-tuning.
+ * read back as an ordinary weight file that records its fine-tuning; one epoch with 4-image mosaics
+ * (each training image fetches three others; nothing cached).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +32,28 @@ test('Node (Dawn): fit two epochs, checkpoint, export', async () => {
     const f = await readWeights(await t.weights('best', { data: 'dawn test' }));
     expect(f.manifest.imgsz).toEqual([64, 64]);
     expect((f.manifest.training as { epochs: number }).epochs).toBe(2);
+  } finally {
+    t.destroy();
+  }
+}, 600_000);
+
+test('Node (Dawn): mosaic augmentation fetches three other images per training image and trains', async () => {
+  await fractureWeights();
+  const names = ['IMG0003458', 'IMG0001572', 'IMG0000019'];
+  const samples = await Promise.all(names.map(async (n) => {
+    const s = await fracAtlasSample(n);
+    return { image: await decodeImageFile(join('../shared/datasets/fracatlas/images/Fractured', `${n}.jpg`)), boxes: s.boxes };
+  }));
+  const gets: number[] = [];
+  const source = { length: samples.length, name: (i: number) => names[i], get: async (i: number) => (gets.push(i), samples[i]) };
+  const model = new Uint8Array(readFileSync(join(CACHE, 'yolo11n-fracture.y11w')));
+  await expect(createTrainer({ model, imgsz: 64, augment: { flip: 0, scale: 0, translate: 0, brightness: 0, contrast: 0, mosaic: 2 } })).rejects.toThrow(InvalidArgumentError);
+  const t = await createTrainer({ model, imgsz: 64, batch: 3, augment: 'mosaic', optim: { nbs: 3, warmupEpochs: 0 } });
+  try {
+    expect(t.info.cachingFeatures).toBe(false);
+    const r = await t.fit({ train: source, epochs: 1 });
+    expect(gets.length).toBe(4 * samples.length);
+    for (const v of r.epochs[0].loss) expect(Number.isFinite(v)).toBe(true);
   } finally {
     t.destroy();
   }

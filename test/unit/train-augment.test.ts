@@ -1,10 +1,11 @@
 /**
  * Training inputs (src/train/augment.ts): the letterbox is the detector's; labels follow every
- * augmentation; a seed decides everything (the same seed, the same tensor); the cache's shortcut
- * (flip decided without the image, labels from the size alone) agrees with `prepare`.
+ * augmentation, the 4-image mosaic included; a seed decides everything (the same seed, the same
+ * tensor); the cache's shortcut (flip decided without the image, labels from the size alone) agrees
+ * with `prepare`.
  */
 import { describe, expect, test } from 'vitest';
-import { AUGMENT_FLIP, AUGMENT_FULL, AUGMENT_OFF, flipOnly, letterboxLabels, mix, prepare } from '../../src/train/augment.js';
+import { AUGMENT_FLIP, AUGMENT_FULL, AUGMENT_MOSAIC, AUGMENT_OFF, cacheable, flipOnly, letterboxLabels, mix, mosaicPartners, prepare } from '../../src/train/augment.js';
 import { letterbox } from '../../src/image/letterbox.js';
 import { layoutParams, packParams, unpackParams, initConv, mulberry32 } from '../../src/train/params.js';
 import { buildSpec, allConvs } from '../../src/model/spec.js';
@@ -67,6 +68,63 @@ describe('prepare', () => {
       for (const g of p.gts) expect(g.box[2] - g.box[0] > 2 && g.box[3] - g.box[1] > 2).toBe(true);
     }
     expect(dropped).toBeGreaterThan(0);
+  });
+});
+
+describe('mosaic', () => {
+  // Four images of different sizes, each with one box of its own class: grey v inside the box, v + 20 around it.
+  const grey = [10, 60, 160, 220];
+  const sizes = [[90, 60], [40, 70], [64, 64], [120, 30]];
+  const tiles = grey.map((v, i) => {
+    const [w, h] = sizes[i];
+    const data = new Uint8Array(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const inside = x >= w / 4 && x < (3 * w) / 4 && y >= h / 4 && y < (3 * h) / 4;
+        data.fill(inside ? v : v + 20, (y * w + x) * 4, (y * w + x) * 4 + 3);
+        data[(y * w + x) * 4 + 3] = 255;
+      }
+    }
+    return { image: { width: w, height: h, data }, boxes: [{ cls: i, cx: 0.5, cy: 0.5, w: 0.5, h: 0.5 }] };
+  });
+  const only = { ...AUGMENT_OFF, mosaic: 1 };
+
+  test('partners: none when off or not drawn, else three indices in range; drawn apart from prepare', () => {
+    expect(mosaicPartners(AUGMENT_FULL, 5, 100)).toBeUndefined();
+    let drawn = 0;
+    for (let s = 0; s < 200; s++) {
+      const js = mosaicPartners({ ...AUGMENT_OFF, mosaic: 0.5 }, mix(3, s), 7);
+      if (!js) continue;
+      drawn++;
+      expect(js.length).toBe(3);
+      for (const j of js) expect(Number.isInteger(j) && j >= 0 && j < 7).toBe(true);
+    }
+    expect(drawn).toBeGreaterThan(70);
+    expect(drawn).toBeLessThan(130);
+    expect(cacheable(AUGMENT_MOSAIC)).toBe(false);
+    // Without partners a mosaic setting changes nothing else: the same draws as without it.
+    expect(prepare(img, boxes, 64, { ...AUGMENT_FULL, mosaic: 1 }, 9).tensor).toEqual(prepare(img, boxes, 64, AUGMENT_FULL, 9).tensor);
+  });
+
+  test('each box lands on its own tile\'s box: the pixels 2 px inside its corners have that box\'s grey', () => {
+    let seen = 0;
+    for (let s = 0; s < 50; s++) {
+      const p = prepare(tiles[0].image, tiles[0].boxes, 64, only, mix(4, s), false, tiles.slice(1));
+      const again = prepare(tiles[0].image, tiles[0].boxes, 64, only, mix(4, s), false, tiles.slice(1));
+      expect(again.tensor).toEqual(p.tensor);
+      expect(p.tensor.length).toBe(3 * 64 * 64);
+      for (const g of p.gts) {
+        const [x1, y1, x2, y2] = g.box;
+        expect(x2 - x1 > 2 && y2 - y1 > 2 && x1 >= 0 && y1 >= 0 && x2 <= 64 && y2 <= 64).toBe(true);
+        if (x2 - x1 < 5 || y2 - y1 < 5) continue;
+        for (const [x, y] of [[x1 + 2, y1 + 2], [x2 - 2, y1 + 2], [x1 + 2, y2 - 2], [x2 - 2, y2 - 2]]) {
+          for (let c = 0; c < 3; c++) expect(p.tensor[(c * 64 + Math.floor(y)) * 64 + Math.floor(x)]).toBeCloseTo(grey[g.cls] / 255, 6);
+        }
+        seen++;
+      }
+    }
+    // The canvas's centre region shows parts of several tiles: most boxes survive.
+    expect(seen).toBeGreaterThan(50);
   });
 });
 
