@@ -4,6 +4,8 @@
 // ([Cout·KS·KS][cin_pad], zero in the padding columns), so that the inference kernels compute the
 // backward too. Run after every optimiser step. One invocation per element of W', neighbouring lanes
 // on neighbouring input channels (its contiguous axis).
+// DEPTHWISE = 1 (groups = C, stride 1): W'[c, ky, kx] = W[c, KS − 1 − ky, KS − 1 − kx] in the raw
+// [C][KS][KS] layout (cin = cout = C), for dX = dwconv(dZ, W').
 //
 // src: the params buffer (W at w_off); dst: W' at f_off.
 struct Params {
@@ -21,11 +23,18 @@ struct Params {
 
 override KS: u32 = 3;
 override WG: u32 = 64;
+override DEPTHWISE: u32 = 0;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
   let kk = KS * KS;
+  if (DEPTHWISE != 0u) {
+    if (i < u.cout * kk) {
+      dst[u.f_off + i] = src[u.w_off + i - i % kk + kk - 1u - i % kk];
+    }
+    return;
+  }
   if (i >= u.cout * kk * u.cin_pad) {
     return;
   }

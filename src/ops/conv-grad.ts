@@ -177,20 +177,22 @@ export function planConvGradWeight(p: ConvGradWeightParams): Dispatch[] {
   }];
 }
 
-/** Elements of the flipped weights W' of a convolution (src/ops/conv.ts layout with Cin as the output axis). */
-export const flippedLength = (cin: number, cout: number, k: number) => cout * k * k * coutPad(cin);
+/** Elements of the flipped weights W' of a convolution (src/ops/conv.ts layout with Cin as the output axis; depthwise: C·k·k). */
+export const flippedLength = (cin: number, cout: number, k: number, groups = 1) => (groups === 1 ? cout * k * k * coutPad(cin) : cout * k * k);
 
 /**
  * W'[ci, co, ky, kx] = W[co, ci, KS−1−ky, KS−1−kx] in the packed layout (shaders/conv-weight-flip.wgsl):
  * the input gradient of a stride-1 convolution is then the convolution of dZ with W', which the
- * inference kernels compute (src/train/net.ts). Reads `params` at `weightOffset`, writes `buffer` at `flipOffset`.
+ * inference kernels compute (src/train/net.ts); for a depthwise one (groups = C), each channel's k×k
+ * taps reversed. Reads `params` at `weightOffset`, writes `buffer` at `flipOffset`.
  */
-export function planWeightFlip(p: { label: string; cin: number; cout: number; k: number; weightOffset: number; flipOffset: number; buffer: string }): Dispatch {
-  const n = flippedLength(p.cin, p.cout, p.k);
+export function planWeightFlip(p: { label: string; cin: number; cout: number; k: number; groups?: number; weightOffset: number; flipOffset: number; buffer: string }): Dispatch {
+  const dw = (p.groups ?? 1) !== 1;
+  const n = flippedLength(p.cin, p.cout, p.k, p.groups);
   return {
     label: `${p.label}.flip`,
     shader: 'conv-weight-flip',
-    constants: { KS: p.k, WG: LANES },
+    constants: { KS: p.k, WG: LANES, DEPTHWISE: dw ? 1 : 0 },
     uniforms: { w_off: p.weightOffset, f_off: p.flipOffset, cin: p.cin, cout: p.cout, cin_pad: coutPad(p.cin), cout_pad: coutPad(p.cout) },
     workgroups: grid1d(n, LANES),
     buffers: { src: 'params', dst: p.buffer },

@@ -63,7 +63,7 @@ class Builder {
   layout?: ParamLayout;
   readonly fwd: (() => Dispatch[])[] = [];
   readonly bwd: ((G: number) => Dispatch[])[] = [];
-  /** Stride-1 convolutions whose input gradient is computed as a convolution with flipped weights. */
+  /** Convolutions whose input gradient is computed as a convolution with flipped weights (stride 1, a 3×3 stride 2 through zero-insertion, depthwise stride 1). */
   readonly flipped: { conv: number; offset: number }[] = [];
   /** The `wflip` buffer: [zero bias for every dX convolution][W' of each flipped convolution]. */
   flipSize = 0;
@@ -98,7 +98,9 @@ class Builder {
     // kernels, accumulated through their residual input (dX + conv, in place: each element is read
     // and written by the same invocation). Stride 2: dZ is first spread over the input's plane with
     // zeros between (the transposed convolution as a stride-1 one).
-    const flip = x.grad && groups === 1 && (stride === 1 || (stride === 2 && k === 3)) ? this.flipped.push({ conv: i, offset: -1 }) - 1 : -1;
+    // Depthwise (stride 1): dwconv(dZ, W') with each channel's taps reversed, the inference kernel too.
+    const flips = groups === 1 ? stride === 1 || (stride === 2 && k === 3) : stride === 1;
+    const flip = x.grad && flips ? this.flipped.push({ conv: i, offset: -1 }) - 1 : -1;
     if (flip >= 0) this.flipSize = Math.max(this.flipSize, Math.ceil(c.cin / 16) * 16);
     const spread = flip >= 0 && stride === 2 ? this.alloc(c.cout, x.v.h, x.v.w, false) : undefined;
     this.bwd.push((G) => {
@@ -113,7 +115,7 @@ class Builder {
         const dx = g(x);
         if (spread) d.push(planZeroInsert({ label: c.name, input: dz, output: spread.v }));
         d.push(withWeights(planConv({
-          label: `${c.name}.dx`, input: spread ? spread.v : dz, output: dx, k, stride: 1, groups: 1, act: false, weightOffset: this.flipped[flip].offset, biasOffset: 0, residual: dx,
+          label: `${c.name}.dx`, input: spread ? spread.v : dz, output: dx, k, stride: 1, groups, act: false, weightOffset: this.flipped[flip].offset, biasOffset: 0, residual: dx,
         }, this.pick?.({ k, stride: 1, cin: c.cout, cout: dx.c, outH: dx.h, outW: dx.w })), 'wflip'));
       } else if (x.grad) {
         d.push(withWeights(planConvGradInput({ label: c.name, input: x.v, dz, k, stride, groups, dx: g(x), weightOffset: e().weight }), 'params'));
@@ -251,11 +253,11 @@ export function buildTrainProgram(spec: ModelSpec, scope: TrainScope, [H, W]: [n
   for (const f of b.flipped) {
     const c = b.convs[f.conv];
     f.offset = at;
-    at = Math.ceil((at + flippedLength(c.cin, c.cout, c.k)) / 64) * 64;
+    at = Math.ceil((at + flippedLength(c.cin, c.cout, c.k, c.groups)) / 64) * 64;
   }
   const flips = b.flipped.map((f) => {
     const c = b.convs[f.conv];
-    return planWeightFlip({ label: c.name, cin: c.cin, cout: c.cout, k: c.k, weightOffset: b.layout!.entries[f.conv].weight, flipOffset: f.offset, buffer: 'wflip' });
+    return planWeightFlip({ label: c.name, cin: c.cin, cout: c.cout, k: c.k, groups: c.groups, weightOffset: b.layout!.entries[f.conv].weight, flipOffset: f.offset, buffer: 'wflip' });
   });
   const G = b.size;
   const forward = b.fwd.flatMap((f) => f());

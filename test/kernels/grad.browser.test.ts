@@ -91,22 +91,24 @@ describe('convolution backward vs finite differences (f64)', () => {
     for (const v of e) expect(v).toBeLessThan(TOL);
     // The packed layout's padding columns stay untouched.
     if (groups === 1) for (let kk = 0; kk < K; kk++) for (let m = cout; m < mp; m++) expect(gAll[kk * mp + m]).toBe(0);
-    if (groups !== 1 || (st === 2 && k !== 3)) return;
-    // Training's dX for groups = 1: the flipped weights W' (from the packed weights in `params`), dZ
-    // spread with zeros for stride 2, then the inference kernel the adapter uses, accumulating in place.
-    const fl = flippedLength(cin, cout, k);
+    if (groups !== 1 ? st !== 1 : st === 2 && k !== 3) return;
+    // Training's dX: the flipped weights W' (from the packed weights in `params`; depthwise: each
+    // channel's taps reversed), dZ spread with zeros for stride 2, then the inference kernel the
+    // adapter uses, accumulating in place.
+    const fl = flippedLength(cin, cout, k, groups);
     const spreadOff = dxOff + x.length + 5;
     const arena2 = new Float64Array(spreadOff + cout * h * w + 3);
     arena2.set(arena.subarray(0, dxOff + x.length));
     const dx = { ...input, offset: dxOff };
     const dzIn = st === 2 ? { offset: spreadOff, c: cout, h, w } : dz;
+    const dxConv = planConv({ label: 't.dx', input: dzIn, output: dx, k, stride: 1, groups, act: false, weightOffset: 64, biasOffset: 0, residual: dx }, pick({ k, stride: 1, cin: cout, cout: cin, outH: h, outW: w }));
     const flipped = await run([
-      planWeightFlip({ label: 't', cin, cout, k, weightOffset: 0, flipOffset: 64, buffer: 'wflip' }),
+      planWeightFlip({ label: 't', cin, cout, k, groups, weightOffset: 0, flipOffset: 64, buffer: 'wflip' }),
       ...(st === 2 ? [planZeroInsert({ label: 't', input: dz, output: dzIn })] : []),
-      { ...planConv({ label: 't.dx', input: dzIn, output: dx, k, stride: 1, groups: 1, act: false, weightOffset: 64, biasOffset: 0, residual: dx }, pick({ k, stride: 1, cin: cout, cout: cin, outH: h, outW: w })), buffers: { weights: 'wflip' } },
+      { ...dxConv, buffers: { weights: 'wflip' } },
     ], arena2, packed, { params: { type: 'f32', data: Array.from(packed) }, wflip: { type: 'f32', data: new Array(64 + fl).fill(0) } });
     const e2 = relError(minus(sub(flipped.arena, dxOff, x.length), dx0), fdX);
-    console.log(`  dX as a convolution with flipped weights (${pick({ k, stride: 1, cin: cout, cout: cin, outH: h, outW: w }).id}): relative error ${e2.toExponential(1)}`);
+    console.log(`  dX as a convolution with flipped weights (${dxConv.shader}): relative error ${e2.toExponential(1)}`);
     expect(e2).toBeLessThan(TOL);
   });
 });
