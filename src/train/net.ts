@@ -10,8 +10,7 @@
  * each image. A convolution with SiLU keeps its pre-activation z (forward: conv without activation,
  * then shaders/silu-act.wgsl); the backward turns z into dz in place (silu-grad, which also passes the
  * Bottleneck residual's gradient), then computes dW/dB (into the `gstep` buffer, through the `wsums`
- * scratch) and, if its input
- * needs one, dX. Convolutions read the trained weights from the `params` buffer; the validation
+ * scratch) and, if its input needs one, dX. Convolutions read the trained weights from the `params` buffer; the validation
  * forward is the same list reading the `ema` buffer.
  */
 import { REG_MAX, type BlockSpec, type ConvSpec, type LayerSpec, type ModelSpec } from '../model/spec.js';
