@@ -28,13 +28,9 @@ override WX: u32 = 16;
 override WY: u32 = 4;
 
 fn put(ch: u32, n: u32, npix: u32, acc: f32) {
-  var v = acc + weights[u.b_off + ch];
-  if (u.act != 0u) {
-    v = v * (1.0 / (1.0 + exp(-v)));
-  }
-  if (u.res != 0u) {
-    v += arena[u.res_off + ch * npix + n];
-  }
+  // SiLU and residual selected, not branched on (see put4 in the conv-rt kernels).
+  let b = acc + weights[u.b_off + ch];
+  let v = select(b, b / (1.0 + exp(-b)), u.act != 0u) + select(0.0, arena[u.res_off + ch * npix + n], u.res != 0u);
   arena[u.out_off + ch * npix + n] = v;
 }
 
@@ -262,30 +258,31 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     a6 = fma(w8, x8, a6);
     a7 = fma(w8, x9, a7);
   }
-  if (ox < u.out_w && wid.z * WY + lid.y < u.c) {
-    if (oy0 + 0u < u.out_h) {
-      put(ch, (oy0 + 0u) * u.out_w + ox, npix, a0);
-    }
-    if (oy0 + 1u < u.out_h) {
-      put(ch, (oy0 + 1u) * u.out_w + ox, npix, a1);
-    }
-    if (oy0 + 2u < u.out_h) {
-      put(ch, (oy0 + 2u) * u.out_w + ox, npix, a2);
-    }
-    if (oy0 + 3u < u.out_h) {
-      put(ch, (oy0 + 3u) * u.out_w + ox, npix, a3);
-    }
-    if (oy0 + 4u < u.out_h) {
-      put(ch, (oy0 + 4u) * u.out_w + ox, npix, a4);
-    }
-    if (oy0 + 5u < u.out_h) {
-      put(ch, (oy0 + 5u) * u.out_w + ox, npix, a5);
-    }
-    if (oy0 + 6u < u.out_h) {
-      put(ch, (oy0 + 6u) * u.out_w + ox, npix, a6);
-    }
-    if (oy0 + 7u < u.out_h) {
-      put(ch, (oy0 + 7u) * u.out_w + ox, npix, a7);
-    }
+  // A lane past the last column or channel holds a copy of a clamped one's values and stores them there
+  // again (no divergent branch around the epilogue); rows past the end are skipped by the whole workgroup.
+  let oxs = min(ox, u.out_w - 1u);
+  if (oy0 + 0u < u.out_h) {
+    put(ch, (oy0 + 0u) * u.out_w + oxs, npix, a0);
+  }
+  if (oy0 + 1u < u.out_h) {
+    put(ch, (oy0 + 1u) * u.out_w + oxs, npix, a1);
+  }
+  if (oy0 + 2u < u.out_h) {
+    put(ch, (oy0 + 2u) * u.out_w + oxs, npix, a2);
+  }
+  if (oy0 + 3u < u.out_h) {
+    put(ch, (oy0 + 3u) * u.out_w + oxs, npix, a3);
+  }
+  if (oy0 + 4u < u.out_h) {
+    put(ch, (oy0 + 4u) * u.out_w + oxs, npix, a4);
+  }
+  if (oy0 + 5u < u.out_h) {
+    put(ch, (oy0 + 5u) * u.out_w + oxs, npix, a5);
+  }
+  if (oy0 + 6u < u.out_h) {
+    put(ch, (oy0 + 6u) * u.out_w + oxs, npix, a6);
+  }
+  if (oy0 + 7u < u.out_h) {
+    put(ch, (oy0 + 7u) * u.out_w + oxs, npix, a7);
   }
 }

@@ -43,17 +43,16 @@ const PARAMS = `struct Params {
 const EPILOGUE = `// + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
 // at pixel n, as vec4 arithmetic (no loop: a dynamic vector index costs CPU adapters a memory round trip).
 // m0 is a multiple of 4 below cout_pad, so the bias vec4 lies inside the tensor's 256-byte padding.
+// SiLU and residual are selected, not branched on: SwiftShader runs both sides of a branch under lane
+// masks, and branches around this epilogue cost 16 % of a forward at 320 (npm run bench, 396 → 333 ms
+// with the callers' bounds branches also removed).
 fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>) {
-  var v = acc + weights[(u.b_off + m0) / 4u];
-  if (u.act != 0u) {
-    v = v * (1.0 / (1.0 + exp(-v)));
-  }
+  let b = acc + weights[(u.b_off + m0) / 4u];
   let o = m0 * npix + n;
   let last = u.out_c - 1u; // channels past Cout read the last one's residual and store nothing
-  if (u.res != 0u) {
-    let r = u.res_off + n;
-    v += vec4<f32>(arena[r + min(m0, last) * npix], arena[r + min(m0 + 1u, last) * npix], arena[r + min(m0 + 2u, last) * npix], arena[r + min(m0 + 3u, last) * npix]);
-  }
+  let r = u.res_off + n;
+  let rv = vec4<f32>(arena[r + min(m0, last) * npix], arena[r + min(m0 + 1u, last) * npix], arena[r + min(m0 + 2u, last) * npix], arena[r + min(m0 + 3u, last) * npix]);
+  let v = select(b, b / (1.0 + exp(-b)), u.act != 0u) + select(vec4<f32>(), rv, u.res != 0u);
   if (m0 + 3u < u.out_c) {
     arena[u.out_off + o] = v.x;
     arena[u.out_off + o + npix] = v.y;
@@ -141,11 +140,9 @@ export function pw(k) {
   L.push(`    xi += npix;`);
   L.push(`    wi += wrow;`);
   L.push(`  }`);
-  for (const j of range(k.tn)) {
-    L.push(`  if (n0 + ${j}u * WX < npix) {`);
-    for (const i of range(q)) L.push(`    put4(m0 + ${4 * i}u, n0 + ${j}u * WX, npix, a${j}_${i});`);
-    L.push(`  }`);
-  }
+  // A lane past the end holds a copy of the last pixel's values and stores them there again (no
+  // branch: on CPU adapters a divergent branch around the epilogue cost more than the stores).
+  for (const j of range(k.tn)) for (const i of range(q)) L.push(`  put4(m0 + ${4 * i}u, p${j}, npix, a${j}_${i});`);
   L.push(`}`);
   return L.join('\n');
 }
@@ -188,13 +185,14 @@ export function k3(k) {
   L.push(`    xi += in_hw;`);
   L.push(`    wi += 9u * wrow;`);
   L.push(`  }`);
-  L.push(`  if (ox < u.out_w) {`);
+  // A lane past the last column holds a copy of that column's values and stores them there again (no
+  // divergent branch around the epilogue); rows past the end are skipped by the whole workgroup.
+  L.push(`  let oxs = min(ox, u.out_w - 1u);`);
   for (const j of range(k.tn)) {
-    L.push(`    if (oy0 + ${j}u < u.out_h) {`);
-    for (const i of range(q)) L.push(`      put4(m0 + ${4 * i}u, (oy0 + ${j}u) * u.out_w + ox, npix, a${j}_${i});`);
-    L.push(`    }`);
+    L.push(`  if (oy0 + ${j}u < u.out_h) {`);
+    for (const i of range(q)) L.push(`    put4(m0 + ${4 * i}u, (oy0 + ${j}u) * u.out_w + oxs, npix, a${j}_${i});`);
+    L.push(`  }`);
   }
-  L.push(`  }`);
   L.push(`}`);
   return L.join('\n');
 }
@@ -249,11 +247,9 @@ export function k3px(k) {
   L.push(`    xi += in_hw;`);
   L.push(`    wi += 9u * wrow;`);
   L.push(`  }`);
-  for (const j of range(k.tn)) {
-    L.push(`  if (n0 + ${j}u * WX < npix) {`);
-    for (const i of range(q)) L.push(`    put4(m0 + ${4 * i}u, n0 + ${j}u * WX, npix, a${j}_${i});`);
-    L.push(`  }`);
-  }
+  // A lane past the end holds a copy of the last pixel's values and stores them there again (no
+  // branch: on CPU adapters a divergent branch around the epilogue cost more than the stores).
+  for (const j of range(k.tn)) for (const i of range(q)) L.push(`  put4(m0 + ${4 * i}u, p${j}, npix, a${j}_${i});`);
   L.push(`}`);
   return L.join('\n');
 }

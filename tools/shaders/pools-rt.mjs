@@ -38,13 +38,9 @@ override WX: u32 = 16;
 override WY: u32 = 4;
 
 fn put(ch: u32, n: u32, npix: u32, acc: f32) {
-  var v = acc + weights[u.b_off + ch];
-  if (u.act != 0u) {
-    v = v * (1.0 / (1.0 + exp(-v)));
-  }
-  if (u.res != 0u) {
-    v += arena[u.res_off + ch * npix + n];
-  }
+  // SiLU and residual selected, not branched on (see put4 in the conv-rt kernels).
+  let b = acc + weights[u.b_off + ch];
+  let v = select(b, b / (1.0 + exp(-b)), u.act != 0u) + select(0.0, arena[u.res_off + ch * npix + n], u.res != 0u);
   arena[u.out_off + ch * npix + n] = v;
 }
 
@@ -65,11 +61,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     for (const ky of range(3)) for (const j of range(k.tn)) L.push(`    a${j} = fma(w${ky * 3 + kx}, x${s * j + ky}, a${j});`);
     L.push(`  }`);
   }
-  L.push(`  if (ox < u.out_w && wid.z * WY + lid.y < u.c) {`);
-  for (const j of range(k.tn)) L.push(`    if (oy0 + ${j}u < u.out_h) {
-      put(ch, (oy0 + ${j}u) * u.out_w + ox, npix, a${j});
-    }`);
-  L.push(`  }`);
+  L.push(`  // A lane past the last column or channel holds a copy of a clamped one's values and stores them there`);
+  L.push(`  // again (no divergent branch around the epilogue); rows past the end are skipped by the whole workgroup.`);
+  L.push(`  let oxs = min(ox, u.out_w - 1u);`);
+  for (const j of range(k.tn)) L.push(`  if (oy0 + ${j}u < u.out_h) {
+    put(ch, (oy0 + ${j}u) * u.out_w + oxs, npix, a${j});
+  }`);
   L.push(`}`);
   return `${L.join('\n')}\n`;
 }
