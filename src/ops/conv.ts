@@ -82,6 +82,9 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
   if (p.residual && (p.residual.c !== y.c || p.residual.h !== y.h || p.residual.w !== y.w)) throw new Error(`${p.label}: residual shape differs from output`);
   if (p.weightOffset % 4 || p.biasOffset % 4) throw new Error(`${p.label}: weight offsets must be multiples of 4`);
   const flags = { ACT: p.act ? 1 : 0, RES: p.residual ? 1 : 0 };
+  // Register kernels let lanes past the plane's end store a clamped copy again, unless that would add
+  // an in-place residual twice.
+  const IN_PLACE = p.residual?.offset === y.offset ? 1 : 0;
   const flops = 2 * y.c * (x.c / p.groups) * k * k * oh * ow;
   if (p.groups !== 1) {
     if (p.groups !== x.c || p.groups !== y.c) throw new Error(`${p.label}: groups ${p.groups} must be 1 or equal Cin = Cout (${x.c}, ${y.c})`);
@@ -90,10 +93,10 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
       return {
         label: p.label,
         shader: DW_RT.shader,
-        constants: { WX: DW_RT.wx, WY: DW_RT.wy },
+        constants: { WX: DW_RT.wx, WY: DW_RT.wy, RES: flags.RES, IN_PLACE },
         uniforms: {
           in_off: x.offset, in_h: x.h, in_w: x.w, c: x.c, out_off: y.offset, out_h: y.h, out_w: y.w,
-          res_off: p.residual?.offset ?? 0, w_off: p.weightOffset, b_off: p.biasOffset, act: flags.ACT, res: flags.RES,
+          res_off: p.residual?.offset ?? 0, w_off: p.weightOffset, b_off: p.biasOffset, act: flags.ACT,
         },
         workgroups: [Math.ceil(ow / DW_RT.wx), Math.ceil(oh / DW_RT.tn), Math.ceil(y.c / DW_RT.wy)],
         flops,
@@ -115,8 +118,8 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
     in_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, out_off: y.offset, out_c: y.c, out_h: y.h, out_w: y.w,
     w_off: p.weightOffset, b_off: p.biasOffset, res_off: p.residual?.offset ?? 0, cout_pad: coutPad(y.c),
   };
-  // Register kernels read SiLU/residual from uniforms (one pipeline per kernel and workgroup shape);
-  // the generic kernel has them as overrides.
+  // Register kernels read SiLU from a uniform and the residual as an override (a pipeline per kernel
+  // with and without one); conv-tiled has both as uniforms, the generic kernel both as overrides.
   const rtUniforms = { ...uniforms, act: flags.ACT, res: flags.RES };
   const kind = k === 1 && stride === 1 ? 'pw' : k === 3 && stride <= 2 ? `3x3s${stride}` : 'any';
   const v = variant.kind === kind || variant.kind === 'any' ? variant : GENERIC;
@@ -128,14 +131,15 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
     const wy = laneRows(Math.ceil(y.c / v.tm), flat ? oh * ow : ow, flat ? v.tn : 1, v.wx);
     const wx = RT_LANES / wy;
     const mGroups = Math.ceil(y.c / (v.tm * wy));
-    const uniforms = { ...rtUniforms, wx };
+    const uniforms = { ...base.uniforms, act: flags.ACT, wx };
+    const constants = { RES: flags.RES, IN_PLACE };
     if (flat) {
       // Pixel tiles along x, folded into z past the per-dimension limit (the kernel reads num_workgroups).
       const tiles = Math.ceil((oh * ow) / (v.tn * wx));
       const z = Math.ceil(tiles / MAX_GROUPS);
-      return { ...base, uniforms, constants: {}, workgroups: [Math.ceil(tiles / z), mGroups, z] };
+      return { ...base, uniforms, constants, workgroups: [Math.ceil(tiles / z), mGroups, z] };
     }
-    return { ...base, uniforms, constants: {}, workgroups: [Math.ceil(ow / wx), Math.ceil(oh / v.tn), mGroups] };
+    return { ...base, uniforms, constants, workgroups: [Math.ceil(ow / wx), Math.ceil(oh / v.tn), mGroups] };
   }
   const tiles = Math.ceil((oh * ow) / v.tn);
   const z = Math.ceil(tiles / MAX_GROUPS);

@@ -5,7 +5,7 @@ import { refConv } from '../helpers/ref-conv.js';
 import { packConvWeights, planConv } from '../../src/ops/conv.js';
 import { CONV_VARIANTS, GENERIC, adapterTraits, convKind, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
 
-interface Case { cin: number; cout: number; h: number; w: number; k: number; stride: number; groups: number; act: boolean; res: boolean }
+interface Case { cin: number; cout: number; h: number; w: number; k: number; stride: number; groups: number; act: boolean; res: boolean; inPlace?: boolean }
 
 const cases: Case[] = [
   { cin: 3, cout: 13, h: 7, w: 5, k: 3, stride: 2, groups: 1, act: true, res: false },
@@ -27,6 +27,11 @@ const cases: Case[] = [
   { cin: 3, cout: 16, h: 34, w: 36, k: 3, stride: 2, groups: 1, act: true, res: false },
   { cin: 2, cout: 16, h: 1, w: 1, k: 3, stride: 1, groups: 1, act: true, res: false },
   { cin: 2, cout: 16, h: 1, w: 1, k: 3, stride: 2, groups: 1, act: true, res: false },
+  // The residual is the output, accumulated in place (training's input gradients): lanes past the
+  // plane's end, which otherwise store a clamped copy again, would add it twice.
+  { cin: 16, cout: 8, h: 9, w: 11, k: 1, stride: 1, groups: 1, act: false, res: true, inPlace: true },
+  { cin: 8, cout: 20, h: 10, w: 7, k: 3, stride: 1, groups: 1, act: false, res: true, inPlace: true },
+  { cin: 7, cout: 7, h: 19, w: 21, k: 3, stride: 1, groups: 7, act: false, res: true, inPlace: true },
 ];
 
 let s: BrowserSession;
@@ -44,7 +49,7 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
   // Every kernel variant that computes the case's convolution (depthwise: its one kernel).
   // Depthwise: the register family's kernel (3×3 s1) and the generic one.
   const all = cases.flatMap((c) => (c.groups !== 1 ? [CONV_VARIANTS[0], GENERIC] : CONV_VARIANTS.filter((v) => v.kind === 'any' || v.kind === convKind(c.k, c.stride))).map((v) => ({ ...c, variant: v.id })));
-  test.each(all)('$variant: cin $cin cout $cout $h×$w k$k s$stride g$groups act $act res $res', async (cs) => {
+  test.each(all)('$variant: cin $cin cout $cout $h×$w k$k s$stride g$groups act $act res $res in place $inPlace', async (cs) => {
     const variant = CONV_VARIANTS.find((v) => v.id === cs.variant)!;
     // Subgroup variants on an adapter without them: the tuner never offers them there.
     if (!variantRuns(variant, traits)) return;
@@ -61,9 +66,9 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
     const inOff = 5;
     const outOff = inOff + x.length + 7 + 2 * oh * ow;
     const resOff = outOff + (cs.cout + 1) * oh * ow;
-    const arena = new Float32Array(resOff + (res?.length ?? 0)).fill(-123.5);
+    const arena = new Float32Array(resOff + (res && !cs.inPlace ? res.length : 0)).fill(-123.5);
     arena.set(x, inOff);
-    if (res) arena.set(res, resOff);
+    if (res) arena.set(res, cs.inPlace ? outOff : resOff);
     const packed = packConvWeights(wt, cs);
     const bOff = Math.ceil(packed.length / 64) * 64;
     const weights = new Float32Array(bOff + Math.ceil(cs.cout / 64) * 64);
@@ -72,7 +77,7 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
     const d = planConv({
       label: 'test', input: { offset: inOff, c: cs.cin, h: cs.h, w: cs.w }, output: { offset: outOff, c: cs.cout, h: oh, w: ow },
       k: cs.k, stride: cs.stride, groups: cs.groups, act: cs.act, weightOffset: 0, biasOffset: bOff,
-      residual: res ? { offset: resOff, c: cs.cout, h: oh, w: ow } : undefined,
+      residual: res ? { offset: cs.inPlace ? outOff : resOff, c: cs.cout, h: oh, w: ow } : undefined,
     }, variant);
     const r = await s.call<{ arena: number[] }>('/test/browser/entries/kernels.ts', 'runDispatches', [d], Array.from(arena), Array.from(weights));
     const got = r.arena.slice(outOff, outOff + ref.y.length);

@@ -51,7 +51,7 @@ describe('planConv', () => {
   test('register kernels: 64 lanes split between channels and pixels to leave the fewest idle', () => {
     const v = CONV_VARIANTS.find((x) => x.kind === '3x3s1' && x.wx === 16)!;
     const d = planConv(params(3, 1, 16, 80), v); // 16 channels: one row of 64 lanes, not 4 rows of 16
-    expect(d.constants).toEqual({}); // one pipeline whatever the split
+    expect(d.constants).toEqual({ RES: 0, IN_PLACE: 0 }); // one pipeline whatever the split (one more with a residual)
     expect(d.uniforms.wx).toBe(64);
     expect(d.workgroups).toEqual([Math.ceil(80 / 64), Math.ceil(80 / v.tn), 1]);
     // 70 → 80 padded: 5 channel tiles of 16 over 80 columns. 4 rows × 16 lanes: 8 × 80 = 640 slots;
@@ -59,7 +59,8 @@ describe('planConv', () => {
     const d2 = planConv(params(3, 1, 70, 80), v);
     expect(d2.uniforms.wx).toBe(32);
     expect(d2.workgroups).toEqual([3, Math.ceil(80 / v.tn), 3]);
-    expect(d2.uniforms).toMatchObject({ cout_pad: 80, act: 1, res: 0 });
+    expect(d2.uniforms).toMatchObject({ cout_pad: 80, act: 1 });
+    expect(d2.constants).toEqual({ RES: 0, IN_PLACE: 0 });
     // 3 channel tiles over 80 columns: 4 rows of 16 (one idle) fit the columns exactly: 320 slots vs 384
     expect(planConv(params(3, 1, 40, 80), v).uniforms.wx).toBe(16);
     expect(d2.flops).toBe(2 * 70 * 8 * 9 * 80 * 80);
