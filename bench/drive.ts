@@ -13,13 +13,13 @@ import type { BenchResult } from './report.js';
 const CONFIG = new URL('./page/vite.config.ts', import.meta.url).pathname;
 const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
 
-export interface PageSettings { imgsz: [number, number]; runs: number; inflight: number; timeout: number; ceiling: boolean; ours: boolean; peers: string[] }
+export interface PageSettings { imgsz: [number, number]; runs: number; inflight: number; timeout: number; ceiling: boolean; tune?: boolean; ours: boolean; peers: string[] }
 
 export interface BenchPage { url: string; browser: Browser; page: Page; errors: string[]; close(): Promise<void> }
 
 export const pageQuery = (s: PageSettings) => new URLSearchParams({
   imgsz: s.imgsz.join(','), runs: String(s.runs), inflight: String(s.inflight), timeout: String(s.timeout),
-  ceiling: s.ceiling ? '1' : '0', ours: s.ours ? '1' : '0', peers: s.peers.join(','),
+  ceiling: s.ceiling ? '1' : '0', tune: s.tune === false ? '0' : '1', ours: s.ours ? '1' : '0', peers: s.peers.join(','),
 }).toString();
 
 /** Build the page into `outDir` (`npm run build:bench` writes dist-bench/). */

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--model m.onnx|m.tflite|m.y11w] [--imgsz 640|H,W] [--runs N] [--peers a,b] [--json out.json]
- *                   [--image img.jpg] [--inflight N] [--timeout s] [--skip-ceiling]`
+ *                   [--image img.jpg] [--inflight N] [--timeout s] [--skip-ceiling] [--no-tune]`
  * Drives the benchmark page (bench/page/) headless: builds it, serves it with COOP/COEP (so wasm
  * threads work), opens it in Chromium with these settings in its address, gives it the model and the
  * image through its file inputs and presses Run. The page measures the adapter's GEMM ceiling (plain
@@ -8,7 +8,8 @@
  * or failure cannot spoil another's run), on the same model and input, and converts the model itself.
  * Its progress lines reach stderr; its result is printed as markdown (bench/report.ts) and written
  * as JSON: what the page's "Copy as markdown" and "Download JSON" give. `npm run bench:gemm` measures
- * the ceiling alone. A failing peer is a row, never fatal; `--timeout` bounds each step.
+ * the ceiling alone. A failing peer is a row, never fatal; `--timeout` bounds each step. `--no-tune`
+ * times ours with the kernels an untuned createDetector() picks instead of tuning them first.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -32,7 +33,7 @@ function size(v: string): [number, number] {
 }
 
 const usage = () => `npm run bench -- [--model m.onnx|m.tflite|m.y11w] [--imgsz 640|H,W] [--runs 5] [--peers ort-webgpu,ort-wasm]
-                 [--json out.json] [--image img.jpg] [--inflight 4] [--timeout 1200] [--skip-ceiling]
+                 [--json out.json] [--image img.jpg] [--inflight 4] [--timeout 1200] [--skip-ceiling] [--no-tune]
 peers: ${PEERS.join(', ')} (litert-* need a .tflite model). Prints markdown; --json writes the page's JSON.
 `;
 
@@ -47,11 +48,12 @@ export async function main(argv: string[]): Promise<number> {
       runs: { type: 'string', default: '5' }, peers: { type: 'string', default: 'ort-webgpu,ort-wasm' }, json: { type: 'string' },
       image: { type: 'string', default: `${FIX}/datasets/fracatlas/images/Fractured/IMG0003458.jpg` }, inflight: { type: 'string', default: '4' },
       timeout: { type: 'string', default: '1200' }, 'skip-ceiling': { type: 'boolean', default: false },
+      'no-tune': { type: 'boolean', default: false },
     },
   });
   const settings = {
     imgsz: size(values.imgsz!), runs: Number(values.runs), inflight: Number(values.inflight), timeout: Number(values.timeout),
-    ceiling: !values['skip-ceiling'], ours: true, peers: values.peers ? values.peers.split(',').filter(Boolean) : [],
+    ceiling: !values['skip-ceiling'], tune: !values['no-tune'], ours: true, peers: values.peers ? values.peers.split(',').filter(Boolean) : [],
   };
   // Per run, so that concurrent runs (a smoke test beside a benchmark) never share a build.
   const site = resolve('.cache/bench', `page-${process.pid}-${Date.now()}`);

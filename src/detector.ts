@@ -112,7 +112,7 @@ export class Detector<T extends Task = Task> {
     let tuning: TuningInfo = { source: opts.convKernel ? 'option' : 'default', tuning: base, byClass: chosenKernels(plan.dispatches) };
     if (typeof opts.tune === 'object' && opts.tune.choice) {
       const known = Object.fromEntries(Object.entries(opts.tune.choice).filter(([, id]) => convVariant(id)));
-      const choice = { ...base, byClass: known };
+      const choice = { ...base, byClass: { ...base.byClass, ...known } };
       plan = planWith(choice);
       tuning = { source: 'option', tuning: choice, byClass: { ...known, ...chosenKernels(plan.dispatches) } };
     } else if (opts.tune) {

@@ -22,6 +22,8 @@ export interface Setup {
   /** Seconds per step. */
   timeout: number;
   ceiling: boolean;
+  /** Tune ours's conv kernels first (off: the adapter's default choice, as an untuned createDetector gets). */
+  tune?: boolean;
   ours: boolean;
   /** Peer names as the CLI's --peers takes them; unknown names become failed rows. */
   peers: string[];
@@ -125,7 +127,7 @@ export async function runBenchmark(s: Setup, probe: Probe, onSteps: (steps: Step
   if (s.ours) {
     if (!gpu) r.ours = 'failed: no WebGPU adapter in this browser';
     else {
-      const o = await step<{ result: OursResult; output0: Float32Array }>('ours', 'ours', { weights: s.model.converted.weights, input: prepared.input, image: s.image, size: s.size, runs: s.runs, inflight: s.inflight }).catch(failed);
+      const o = await step<{ result: OursResult; output0: Float32Array }>('ours', 'ours', { weights: s.model.converted.weights, input: prepared.input, image: s.image, size: s.size, runs: s.runs, inflight: s.inflight, tune: s.tune }).catch(failed);
       if (typeof o === 'string') r.ours = o;
       else [r.ours, ours] = [o.result, o.output0];
     }

@@ -2,7 +2,7 @@
  * The benchmark page: the machine panel first, then a model (dropped or chosen; converted in a worker),
  * settings and runtimes, a run with progress per step, and the results (table, per-kernel chart, GEMM
  * ceiling; copy as markdown, download JSON). Settings can come from the address:
- * `?imgsz=320&runs=10&inflight=4&timeout=600&ceiling=0&ours=1&peers=ort-wasm,ort-webgpu`.
+ * `?imgsz=320&runs=10&inflight=4&timeout=600&ceiling=0&tune=1&ours=1&peers=ort-wasm,ort-webgpu`.
  * `window.__bench` is what `npm run bench` and the tests read.
  */
 import { gemmMarkdown, markdown, type BenchResult } from '../report.js';
@@ -46,6 +46,7 @@ const setState = (s: State) => {
 function applyParams() {
   for (const k of ['imgsz', 'runs', 'inflight', 'timeout']) if (params.has(k)) $<HTMLInputElement>(k).value = params.get(k)!;
   if (params.has('ceiling')) $<HTMLInputElement>('ceiling').checked = params.get('ceiling') !== '0';
+  if (params.has('tune')) $<HTMLInputElement>('tune').checked = params.get('tune') !== '0';
   const boxes = [...document.querySelectorAll<HTMLInputElement>('#peers input')];
   if (params.has('ours')) boxes.find((b) => b.value === 'ours')!.checked = params.get('ours') !== '0';
   if (params.has('peers')) {
@@ -127,6 +128,7 @@ async function run() {
     model, image: image?.bytes ?? (await testPicture()), size: sz,
     runs: Math.max(1, Number($<HTMLInputElement>('runs').value) || 1), inflight: Math.max(1, Number($<HTMLInputElement>('inflight').value) || 1),
     timeout: Math.max(5, Number($<HTMLInputElement>('timeout').value) || 1200), ceiling: $<HTMLInputElement>('ceiling').checked,
+    tune: $<HTMLInputElement>('tune').checked,
     ours: checked.includes('ours'), peers: [...checked.filter((p) => p !== 'ours'), ...extraPeers], litertDir: new URL('litert/', document.baseURI).href,
   };
   setState('running');

@@ -153,8 +153,29 @@ export function adapterTraits(info: { vendor: string; architecture: string; devi
   return { cpu, subgroups: features.includes('subgroups'), subgroupMinSize: info.subgroupMinSize, subgroupMaxSize: info.subgroupMaxSize };
 }
 
-/** Without a measurement: register tiles on CPU adapters, workgroup-memory tiles on GPUs. */
-export const defaultConvTuning = (a: AdapterTraits): ConvTuning => ({ family: a.cpu ? 'register' : 'tiled' });
+/**
+ * CPU adapters' kernel per shape class without a measurement, from the tuner's choices in five tuning
+ * passes on SwiftShader (subgroups of 4; yolo11n at 320 and 640, the fracture model at 640, `npm run
+ * bench`, 2026-12-03), held to the four shaders that cost the first load no more compiling than the
+ * family's first kernels did: an untuned yolo11n's warm forward went 423 → 362 ms at 320 and 1.37 →
+ * 1.24 s at 640, its cold start 4.08 → 3.95 s and 5.08 → 4.83 s (`npm run bench -- --imgsz 320 --runs 5
+ * --peers '' --skip-ceiling --no-tune`, and 640; a tuned one: 325–347 ms, 1.09 s). 1×1 convs keep the
+ * family's first (`pw-m16n8`: `pw-m16n16` won on 80×80 and larger planes, by less than its compile
+ * costs a first load). A variant the adapter cannot run falls back to the family's first.
+ */
+const CPU_CLASS_DEFAULTS: Record<string, string> = {
+  '3x3s1/L': 'rt-3x3s1-m4n8-sg-16x4',
+  '3x3s1/M': 'rt-3x3s1-m4n8-sg-16x4',
+  '3x3s1/S': 'rt-3x3s1-m8n4-sg-16x4',
+  '3x3s1/T': 'rt-3x3s1-m8n4-sg-16x4',
+  '3x3s2/L': 'rt-3x3s2-px-m16n8-sg-8x4',
+  '3x3s2/M': 'rt-3x3s2-px-m16n8-sg-8x4',
+  '3x3s2/S': 'rt-3x3s2-px-m16n8-sg-8x4',
+  '3x3s2/T': 'rt-3x3s2-px-m16n8-sg-8x4',
+};
+
+/** Without a measurement: register tiles on CPU adapters (per shape class, as measured there), workgroup-memory tiles on GPUs. */
+export const defaultConvTuning = (a: AdapterTraits): ConvTuning => (a.cpu ? { family: 'register', byClass: { ...CPU_CLASS_DEFAULTS } } : { family: 'tiled' });
 
 /** What the kernel choice of one convolution (groups = 1) depends on: its exact shape. */
 export interface ConvGeometry { k: number; stride: number; cin: number; cout: number; outH: number; outW: number }

@@ -12,13 +12,13 @@ import { expect, test } from 'vitest';
 import { main } from '../../bench/run.js';
 import type { BenchResult, OursResult, PeerResult } from '../../bench/report.js';
 
-test('npm run bench -- --imgsz 64 --runs 1 --peers ort-wasm,nope --skip-ceiling', async () => {
+test('npm run bench -- --imgsz 64 --runs 1 --peers ort-wasm,nope --skip-ceiling --no-tune', async () => {
   const json = join(mkdtempSync(join(tmpdir(), 'yolo11-bench-')), 'bench.json');
   let out = '';
   const write = process.stdout.write;
   process.stdout.write = ((s: string) => ((out += s), true)) as typeof write;
   try {
-    expect(await main(['--imgsz', '64', '--runs', '1', '--inflight', '2', '--peers', 'ort-wasm,nope', '--skip-ceiling', '--json', json])).toBe(0);
+    expect(await main(['--imgsz', '64', '--runs', '1', '--inflight', '2', '--peers', 'ort-wasm,nope', '--skip-ceiling', '--no-tune', '--json', json])).toBe(0);
   } finally {
     process.stdout.write = write;
   }
@@ -38,4 +38,9 @@ test('npm run bench -- --imgsz 64 --runs 1 --peers ort-wasm,nope --skip-ceiling'
   expect(r.model).toMatch(/yolo11n-coco-fp32\.onnx$/); // the path given, as before the page
   expect(o.parityReference).toMatch(/ort-wasm/);
   expect(r.gemm).toBeUndefined();
+  // --no-tune: the untuned default, nothing measured (the page test runs the tuned path).
+  expect(o.tuning?.source).toBe('default (not tuned)');
+  expect(o.tuning?.ms).toBeUndefined();
+  expect(Object.keys(o.tuning?.byClass ?? {}).length).toBeGreaterThan(0);
+  expect(out).toMatch(/conv kernels default \(not tuned\)/);
 }, 600_000);

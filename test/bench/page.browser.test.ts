@@ -84,6 +84,7 @@ test('a run at 64×64: table, per-kernel chart against the GEMM ceiling, parity,
   expect(typeof o.parity === 'object' && o.parity.rel).toBeLessThan(1e-4);
   expect(Array.isArray(o.profile) && o.profile.length).toBe(o.dispatches - 2); // network + decode; NMS is not profiled
   expect(Object.keys(o.tuning?.byClass ?? {}).length).toBeGreaterThan(0);
+  expect(o.tuning?.source).toBe('measured');
   expect(typeof result.gemm === 'object' && result.gemm.ceiling).toBeGreaterThan(0);
   expect((result.peers['ort-wasm'] as PeerResult).warm.runs).toBe(1);
   expect((result.peers['ort-wasm'] as PeerResult).threads).toBeGreaterThan(1); // cross-origin isolated: wasm threads

@@ -1,7 +1,7 @@
 /** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CONV_VARIANTS, GENERIC, adapterTraits, candidates, convKind, convShape, defaultConvTuning, pickVariant, shapeClass, variantRuns, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
+import { CONV_VARIANTS, GENERIC, adapterTraits, candidates, convKind, convShape, convVariant, defaultConvTuning, pickVariant, shapeClass, variantRuns, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
 import { laneRows, packConvWeights, packedConvWeightLength, planConv, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
 import { planModel } from '../../src/plan/model-plan.js';
@@ -159,6 +159,19 @@ describe('kernel choice without a measurement', () => {
     expect(pickVariant(cpu, swiftshader, geom(3, 2, 80)).shader).toMatch(/^conv-rt-3x3s2-/);
     expect(pickVariant(cpu, swiftshader, geom(5, 1, 80))).toBe(GENERIC);
     expect(pickVariant(defaultConvTuning(gpu32), gpu32, geom(3, 1, 80)).family).toBe('tiled');
+  });
+
+  test('CPU adapters take the measured kernel of each shape class, the family first where it cannot run', () => {
+    const cpu = defaultConvTuning(swiftshader);
+    expect(pickVariant(cpu, swiftshader, geom(3, 2, 40)).id).toBe('rt-3x3s2-px-m16n8-sg-8x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 160)).id).toBe('rt-3x3s1-m4n8-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 20)).id).toBe('rt-3x3s1-m8n4-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(1, 1, 20)).id).toBe(candidates('pw', swiftshader)[0].id);
+    for (const [cls, id] of Object.entries(cpu.byClass!)) expect(convVariant(id)?.kind).toBe(cls.split('/')[0]);
+    const noSubgroups = { ...swiftshader, subgroups: false };
+    const plain = pickVariant(defaultConvTuning(noSubgroups), noSubgroups, geom(3, 2, 40));
+    expect(plain.subgroups).toBe(false);
+    expect(plain.family).toBe('register');
   });
 
   test('subgroup variants need subgroups that fit within a row of lanes', () => {
