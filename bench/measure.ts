@@ -42,15 +42,16 @@ export async function ours(o: OursOptions, log: Log): Promise<{ result: OursResu
   // that is given the choice, as a returning user's load (cached choice) is: its own device, its
   // own pipeline compiles.
   // With `tune: false`, nothing is measured: the adapter's default choice, as an untuned createDetector() makes it.
+  const tune = o.tune !== false;
   let tuned: { source: string; byClass: Record<string, string>; ms?: number; timings?: unknown } = { source: 'default (not tuned)', byClass: {} };
-  if (o.tune !== false) {
+  if (tune) {
     const tuner = await createDetector({ model: o.weights, inputSize: o.size, tune: { cache: false, log } });
     tuned = tuner.info.tuning;
     tuner.destroy();
   }
-  log(o.tune !== false ? 'cold start with the chosen kernels' : 'cold start with the default kernels');
+  log(`cold start with the ${tune ? 'chosen' : 'default'} kernels`);
   const t0 = performance.now();
-  const det = await createDetector({ model: o.weights, inputSize: o.size, ...(o.tune !== false ? { tune: { choice: tuned.byClass } } : {}) });
+  const det = await createDetector({ model: o.weights, inputSize: o.size, ...(tune ? { tune: { choice: tuned.byClass } } : {}) });
   const created = performance.now() - t0;
   try {
     log('first run');

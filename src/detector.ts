@@ -9,7 +9,7 @@ import { sha256Hex } from './weights/format.js';
 import { requestGPUContext, describeAdapter, type GPUContext } from './gpu/device.js';
 import { Readback } from './gpu/readback.js';
 import { PipelineCache } from './gpu/pipelines.js';
-import { adapterTraits, attentionKernel, convVariant, defaultConvTuning, picker, type ConvTuning } from './ops/conv-variants.js';
+import { adapterTraits, attentionKernel, convVariant, defaultConvTuning, picker, withChoice, type ConvTuning } from './ops/conv-variants.js';
 import { chosenKernels } from './tune/choose.js';
 import { tune, type TuningInfo } from './tune/index.js';
 import { Executor } from './plan/executor.js';
@@ -112,7 +112,7 @@ export class Detector<T extends Task = Task> {
     let tuning: TuningInfo = { source: opts.convKernel ? 'option' : 'default', tuning: base, byClass: chosenKernels(plan.dispatches) };
     if (typeof opts.tune === 'object' && opts.tune.choice) {
       const known = Object.fromEntries(Object.entries(opts.tune.choice).filter(([, id]) => convVariant(id)));
-      const choice = { ...base, byClass: { ...base.byClass, ...known } };
+      const choice = withChoice(base, known);
       plan = planWith(choice);
       tuning = { source: 'option', tuning: choice, byClass: { ...known, ...chosenKernels(plan.dispatches) } };
     } else if (opts.tune) {

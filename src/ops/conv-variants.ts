@@ -159,7 +159,7 @@ export function adapterTraits(info: { vendor: string; architecture: string; devi
  * bench`, 2026-12-03), held to the four shaders that cost the first load no more compiling than the
  * family's first kernels did: an untuned yolo11n's warm forward went 423 → 362 ms at 320 and 1.37 →
  * 1.24 s at 640, its cold start 4.08 → 3.95 s and 5.08 → 4.83 s (`npm run bench -- --imgsz 320 --runs 5
- * --peers '' --skip-ceiling --no-tune`, and 640; a tuned one: 325–347 ms, 1.09 s). 1×1 convs keep the
+ * --peers '' --skip-ceiling --no-tune`, and 640; a tuned one: 324–347 ms, 1.09 s). 1×1 convs keep the
  * family's first (`pw-m16n8`: `pw-m16n16` won on 80×80 and larger planes, by less than its compile
  * costs a first load). A variant the adapter cannot run falls back to the family's first.
  */
@@ -176,6 +176,9 @@ const CPU_CLASS_DEFAULTS: Record<string, string> = {
 
 /** Without a measurement: register tiles on CPU adapters (per shape class, as measured there), workgroup-memory tiles on GPUs. */
 export const defaultConvTuning = (a: AdapterTraits): ConvTuning => (a.cpu ? { family: 'register', byClass: { ...CPU_CLASS_DEFAULTS } } : { family: 'tiled' });
+
+/** A measured or given choice over the defaults: its classes and shapes win, the defaults fill the rest. */
+export const withChoice = (base: ConvTuning, byClass: Record<string, string>): ConvTuning => ({ ...base, byClass: { ...base.byClass, ...byClass } });
 
 /** What the kernel choice of one convolution (groups = 1) depends on: its exact shape. */
 export interface ConvGeometry { k: number; stride: number; cin: number; cout: number; outH: number; outW: number }

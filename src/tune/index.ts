@@ -6,7 +6,7 @@
  * and by `createDetector({ tune: true })` on request; otherwise the adapter default
  * (src/ops/conv-variants.ts `defaultConvTuning`) is used.
  */
-import { GENERIC, candidates, convKind, pickVariant, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
+import { GENERIC, candidates, convKind, pickVariant, withChoice, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { MIN_SHAPE_SHARE, classChoices, fastest, representatives } from './choose.js';
@@ -78,9 +78,9 @@ export async function tune(device: GPUDevice, pipelines: PipelineCache, dispatch
   const hit = await store?.get(k);
   if (hit) {
     o.log?.(`[tune] cached: ${JSON.stringify(hit.byClass)}`);
-    return { source: 'cache', tuning: { ...base, byClass: hit.byClass }, byClass: hit.byClass, timings: hit.timings };
+    return { source: 'cache', tuning: withChoice(base, hit.byClass), byClass: hit.byClass, timings: hit.timings };
   }
   const m = await measureTuning(device, pipelines, dispatches, traits, base, (line) => o.log?.(`[tune] ${line}`));
   await store?.put({ key: k, ...m, date: new Date().toISOString() });
-  return { source: 'measured', tuning: { ...base, byClass: m.byClass }, byClass: m.byClass, ms: m.ms, timings: m.timings };
+  return { source: 'measured', tuning: withChoice(base, m.byClass), byClass: m.byClass, ms: m.ms, timings: m.timings };
 }
