@@ -75,7 +75,8 @@ export async function ours(o: OursOptions, log: Log): Promise<{ result: OursResu
       // One profiled forward swings ±20 % per dispatch on a shared CPU; each dispatch's median of a few is steadier.
       const passes: KernelTime[][] = [];
       for (let k = 0; k < PROFILE_PASSES; k++) passes.push(await det.profile(o.input));
-      profile = passes[0].map((d, j) => ({ ...d, ms: stats(passes.map((p) => p[j].ms)).median }));
+      const median = (j: number, f: (k: KernelTime) => number) => stats(passes.map((p) => f(p[j]))).median;
+      profile = passes[0].map((d, j) => ({ ...d, ms: median(j, (k) => k.ms), ...(d.prologueMs !== undefined ? { prologueMs: median(j, (k) => k.prologueMs ?? 0) } : {}) }));
     }
     const i = det.info;
     const result: OursResult = {

@@ -1,6 +1,6 @@
 /** The benchmark's markdown report: environment, the side-by-side table, ours in detail, top-10 kernels. */
 import type { GemmResult } from './gemm.js';
-import { isShapeKey } from '../src/ops/conv-variants.js';
+import { convVariant, isShapeKey } from '../src/ops/conv-variants.js';
 
 export interface Stats { median: number; p90: number; min: number; runs: number }
 
@@ -8,7 +8,8 @@ export interface OursResult {
   setupMs: Record<string, number>; createMs: number; firstMs: number; coldMs: number;
   forward: Stats; detect: Stats; detectOverForward?: number; throughput: { inflight: number; imagesPerSecond: number };
   dispatches: number; flops: number; parity: { maxAbs: number; rel: number } | string;
-  profile: { label: string; shader: string; ms: number; flops: number; variant?: string }[] | string;
+  /** Per op (an im2col convolution's unfolding counted in its row, `prologueMs` of its `ms`). */
+  profile: { label: string; shader: string; ms: number; flops: number; variant?: string; prologueMs?: number }[] | string;
   /** How many profiled forwards each dispatch's time is the median of (absent: 1, older results). */
   profilePasses?: number;
   /** The convolution kernel chosen per shape class, and how (tuned now, from the cache, or the adapter default). */
@@ -71,6 +72,12 @@ export function markdown(r: BenchResult): string {
       for (const [k, v] of entries) if (isShapeKey(k)) perKernel.set(v, (perKernel.get(v) ?? 0) + 1);
       const shapes = [...perKernel].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ×${n}`);
       L.push(`ours: conv kernels ${o.tuning.source}${o.tuning.ms ? ` in ${ms(o.tuning.ms)}` : ''}: ${[shapes.length ? `${entries.length - classes.length} shapes: ${shapes.join(', ')}` : '', classes.join(', ')].filter(Boolean).join('; ')}`);
+      const pays = im2colPays(o.tuning);
+      if (pays) L.push(`ours: im2col kernels (two dispatches each) chosen for ${pays.shapes} shapes; the tuner's times for them in this run: ${ms(pays.im2col)} as im2col + 1×1 vs ${ms(pays.direct)} with the best one-dispatch kernel`);
+    }
+    if (typeof o.profile !== 'string') {
+      const unfold = o.profile.filter((k) => k.prologueMs !== undefined);
+      if (unfold.length) L.push(`ours: ${unfold.length} convolutions run as im2col + 1×1: ${ms(unfold.reduce((s, k) => s + k.ms, 0))} of GPU time, of which unfolding ${ms(unfold.reduce((s, k) => s + (k.prologueMs ?? 0), 0))} (counted in each convolution's row below)`);
     }
     const ceiling = typeof r.gemm === 'object' ? r.gemm.ceiling : undefined;
     if (ceiling) L.push(`ours: whole forward() at ${gflops.toFixed(2)} GFLOP/s = **${((100 * gflops) / ceiling).toFixed(0)} % of the GEMM ceiling** (${ceiling.toFixed(2)} GFLOP/s, ${(r.gemm as GemmResult).ceilingKernel}, same run)`);
@@ -101,6 +108,25 @@ export function markdown(r: BenchResult): string {
   if (typeof r.gemm === 'object') L.push('', gemmMarkdown(r.gemm));
   else if (r.gemm) L.push('', `GEMM ceiling: ${r.gemm}`);
   return `${L.join('\n')}\n`;
+}
+
+/**
+ * Whether the im2col kernels' extra dispatches paid for themselves, from the tuner's own timings:
+ * over the exact shapes where an im2col variant was chosen, its time against the best one-dispatch one.
+ */
+export function im2colPays(t: NonNullable<OursResult['tuning']>): { shapes: number; im2col: number; direct: number } | undefined {
+  const timings = (t.timings ?? {}) as Record<string, Record<string, number | string>>;
+  let shapes = 0, im2col = 0, direct = 0;
+  for (const [shape, id] of Object.entries(t.byClass)) {
+    const row = timings[shape];
+    if (!isShapeKey(shape) || !convVariant(id)?.im2col || !row || typeof row[id] !== 'number') continue;
+    const others = Object.entries(row).filter(([k, v]) => !convVariant(k)?.im2col && typeof v === 'number').map(([, v]) => v as number);
+    if (!others.length) continue;
+    shapes++;
+    im2col += row[id] as number;
+    direct += Math.min(...others);
+  }
+  return shapes ? { shapes, im2col, direct } : undefined;
 }
 
 /** The ceiling's table: every kernel of the family at every shape (GFLOP/s), best per shape in bold. */

@@ -15,9 +15,14 @@ export interface KernelTime {
   flops: number;
   /** The kernel variant, for ops that have several (src/ops/conv-variants.ts). */
   variant?: string;
+  /** Of `ms`, the time of the op's prologue dispatch (an im2col kernel's unfolding), counted here. */
+  prologueMs?: number;
 }
 
-/** Encode dispatches [from, to) one pass each with timestamps; `prepare` adds work before (input copies, resets). */
+/**
+ * Encode dispatches [from, to) one pass each with timestamps; `prepare` adds work before (input copies,
+ * resets). One entry per op: a `prologue` dispatch's time is added to the dispatch after it.
+ */
 export async function profileDispatches(device: GPUDevice, ex: Executor, from: number, to: number, prepare?: (enc: GPUCommandEncoder) => void): Promise<KernelTime[]> {
   if (!device.features.has('timestamp-query')) throw new InvalidArgumentError('profiling needs the adapter feature timestamp-query');
   const count = 2 * (to - from);
@@ -39,7 +44,18 @@ export async function profileDispatches(device: GPUDevice, ex: Executor, from: n
     await read.mapAsync(GPUMapMode.READ);
     const t = new BigInt64Array(read.getMappedRange().slice(0));
     read.unmap();
-    return ex.dispatches.slice(from, to).map((d, j) => ({ label: d.label, shader: d.shader, ms: Number(t[2 * j + 1] - t[2 * j]) / 1e6, flops: dispatchFlops(d), ...(d.variant ? { variant: d.variant } : {}) }));
+    const out: KernelTime[] = [];
+    let prologue = 0;
+    ex.dispatches.slice(from, to).forEach((d, j) => {
+      const ms = Number(t[2 * j + 1] - t[2 * j]) / 1e6;
+      if (d.prologue && from + j + 1 < to) {
+        prologue += ms; // an op's preparing dispatch: its time is the next dispatch's (the same op's)
+        return;
+      }
+      out.push({ label: d.label, shader: d.shader, ms: ms + prologue, flops: dispatchFlops(d), ...(d.variant ? { variant: d.variant } : {}), ...(prologue ? { prologueMs: prologue } : {}) });
+      prologue = 0;
+    });
+    return out;
   } finally {
     querySet.destroy();
     resolve.destroy();

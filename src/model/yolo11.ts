@@ -6,7 +6,7 @@
 import type { BlockSpec, ConvSpec, LayerSpec, ModelSpec, PSABlockSpec } from './spec.js';
 import { GraphBuilder, slice, type Slice, type TensorRef } from '../plan/graph.js';
 import type { WeightPacker } from '../plan/weight-packer.js';
-import { packConvWeights, planConv } from '../ops/conv.js';
+import { packConvWeights, planConvSteps } from '../ops/conv.js';
 import type { ConvPicker } from '../ops/conv-variants.js';
 import { planSppfPool } from '../ops/sppf-pool.js';
 import { planUpsample } from '../ops/upsample.js';
@@ -47,15 +47,15 @@ export class Yolo11Builder {
   convWith(c: ConvSpec, weight: Float32Array, bias: Float32Array, x: Out, out: Out, residual?: Out) {
     const weightOffset = this.w.add(packConvWeights(weight, c));
     const biasOffset = this.w.add(bias);
+    const [xs, ys] = [asSlice(x), asSlice(out)];
+    const variant = this.pick?.({ k: c.k, stride: c.stride, cin: xs.c, cout: ys.c, outH: ys.t.h, outW: ys.t.w });
+    // An im2col kernel's unfolded input: a tensor of its own, alive for this step only.
+    const cols = variant?.im2col && c.groups === 1 ? this.g.tensor(`${c.name}.cols`, 9 * xs.c, ys.t.h, ys.t.w) : undefined;
     const reads = residual ? [x, residual] : [x];
-    this.g.step(c.name, reads, [out], (v) => {
-      const y = v(out);
-      const input = v(x);
-      return [planConv({
-        label: c.name, input, output: y, k: c.k, stride: c.stride, groups: c.groups, act: c.act,
-        weightOffset, biasOffset, residual: residual ? v(residual) : undefined,
-      }, this.pick?.({ k: c.k, stride: c.stride, cin: input.c, cout: y.c, outH: y.h, outW: y.w }))];
-    });
+    this.g.step(c.name, reads, cols ? [out, cols] : [out], (v) => planConvSteps({
+      label: c.name, input: v(x), output: v(out), k: c.k, stride: c.stride, groups: c.groups, act: c.act,
+      weightOffset, biasOffset, residual: residual ? v(residual) : undefined, cols: cols && v(cols),
+    }, variant));
   }
 
   /** A fresh tensor for conv `c` applied to `x` (stride taken into account). */

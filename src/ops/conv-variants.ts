@@ -9,6 +9,9 @@
  *   SwiftShader reward (no workgroup memory, no arrays, neighbouring lanes on neighbouring pixels).
  *   3×3 ones come in two layouts: a column of rows per lane (input rows reused across output rows) and
  *   `-px`, pixels of the flattened plane per lane (every lane busy on small planes).
+ *   `-i2c`: a 3×3 convolution as two dispatches, its input unfolded (shaders/im2col-3x3.wgsl) and a 1×1
+ *   kernel over the 9·Cin unfolded rows: no clamps, selects or stride-2 gathers in the K loop, at the
+ *   cost of writing and reading the input nine times (it wins where K is long and the plane small).
  * - `tiled`: workgroup-memory tiles (shaders/conv2d-tiled.wgsl): what GPUs reward; also the generic
  *   kernel for any kernel size and stride.
  */
@@ -36,12 +39,17 @@ export interface ConvVariant {
   pixels?: boolean;
   /** K slice staged per step (workgroup-memory kernels with a variable one). */
   bk?: number;
+  /** A 3×3 convolution as im2col + the 1×1 kernel `shader` (tm × tn per lane) over the unfolded input. */
+  im2col?: boolean;
 }
 
 const rt = (kind: Exclude<ConvKind, 'any'>, tn: number, sg: boolean, wx: number, wy: number, pixels = false, tm = 16): ConvVariant => {
   const shader = `conv-rt-${kind}${pixels ? '-px' : ''}-m${tm}n${tn}${sg ? '-sg' : ''}`;
   return { id: `${shader.slice(5)}-${wx}x${wy}`, family: 'register', shader, kind, tm, tn, wx, wy, subgroups: sg, ...(pixels ? { pixels } : {}) };
 };
+
+/** 3×3 as im2col + the subgroup 1×1 kernel with tn pixels per lane. */
+const i2c = (kind: '3x3s1' | '3x3s2', tn: number): ConvVariant => ({ ...rt('pw', tn, true, 16, 4), id: `rt-${kind}-i2c-m16n${tn}-sg-16x4`, kind, im2col: true });
 
 /** shaders/conv-tiled.wgsl: (4·wy channels) × (4·wx pixels) per workgroup, K slices of bk. */
 const tiled = (wx: number, wy: number, bk: number): ConvVariant =>
@@ -69,6 +77,12 @@ export const CONV_VARIANTS: readonly ConvVariant[] = [
   rt('3x3s2', 8, true, 8, 4, true),
   rt('3x3s1', 8, true, 16, 4, false, 4),
   rt('3x3s1', 4, true, 16, 4, false, 8),
+  i2c('3x3s1', 16),
+  i2c('3x3s1', 8),
+  i2c('3x3s1', 4),
+  i2c('3x3s2', 16),
+  i2c('3x3s2', 8),
+  i2c('3x3s2', 4),
   tiled(16, 16, 16),
   tiled(16, 8, 8),
   tiled(8, 16, 8),
@@ -186,16 +200,28 @@ export interface ConvGeometry { k: number; stride: number; cin: number; cout: nu
 /** Chooses the kernel of one convolution (groups = 1) from its geometry. */
 export type ConvPicker = (c: ConvGeometry) => ConvVariant;
 
-export const picker = (t: ConvTuning, a: AdapterTraits): ConvPicker => (c) => pickVariant(t, a, c);
+/**
+ * The largest im2col scratch a plan takes (elements: 64 MiB of f32). Past it a convolution keeps a
+ * one-dispatch kernel: at 2880×2880 model.1's unfolded input alone would be over a GiB.
+ */
+export const MAX_IM2COL_ELEMENTS = 1 << 24;
+
+/** Whether variant `v` may compute convolution `c` (an im2col one only where its scratch stays small). */
+export const scratchFits = (v: ConvVariant, c: ConvGeometry): boolean => !v.im2col || 9 * c.cin * c.outH * c.outW <= MAX_IM2COL_ELEMENTS;
+
+/** `direct`: one-dispatch kernels only (no im2col scratch), for planners that do not allocate one (the trainer's). */
+export const picker = (t: ConvTuning, a: AdapterTraits, direct = false): ConvPicker => (c) => pickVariant(t, a, c, direct);
 
 /** The variant for one convolution: the tuned choice for its exact shape, else for its class, if it fits; else the family default. */
-export function pickVariant(t: ConvTuning, a: AdapterTraits, c: ConvGeometry): ConvVariant {
+export function pickVariant(t: ConvTuning, a: AdapterTraits, c: ConvGeometry, direct = false): ConvVariant {
   const { k, stride } = c;
   const kind = convKind(k, stride);
-  const chosen = t.byClass?.[convShape(k, stride, c.cin, c.cout, c.outH, c.outW)] ?? t.byClass?.[shapeClass(k, stride, c.outH * c.outW)];
-  const v = chosen ? convVariant(chosen) : undefined;
-  if (v && (v.kind === kind || v.kind === 'any') && variantRuns(v, a)) return v;
-  const own = candidates(kind, a).filter((c) => c.family === t.family);
+  const fits = (v: ConvVariant | undefined): v is ConvVariant => !!v && (v.kind === kind || v.kind === 'any') && variantRuns(v, a) && !(direct && v.im2col) && scratchFits(v, c);
+  for (const key of [convShape(k, stride, c.cin, c.cout, c.outH, c.outW), shapeClass(k, stride, c.outH * c.outW)]) {
+    const v = t.byClass?.[key] ? convVariant(t.byClass[key]) : undefined;
+    if (fits(v)) return v;
+  }
+  const own = candidates(kind, a).filter((c) => c.family === t.family && !c.im2col);
   return own[0] ?? GENERIC;
 }
 

@@ -20,6 +20,8 @@ export interface ConvParams {
   biasOffset: number;
   /** Added after the activation; same shape as the output. */
   residual?: View;
+  /** Scratch for an im2col variant: `im2colElements` elements, alive only during this convolution. */
+  cols?: View;
 }
 
 /** Output channels are padded to this in the packed weights: every kernel's channel tile divides it. */
@@ -72,7 +74,34 @@ export function packConvWeights(w: Float32Array, c: Pick<ConvSpec, 'cin' | 'cout
   return out;
 }
 
-/** Plan one convolution with kernel `variant` (the generic one when the variant does not compute this k and stride). */
+/** Elements of an im2col variant's scratch (9·Cin rows of the output plane). */
+export const im2colElements = (cin: number, outH: number, outW: number) => 9 * cin * outH * outW;
+
+/**
+ * Plan one convolution with kernel `variant`: one dispatch, or for an im2col variant two (the input
+ * unfolded into `p.cols`, then the 1×1 kernel over it; the first is marked `prologue`, its time the
+ * convolution's in profiles).
+ */
+export function planConvSteps(p: ConvParams, variant: ConvVariant = GENERIC): Dispatch[] {
+  if (!variant.im2col || p.groups !== 1) return [planConv(p, variant)];
+  if (p.k !== 3 || variant.kind !== `3x3s${p.stride}`) return [planConv(p, GENERIC)];
+  const { input: x, output: y } = p;
+  const direct = planConv(p, GENERIC); // checks the shapes; its geometry and flops are the convolution's
+  const cols = p.cols;
+  if (!cols || cols.c !== 9 * x.c || cols.h !== y.h || cols.w !== y.w) throw new Error(`${p.label}: ${variant.id} needs a ${9 * x.c}×${y.h}×${y.w} im2col scratch view`);
+  const npix = y.h * y.w;
+  const tiles = Math.ceil(npix / RT_LANES);
+  const z = Math.ceil(tiles / MAX_GROUPS);
+  const unfold: Dispatch = {
+    label: p.label, shader: 'im2col-3x3', constants: {}, prologue: true, variant: variant.id,
+    uniforms: { in_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, out_off: cols.offset, out_h: y.h, out_w: y.w, stride: p.stride },
+    workgroups: [Math.ceil(tiles / z), x.c, z],
+  };
+  const gemm = planConv({ ...p, input: cols, k: 1, stride: 1 }, { ...variant, kind: 'pw', im2col: false });
+  return [unfold, { ...gemm, variant: variant.id, flops: direct.flops, conv: direct.conv }];
+}
+
+/** Plan one convolution with a one-dispatch kernel `variant` (the generic one when the variant does not compute this k and stride). */
 export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatch {
   const { input: x, output: y, k, stride } = p;
   const pad = Math.floor(k / 2);
@@ -114,6 +143,7 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
       flops,
     };
   }
+  if (variant.im2col && variant.kind !== 'pw') throw new Error(`${p.label}: ${variant.id} is two dispatches (planConvSteps)`);
   const uniforms = {
     in_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, out_off: y.offset, out_c: y.c, out_h: y.h, out_w: y.w,
     w_off: p.weightOffset, b_off: p.biasOffset, res_off: p.residual?.offset ?? 0, cout_pad: coutPad(y.c),
@@ -123,7 +153,8 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
   const rtUniforms = { ...uniforms, act: flags.ACT, res: flags.RES };
   const kind = k === 1 && stride === 1 ? 'pw' : k === 3 && stride <= 2 ? `3x3s${stride}` : 'any';
   const v = variant.kind === kind || variant.kind === 'any' ? variant : GENERIC;
-  const base = { label: p.label, shader: v.shader, uniforms, flops, variant: v.id, conv: { k, stride } };
+  const conv = { k, stride, cin: x.c, cout: y.c, inH: x.h, inW: x.w, outH: oh, outW: ow, act: p.act, res: !!p.residual };
+  const base = { label: p.label, shader: v.shader, uniforms, flops, variant: v.id, conv };
   if (v.family === 'register') {
     // RT_LANES lanes: wy rows along channels, wx = 64 / wy along pixels (u.wx: a uniform, one pipeline
     // for every split), split to leave the fewest lanes idle.

@@ -46,9 +46,14 @@ export interface Dispatch {
   flops?: number;
   /** The kernel variant's id (src/ops/conv-variants.ts), for kernels that have several. */
   variant?: string;
-  /** A convolution with groups = 1 (what the kernel tuner times): its kernel size and stride. */
-  conv?: { k: number; stride: number };
+  /** A convolution with groups = 1 (what the kernel tuner times): its geometry, SiLU and residual. */
+  conv?: ConvDims;
+  /** Prepares the next dispatch of the same op (im2col): profiles count its time as that dispatch's. */
+  prologue?: boolean;
 }
+
+/** A convolution's shape as the tuner re-plans it. */
+export interface ConvDims { k: number; stride: number; cin: number; cout: number; inH: number; inW: number; outH: number; outW: number; act: boolean; res: boolean }
 
 /** Elements (f32) per weight alignment unit: 64 floats = 256 bytes. */
 export const WEIGHT_ALIGN = 64;

@@ -88,7 +88,8 @@ export class TrainerCore {
     const pick = picker(tuning, traits);
     const size: [number, number] = [s.imgsz, s.imgsz];
     const spec = buildSpec(m.scale, s.names.length);
-    const prog = buildTrainProgram(spec, s.scope, size, pick);
+    // The trainable layers' planner allocates no im2col scratch: one-dispatch kernels only.
+    const prog = buildTrainProgram(spec, s.scope, size, picker(tuning, traits, true));
     const limit = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
     if (prog.arenaElements * 4 > limit) throw new InvalidArgumentError(`train: input ${s.imgsz} needs a ${(prog.arenaElements * 4 / 2 ** 20).toFixed(0)} MiB training arena; this GPU binds at most ${(limit / 2 ** 20).toFixed(0)} MiB (use a smaller --imgsz)`);
     const frozen = planFrozen(file, size, FIRST_TRAINABLE[s.scope], prog.inputs.map((i) => i.layer), pick, attentionKernel(tuning, traits), tuning.family === 'register' ? 'rt' : 'loop');

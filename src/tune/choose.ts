@@ -2,7 +2,7 @@
  * The tuner's decisions, pure (unit-tested in Node): which convolutions stand for which shape class,
  * and which candidate wins from measured times.
  */
-import type { Dispatch } from '../ops/types.js';
+import type { ConvDims, Dispatch } from '../ops/types.js';
 import { convShape, shapeClass } from '../ops/conv-variants.js';
 
 /** One convolution (groups = 1) of a plan, as the tuner sees it. */
@@ -13,29 +13,24 @@ export interface ConvCase {
   coarse: string;
   k: number;
   stride: number;
-  /** The planned dispatch (uniforms hold the shapes, constants ACT/RES). */
-  dispatch: Dispatch;
+  /** The planned dispatch (its `conv`: the shape, SiLU and residual). */
+  dispatch: Dispatch & { conv: ConvDims };
   flops: number;
   /** FLOPs of every convolution of the same exact shape together. */
   shapeFlops: number;
 }
 
-const keysOf = (d: Dispatch) => {
-  const u = d.uniforms as Record<string, number>;
-  const k = d.conv!.k;
-  const s = d.conv!.stride;
-  return { exact: convShape(k, s, u.in_c, u.out_c, u.out_h, u.out_w), coarse: shapeClass(k, s, u.out_h * u.out_w) };
-};
+const keysOf = ({ k, stride, cin, cout, outH, outW }: ConvDims) => ({ exact: convShape(k, stride, cin, cout, outH, outW), coarse: shapeClass(k, stride, outH * outW) });
 
 /** One case per exact shape (the same shape recurs: C3k2's bottlenecks), heaviest shape first. */
 export function representatives(dispatches: readonly Dispatch[]): ConvCase[] {
   const best = new Map<string, ConvCase>();
   for (const d of dispatches) {
     if (!d.conv) continue;
-    const { exact, coarse } = keysOf(d);
+    const { exact, coarse } = keysOf(d.conv);
     const old = best.get(exact);
     if (old) old.shapeFlops += d.flops ?? 0;
-    else best.set(exact, { shape: exact, coarse, k: d.conv.k, stride: d.conv.stride, dispatch: d, flops: d.flops ?? 0, shapeFlops: d.flops ?? 0 });
+    else best.set(exact, { shape: exact, coarse, k: d.conv.k, stride: d.conv.stride, dispatch: d as ConvCase['dispatch'], flops: d.flops ?? 0, shapeFlops: d.flops ?? 0 });
   }
   return [...best.values()].sort((a, b) => b.shapeFlops - a.shapeFlops);
 }
@@ -77,6 +72,6 @@ export const GIVE_UP_RATIO = 2;
 /** Exact shape → the variant a plan uses for it. */
 export function chosenKernels(dispatches: readonly Dispatch[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const d of dispatches) if (d.conv && d.variant) out[keysOf(d).exact] ??= d.variant;
+  for (const d of dispatches) if (d.conv && d.variant) out[keysOf(d.conv).exact] ??= d.variant;
   return out;
 }

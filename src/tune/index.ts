@@ -6,7 +6,7 @@
  * and by `createDetector({ tune: true })` on request; otherwise the adapter default
  * (src/ops/conv-variants.ts `defaultConvTuning`) is used.
  */
-import { GENERIC, candidates, convKind, pickVariant, withChoice, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
+import { GENERIC, candidates, convKind, pickVariant, scratchFits, withChoice, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { MIN_SHAPE_SHARE, classChoices, fastest, representatives } from './choose.js';
@@ -54,15 +54,14 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
   const reps = representatives(dispatches);
   const total = reps.reduce((s, c) => s + c.shapeFlops, 0);
   for (const c of reps) {
-    const u = c.dispatch.uniforms as Record<string, number>;
-    const incumbent = pickVariant(base, traits, { k: c.k, stride: c.stride, cin: u.in_c, cout: u.out_c, outH: u.out_h, outW: u.out_w });
+    const incumbent = pickVariant(base, traits, c.dispatch.conv);
     if (c.shapeFlops < MIN_SHAPE_SHARE * total) {
       log?.(`${c.shape}: ${((100 * c.shapeFlops) / total).toFixed(1)} % of the FLOPs, keeps ${incumbent.id}`);
       continue;
     }
     // Every candidate is checked against the generic kernel; the generic one itself is not timed
     // where a kernel of the convolution's own kind exists (the workgroup-tile kernels supersede it).
-    const own = candidates(convKind(c.k, c.stride), traits).filter((v) => v !== GENERIC);
+    const own = candidates(convKind(c.k, c.stride), traits).filter((v) => v !== GENERIC && scratchFits(v, c.dispatch.conv));
     const outcomes = await measureCandidates(device, pipelines, c, own.length ? own : [GENERIC], log);
     const win = fastest(outcomes, incumbent.id);
     if (win) byClass[c.shape] = win;

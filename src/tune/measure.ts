@@ -7,7 +7,7 @@
  * onSubmittedWorkDone otherwise).
  */
 import { GENERIC, type ConvVariant } from '../ops/conv-variants.js';
-import { planConv } from '../ops/conv.js';
+import { im2colElements, planConvSteps } from '../ops/conv.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
@@ -30,33 +30,35 @@ const noise = (n: number, seed: number) => {
 interface Scratch { arena: GPUBuffer; weights: GPUBuffer; read: GPUBuffer; outOffset: number; outLength: number }
 
 /**
- * Scratch buffers laid out for `c`, [input][output][residual] and [packed weights (Cout padded to 16)][bias],
- * with the input plane cut to `plane` (h, w) when given (the validation run: same channels, small plane).
+ * Scratch buffers laid out for `c`, [input][output][residual][im2col scratch where a candidate needs
+ * one] and [packed weights (Cout padded to 16)][bias], with the input plane cut to `plane` (h, w) when
+ * given (the validation run: same channels, small plane).
  */
-function scratch(device: GPUDevice, c: ConvCase, plane?: [number, number]): Scratch & { params: (v: ConvVariant) => Dispatch } {
-  const u = c.dispatch.uniforms as Record<string, number>;
-  const [inH, inW] = plane ? [Math.min(plane[0], u.in_h), Math.min(plane[1], u.in_w)] : [u.in_h, u.in_w];
+function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [number, number]): Scratch & { params: (v: ConvVariant) => Dispatch[] } {
+  const g = c.dispatch.conv;
+  const [inH, inW] = plane ? [Math.min(plane[0], g.inH), Math.min(plane[1], g.inW)] : [g.inH, g.inW];
   const pad = Math.floor(c.k / 2);
   const [outH, outW] = [inH, inW].map((v) => Math.floor((v + 2 * pad - c.k) / c.stride) + 1);
-  const inLen = u.in_c * inH * inW;
-  const outLen = u.out_c * outH * outW;
-  const flag = (k: string) => (c.dispatch.constants[k] ?? u[k.toLowerCase()]) === 1;
-  const res = flag('RES');
+  const inLen = g.cin * inH * inW;
+  const outLen = g.cout * outH * outW;
   const align = (n: number) => Math.ceil(n / 64) * 64;
   const outOffset = align(inLen);
   const resOffset = align(outOffset + outLen);
-  const arenaLen = resOffset + (res ? outLen : 0);
-  const wLen = align(u.in_c * c.k * c.k * Math.ceil(u.out_c / 16) * 16);
+  const colsOffset = align(resOffset + (g.res ? outLen : 0));
+  const colsLen = withCols ? im2colElements(g.cin, outH, outW) : 0;
+  const arenaLen = colsOffset + colsLen;
+  const wLen = align(g.cin * c.k * c.k * Math.ceil(g.cout / 16) * 16);
   const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const arena = device.createBuffer({ label: 'tune arena', size: arenaLen * 4, usage: S });
-  const weights = device.createBuffer({ label: 'tune weights', size: (wLen + align(u.out_c)) * 4, usage: S });
+  const weights = device.createBuffer({ label: 'tune weights', size: (wLen + align(g.cout)) * 4, usage: S });
   device.queue.writeBuffer(arena, 0, noise(arenaLen, 1));
-  device.queue.writeBuffer(weights, 0, noise(wLen + align(u.out_c), 2).map((x) => x * 0.1));
+  device.queue.writeBuffer(weights, 0, noise(wLen + align(g.cout), 2).map((x) => x * 0.1));
   const read = device.createBuffer({ label: 'tune read', size: outLen * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const params = (v: ConvVariant) => planConv({
-    label: `tune ${c.dispatch.label}`, input: { offset: 0, c: u.in_c, h: inH, w: inW }, output: { offset: outOffset, c: u.out_c, h: outH, w: outW },
-    k: c.k, stride: c.stride, groups: 1, act: flag('ACT'), weightOffset: 0, biasOffset: wLen,
-    residual: res ? { offset: resOffset, c: u.out_c, h: outH, w: outW } : undefined,
+  const params = (v: ConvVariant) => planConvSteps({
+    label: `tune ${c.dispatch.label}`, input: { offset: 0, c: g.cin, h: inH, w: inW }, output: { offset: outOffset, c: g.cout, h: outH, w: outW },
+    k: c.k, stride: c.stride, groups: 1, act: g.act, weightOffset: 0, biasOffset: wLen,
+    residual: g.res ? { offset: resOffset, c: g.cout, h: outH, w: outW } : undefined,
+    cols: colsLen ? { offset: colsOffset, c: 9 * g.cin, h: outH, w: outW } : undefined,
   }, v);
   return { arena, weights, read, outOffset, outLength: outLen, params };
 }
@@ -115,26 +117,34 @@ async function readOutput(device: GPUDevice, s: Scratch): Promise<Float32Array> 
   return out;
 }
 
-/** One candidate on scratch `s`: its best time over `reps` runs (0 reps: run once, untimed) and its output. */
+/** One candidate on scratch `s` (all its dispatches in one pass): its best time over `reps` runs (0 reps: run once, untimed) and its output. */
 async function runCandidate(device: GPUDevice, cache: PipelineCache, s: ReturnType<typeof scratch>, v: ConvVariant, reps: number, best: number) {
-  const d = s.params(v);
-  device.pushErrorScope('validation');
-  const { pipeline, layout, info } = await cache.get(d.shader, d.constants);
-  const ubuf = device.createBuffer({ size: info.uniform!.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const ds = s.params(v);
+  const ubufs: GPUBuffer[] = [];
   try {
-    device.queue.writeBuffer(ubuf, 0, packUniforms(info, d.uniforms));
-    const entries = info.bindings.map((b) => ({ binding: b.binding, resource: { buffer: b.kind === 'uniform' ? ubuf : b.name === 'weights' ? s.weights : s.arena } }));
-    const group = device.createBindGroup({ layout, entries });
-    const err = await device.popErrorScope();
-    if (err) throw new Error(err.message);
+    device.pushErrorScope('validation');
+    const made = Promise.all(ds.map(async (d) => {
+      const { pipeline, layout, info } = await cache.get(d.shader, d.constants);
+      const ubuf = device.createBuffer({ size: info.uniform!.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      ubufs.push(ubuf);
+      device.queue.writeBuffer(ubuf, 0, packUniforms(info, d.uniforms));
+      const entries = info.bindings.map((b) => ({ binding: b.binding, resource: { buffer: b.kind === 'uniform' ? ubuf : b.name === 'weights' ? s.weights : s.arena } }));
+      return { pipeline, group: device.createBindGroup({ layout, entries }), workgroups: d.workgroups };
+    }));
+    const steps = await made.finally(async () => {
+      const err = await device.popErrorScope();
+      if (err) throw new Error(err.message);
+    });
     const ms = await time(device, (pass) => {
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(...d.workgroups);
+      for (const st of steps) {
+        pass.setPipeline(st.pipeline);
+        pass.setBindGroup(0, st.group);
+        pass.dispatchWorkgroups(...st.workgroups);
+      }
     }, Math.max(1, reps), best);
     return { ms, y: reps ? undefined : await readOutput(device, s) };
   } finally {
-    ubuf.destroy();
+    for (const b of ubufs) b.destroy();
   }
 }
 
@@ -148,7 +158,8 @@ const CHECK_PLANE: [number, number] = [23, 29];
 export async function measureCandidates(device: GPUDevice, cache: PipelineCache, c: ConvCase, cands: readonly ConvVariant[], log?: (m: string) => void, reference: ConvVariant = GENERIC): Promise<Record<string, Outcome>> {
   const out: Record<string, Outcome> = {};
   const say = (v: ConvVariant, what: string) => log?.(`${c.shape} (${c.dispatch.label}): ${v.id} ${what}`);
-  const small = scratch(device, c, CHECK_PLANE);
+  const withCols = cands.some((v) => v.im2col);
+  const small = scratch(device, c, withCols, CHECK_PLANE);
   const agreeing: ConvVariant[] = [];
   try {
     const { y: ref } = await runCandidate(device, cache, small, reference, 0, Infinity);
@@ -174,7 +185,7 @@ export async function measureCandidates(device: GPUDevice, cache: PipelineCache,
     small.weights.destroy();
     small.read.destroy();
   }
-  const full = scratch(device, c);
+  const full = scratch(device, c, withCols);
   let best = Infinity;
   try {
     for (const v of agreeing) {

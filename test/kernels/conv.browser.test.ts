@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 import { maxAbsDiff, randomArray } from '../helpers/kernel.js';
 import { refConv } from '../helpers/ref-conv.js';
-import { packConvWeights, planConv } from '../../src/ops/conv.js';
+import { im2colElements, packConvWeights, planConvSteps } from '../../src/ops/conv.js';
 import { CONV_VARIANTS, GENERIC, adapterTraits, convKind, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
 
 interface Case { cin: number; cout: number; h: number; w: number; k: number; stride: number; groups: number; act: boolean; res: boolean; inPlace?: boolean }
@@ -62,11 +62,13 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
     const ow = Math.floor((cs.w + 2 * pad - cs.k) / cs.stride) + 1;
     const res = cs.res ? randomArray(cs.cout * oh * ow, seed + 3) : undefined;
     const ref = refConv(x, [cs.cin, cs.h, cs.w], wt, bias, cs.cout, cs.k, cs.stride, cs.groups, cs.act, res);
-    // Arena: [5 sentinels][input][7 sentinels][2 channels | output | 1 channel][residual], sentinel −123.5.
+    // Arena: [5 sentinels][input][7 sentinels][2 channels | output | 1 channel][residual][3 sentinels][im2col scratch],
+    // sentinel −123.5; only the output and the scratch may change.
     const inOff = 5;
     const outOff = inOff + x.length + 7 + 2 * oh * ow;
     const resOff = outOff + (cs.cout + 1) * oh * ow;
-    const arena = new Float32Array(resOff + (res && !cs.inPlace ? res.length : 0)).fill(-123.5);
+    const colsOff = resOff + (res && !cs.inPlace ? res.length : 0) + 3;
+    const arena = new Float32Array(colsOff + (variant.im2col ? im2colElements(cs.cin, oh, ow) : 0)).fill(-123.5);
     arena.set(x, inOff);
     if (res) arena.set(res, cs.inPlace ? outOff : resOff);
     const packed = packConvWeights(wt, cs);
@@ -74,16 +76,18 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
     const weights = new Float32Array(bOff + Math.ceil(cs.cout / 64) * 64);
     weights.set(packed, 0);
     weights.set(bias, bOff);
-    const d = planConv({
+    const ds = planConvSteps({
       label: 'test', input: { offset: inOff, c: cs.cin, h: cs.h, w: cs.w }, output: { offset: outOff, c: cs.cout, h: oh, w: ow },
       k: cs.k, stride: cs.stride, groups: cs.groups, act: cs.act, weightOffset: 0, biasOffset: bOff,
       residual: res ? { offset: cs.inPlace ? outOff : resOff, c: cs.cout, h: oh, w: ow } : undefined,
+      cols: { offset: colsOff, c: 9 * cs.cin, h: oh, w: ow },
     }, variant);
-    const r = await s.call<{ arena: number[] }>('/test/browser/entries/kernels.ts', 'runDispatches', [d], Array.from(arena), Array.from(weights));
+    expect(ds.length).toBe(variant.im2col && cs.groups === 1 ? 2 : 1);
+    const r = await s.call<{ arena: number[] }>('/test/browser/entries/kernels.ts', 'runDispatches', ds, Array.from(arena), Array.from(weights));
     const got = r.arena.slice(outOff, outOff + ref.y.length);
     const scale = Math.max(1, ...Array.from(ref.y, Math.abs));
     expect(maxAbsDiff(got, ref.y)).toBeLessThanOrEqual(1e-4 * scale);
-    const outside = r.arena.filter((v, i) => (i < outOff || i >= outOff + ref.y.length) && v !== arena[i]);
+    const outside = r.arena.filter((v, i) => (i < outOff || i >= outOff + ref.y.length) && i < colsOff && v !== arena[i]);
     expect(outside.length).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import { variants, type Setup } from '../../bench/page/benchmark.js';
 import { chartHtml } from '../../bench/page/chart.js';
 import { browserName } from '../../bench/page/environment.js';
 import { markdownHtml } from '../../bench/page/markdown-html.js';
-import { markdown, type BenchResult, type OursResult } from '../../bench/report.js';
+import { im2colPays, markdown, type BenchResult, type OursResult } from '../../bench/report.js';
 
 const setup = (kind: 'onnx' | 'tflite' | 'y11w', peers: string[]): Setup => ({
   model: { name: `m.${kind}`, bytes: new Uint8Array(8), converted: { kind, weights: new Uint8Array(8), summary: '', imgsz: [640, 640], task: 'detect' } },
@@ -49,6 +49,23 @@ test('the chart: a bar per dispatch, share of the ceiling for kernels with FLOPs
   expect(html).toContain('<span class="num">50 %</span>'); // 4 MFLOP in 2 ms = 2 GFLOP/s of 4
   expect(chartHtml({ ...ours, profile: 'no timestamp-query on this adapter' }, 4)).toMatch(/per-kernel GPU times unavailable: no timestamp-query/);
   expect(chartHtml('failed: boom')).toMatch(/ours did not run \(failed: boom\)/);
+});
+
+test('im2col kernels in the report: whether their extra dispatch paid for itself, by the tuner\'s own timings, and their unfolding time', () => {
+  const tuning = {
+    source: 'measured',
+    byClass: { '3x3s2/16>32@80x80': 'rt-3x3s2-i2c-m16n16-sg-16x4', '3x3s1/8>8@20x20': 'rt-3x3s1-i2c-m16n8-sg-16x4', '3x3s2/M': 'rt-3x3s2-i2c-m16n16-sg-16x4', 'pw/8>8@20x20': 'rt-pw-m16n8-sg-16x4' },
+    timings: {
+      '3x3s2/16>32@80x80': { 'rt-3x3s2-i2c-m16n16-sg-16x4': 10, 'rt-3x3s2-px-m16n8-sg-8x4': 12, 'rt-3x3s2-m16n4-sg-16x4': 15, 'tiled-32x32': 'failed: x' },
+      '3x3s1/8>8@20x20': { 'rt-3x3s1-i2c-m16n8-sg-16x4': 2, 'rt-3x3s1-i2c-m16n4-sg-16x4': 1.5, 'rt-3x3s1-m8n4-sg-16x4': 2.5 },
+    },
+  };
+  // Exact shapes only (the class entry has no timings of its own); the best non-im2col time per shape.
+  expect(im2colPays(tuning)).toEqual({ shapes: 2, im2col: 12, direct: 14.5 });
+  expect(im2colPays({ ...tuning, byClass: { 'pw/8>8@20x20': 'rt-pw-m16n8-sg-16x4' } })).toBeUndefined();
+  const md = markdown({ ...result, ours: { ...ours, tuning, profile: [{ label: 'model.3', shader: 'conv-rt-pw-m16n16-sg', ms: 3, flops: 4e6, variant: 'rt-3x3s2-i2c-m16n16-sg-16x4', prologueMs: 0.5 }] } });
+  expect(md).toContain('im2col kernels (two dispatches each) chosen for 2 shapes; the tuner\'s times for them in this run: 12.0 ms as im2col + 1×1 vs 14.5 ms');
+  expect(md).toContain("1 convolutions run as im2col + 1×1: 3.0 ms of GPU time, of which unfolding 0.5 ms");
 });
 
 test('the browser from its user agent', () => {

@@ -1,8 +1,8 @@
 /** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CONV_VARIANTS, GENERIC, adapterTraits, candidates, convKind, convShape, convVariant, defaultConvTuning, pickVariant, shapeClass, variantRuns, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
-import { laneRows, packConvWeights, packedConvWeightLength, planConv, type ConvParams } from '../../src/ops/conv.js';
+import { CONV_VARIANTS, GENERIC, adapterTraits, candidates, convKind, convShape, convVariant, defaultConvTuning, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
+import { laneRows, packConvWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
 import { planModel } from '../../src/plan/model-plan.js';
 import { picker } from '../../src/ops/conv-variants.js';
@@ -32,12 +32,15 @@ describe('generated shaders (conv, depthwise, attention)', () => {
 
   test('every variant names a shader that exists and declares the overrides the planner sets', () => {
     for (const v of CONV_VARIANTS) {
-      const info = shader(v.shader);
-      const d = planConv(params(v.kind === 'pw' ? 1 : 3, v.kind === '3x3s2' ? 2 : 1, 20, 24), v);
-      expect(d.shader, v.id).toBe(v.shader);
-      expect(new Set(Object.keys(d.constants)), v.id).toEqual(new Set(info.overrides.filter((o) => o in d.constants)));
-      for (const k of Object.keys(d.constants)) expect(info.overrides, `${v.id} ${k}`).toContain(k);
-      expect(new Set(Object.keys(d.uniforms)), v.id).toEqual(new Set(info.uniform!.fields.keys()));
+      const p = params(v.kind === 'pw' ? 1 : 3, v.kind === '3x3s2' ? 2 : 1, 20, 24);
+      const ds = planConvSteps({ ...p, cols: { offset: 1 << 21, c: 9 * p.input.c, h: p.output.h, w: p.output.w } }, v);
+      expect(ds.map((d) => d.shader), v.id).toEqual(v.im2col ? ['im2col-3x3', v.shader] : [v.shader]);
+      for (const d of ds) {
+        const info = shader(d.shader);
+        expect(new Set(Object.keys(d.constants)), v.id).toEqual(new Set(info.overrides.filter((o) => o in d.constants)));
+        for (const k of Object.keys(d.constants)) expect(info.overrides, `${v.id} ${k}`).toContain(k);
+        expect(new Set(Object.keys(d.uniforms)), v.id).toEqual(new Set(info.uniform!.fields.keys()));
+      }
     }
   });
 });
@@ -46,6 +49,44 @@ function params(k: number, stride: number, cout: number, hw: number, cin = 8): C
   const o = Math.floor((hw + 2 * Math.floor(k / 2) - k) / stride) + 1;
   return { label: 't', input: { offset: 0, c: cin, h: hw, w: hw }, output: { offset: 1 << 20, c: cout, h: o, w: o }, k, stride, groups: 1, act: true, weightOffset: 0, biasOffset: 4096 };
 }
+
+describe('planConvSteps (im2col variants)', () => {
+  const v = CONV_VARIANTS.find((x) => x.im2col && x.kind === '3x3s2')!;
+  test('unfold then the 1×1 kernel over 9·Cin rows: the convolution\'s FLOPs, geometry and variant on the GEMM, the unfold a prologue', () => {
+    const p = params(3, 2, 20, 24); // 8 → 20 channels, 24×24 → 12×12
+    const cols = { offset: 1 << 21, c: 72, h: 12, w: 12 };
+    const [unfold, gemm] = planConvSteps({ ...p, cols }, v);
+    expect(unfold).toMatchObject({ shader: 'im2col-3x3', prologue: true, variant: v.id, workgroups: [Math.ceil(144 / 64), 8, 1] });
+    expect(unfold.uniforms).toMatchObject({ in_off: 0, in_c: 8, in_h: 24, in_w: 24, out_off: cols.offset, out_h: 12, out_w: 12, stride: 2 });
+    expect(gemm).toMatchObject({ shader: v.shader, variant: v.id, flops: 2 * 20 * 72 * 144 });
+    expect(gemm.uniforms).toMatchObject({ in_off: cols.offset, in_c: 72, in_h: 12, in_w: 12, out_off: 1 << 20, out_c: 20, cout_pad: 32 });
+    expect(gemm.conv).toEqual({ k: 3, stride: 2, cin: 8, cout: 20, inH: 24, inW: 24, outH: 12, outW: 12, act: true, res: false });
+    expect(gemm.prologue).toBeUndefined();
+  });
+
+  test('without a scratch of the right shape it throws; planConv alone refuses it; another kind or a depthwise conv takes one dispatch', () => {
+    const p = params(3, 2, 20, 24);
+    expect(() => planConvSteps(p, v)).toThrow(/im2col scratch/);
+    expect(() => planConvSteps({ ...p, cols: { offset: 1 << 21, c: 71, h: 12, w: 12 } }, v)).toThrow(/im2col scratch/);
+    expect(() => planConv(p, v)).toThrow(/two dispatches/);
+    expect(planConvSteps(params(3, 1, 20, 24), v).map((d) => d.shader)).toEqual([GENERIC.shader]);
+    const dw = { ...params(3, 1, 8, 24), groups: 8 };
+    expect(planConvSteps(dw, CONV_VARIANTS.find((x) => x.im2col && x.kind === '3x3s1')!).map((d) => d.shader)).toEqual(['dwconv-rt-3x3s1-n8']);
+  });
+
+  test('a model planned with an im2col choice gets a scratch tensor per such conv; the trainer\'s direct picker never picks one', async () => {
+    const file = await zeroWeights(80);
+    const t = withChoice(defaultConvTuning(swiftshader), { '3x3s2/S': v.id });
+    const plan = planModel(file, [320, 320], { conv: picker(t, swiftshader), attention: 'split-sg' });
+    const unfolds = plan.dispatches.filter((d) => d.shader === 'im2col-3x3');
+    expect(unfolds.map((d) => d.label)).toEqual(['model.3']); // 80×80 → 40×40: the one 3x3s2/S conv at 320
+    const i = plan.dispatches.indexOf(unfolds[0]);
+    expect(plan.dispatches[i + 1]).toMatchObject({ label: 'model.3', variant: v.id, conv: { k: 3, stride: 2 } });
+    const direct = picker(t, swiftshader, true)({ k: 3, stride: 2, cin: 32, cout: 64, outH: 40, outW: 40 });
+    expect(direct.im2col).toBeFalsy();
+    expect(direct.kind).toBe('3x3s2');
+  });
+});
 
 describe('planConv', () => {
   test('register kernels: 64 lanes split between channels and pixels to leave the fewest idle', () => {

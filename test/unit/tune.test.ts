@@ -9,7 +9,7 @@ import { CONV_VARIANTS } from '../../src/ops/conv-variants.js';
 import type { Dispatch } from '../../src/ops/types.js';
 
 const conv = (label: string, k: number, stride: number, out: number, flops: number, variant = 'x', cin = 16, cout = 32): Dispatch =>
-  ({ label, shader: 's', constants: {}, uniforms: { out_h: out, out_w: out, in_c: cin, out_c: cout }, workgroups: [1, 1, 1], conv: { k, stride }, flops, variant });
+  ({ label, shader: 's', constants: {}, uniforms: { out_h: out, out_w: out, in_c: cin, out_c: cout }, workgroups: [1, 1, 1], conv: { k, stride, cin, cout, inH: out * stride, inW: out * stride, outH: out, outW: out, act: true, res: false }, flops, variant });
 
 describe('representatives', () => {
   test('one per exact shape with the FLOPs of all its convolutions; non-convolutions ignored; heaviest first', () => {

@@ -3,6 +3,7 @@
  * layer kept readable), runs forward() on reference inputs and compares each layer with ONNX
  * Runtime's tensors, returning a small table (max|Δ| and max|ref| per layer).
  */
+import { convVariant } from '../../../src/ops/conv-variants.js';
 import { createDetector } from '../../../src/detector.js';
 
 async function f32(url: string): Promise<Float32Array> {
@@ -18,8 +19,11 @@ export interface LayerDiff {
   maxRef: number;
 }
 
-export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled') {
-  const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true, convKernel });
+/** Every 3×3 shape class on an im2col kernel (the three tile widths spread over them), as a `tune.choice`. */
+const IM2COL_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T'].flatMap((b, i) => ['3x3s1', '3x3s2'].map((k, j) => [`${k}/${b}`, `rt-${k}-i2c-m16n${[16, 8, 4][(i + j) % 3]}-sg-16x4`])));
+
+export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled' | 'im2col') {
+  const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true, ...(convKernel === 'im2col' ? { tune: { choice: IM2COL_EVERYWHERE } } : { convKernel }) });
   const out: LayerDiff[] = [];
   const t0 = performance.now();
   try {
@@ -43,7 +47,8 @@ export async function runParity(weightsUrl: string, inputSize: [number, number],
   } finally {
     det.destroy();
   }
-  return { diffs: out, ms: performance.now() - t0, dispatches: det.info.dispatches, adapter: det.info.adapter };
+  const im2col = Object.values(det.info.tuning.byClass).filter((id) => convVariant(id)?.im2col).length;
+  return { diffs: out, ms: performance.now() - t0, dispatches: det.info.dispatches, adapter: det.info.adapter, im2col };
 }
 
 /** forward() on one input and the named layers after it (`output1`, …), as plain arrays, for comparisons done in Node. */
