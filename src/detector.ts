@@ -298,8 +298,9 @@ export class Detector<T extends Task = Task> {
   }
 
   /**
-   * Benchmarks: GPU time of each dispatch of one forward pass on `input` (as `forward()`), from
-   * timestamp queries, one compute pass per dispatch. Needs the adapter feature `timestamp-query`.
+   * Benchmarks: GPU time of each op of one forward pass on `input` (as `forward()`), from timestamp
+   * queries, one compute pass per dispatch (an im2col convolution's unfolding counted in its entry).
+   * Needs the adapter feature `timestamp-query`.
    */
   profile(input: Float32Array): Promise<KernelTime[]> {
     return this.serial(async () => {

@@ -173,9 +173,10 @@ export function adapterTraits(info: { vendor: string; architecture: string; devi
  * bench`, 2026-12-03), held to the four shaders that cost the first load no more compiling than the
  * family's first kernels did: an untuned yolo11n's warm forward went 423 → 362 ms at 320 and 1.37 →
  * 1.24 s at 640, its cold start 4.08 → 3.95 s and 5.08 → 4.83 s (`npm run bench -- --imgsz 320 --runs 5
- * --peers '' --skip-ceiling --no-tune`, and 640; a tuned one: 324–347 ms, 1.09 s). 1×1 convs keep the
+ * --peers '' --skip-ceiling --no-tune`, and 640; a tuned one then: 324–347 ms, 1.09 s). 1×1 convs keep the
  * family's first (`pw-m16n8`: `pw-m16n16` won on 80×80 and larger planes, by less than its compile
- * costs a first load). A variant the adapter cannot run falls back to the family's first.
+ * costs a first load). A variant the adapter cannot run falls back to the family's first. im2col
+ * kernels are left to the tuner: in the class table they changed nothing measurable (docs/PERFORMANCE.md).
  */
 const CPU_CLASS_DEFAULTS: Record<string, string> = {
   '3x3s1/L': 'rt-3x3s1-m4n8-sg-16x4',
