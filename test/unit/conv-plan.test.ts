@@ -1,7 +1,7 @@
 /** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CONV_VARIANTS, GENERIC, adapterTraits, candidates, convKind, convShape, convVariant, defaultConvTuning, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
+import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, convShape, convVariant, defaultConvTuning, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
 import { laneRows, packConvWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
 import { planModel } from '../../src/plan/model-plan.js';
@@ -85,6 +85,17 @@ describe('planConvSteps (im2col variants)', () => {
     const direct = picker(t, swiftshader, true)({ k: 3, stride: 2, cin: 32, cout: 64, outH: 40, outW: 40 });
     expect(direct.im2col).toBeFalsy();
     expect(direct.kind).toBe('3x3s2');
+  });
+
+  test('an im2col choice whose scratch would pass MAX_IM2COL_ELEMENTS gives way: to the class choice, else the family default', () => {
+    const big = { k: 3, stride: 2, cin: 16, cout: 32, outH: 1440, outW: 1440 }; // model.1 at 2880: 9·16·1440² elements
+    expect(9 * big.cin * big.outH * big.outW).toBeGreaterThan(MAX_IM2COL_ELEMENTS);
+    const shape = convShape(3, 2, 16, 32, 1440, 1440);
+    const onShape = pickVariant(withChoice(defaultConvTuning(swiftshader), { [shape]: v.id }), swiftshader, big);
+    expect(onShape.im2col).toBeFalsy();
+    expect(onShape.id).toBe(pickVariant(defaultConvTuning(swiftshader), swiftshader, big).id); // the class's default
+    const small = { ...big, outH: 40, outW: 40 };
+    expect(pickVariant(withChoice(defaultConvTuning(swiftshader), { '3x3s2/S': v.id }), swiftshader, small).id).toBe(v.id);
   });
 });
 
