@@ -207,8 +207,11 @@ export type ConvPicker = (c: ConvGeometry) => ConvVariant;
  */
 export const MAX_IM2COL_ELEMENTS = 1 << 24;
 
+/** Elements of an im2col variant's scratch (9·Cin rows of the output plane). */
+export const im2colElements = (cin: number, outH: number, outW: number) => 9 * cin * outH * outW;
+
 /** Whether variant `v` may compute convolution `c` (an im2col one only where its scratch stays small). */
-export const scratchFits = (v: ConvVariant, c: ConvGeometry): boolean => !v.im2col || 9 * c.cin * c.outH * c.outW <= MAX_IM2COL_ELEMENTS;
+export const scratchFits = (v: ConvVariant, c: ConvGeometry): boolean => !v.im2col || im2colElements(c.cin, c.outH, c.outW) <= MAX_IM2COL_ELEMENTS;
 
 /** `direct`: one-dispatch kernels only (no im2col scratch), for planners that do not allocate one (the trainer's). */
 export const picker = (t: ConvTuning, a: AdapterTraits, direct = false): ConvPicker => (c) => pickVariant(t, a, c, direct);

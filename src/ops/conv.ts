@@ -4,7 +4,7 @@
  * fused), groups = Cin = Cout → shaders/dwconv.wgsl. Also packs weights for those kernels.
  */
 import type { ConvSpec } from '../model/spec.js';
-import { grid1d, type Dispatch, type View } from './types.js';
+import { grid1d, type ConvDims, type Dispatch, type View } from './types.js';
 import { GENERIC, type ConvVariant } from './conv-variants.js';
 
 export interface ConvParams {
@@ -20,7 +20,7 @@ export interface ConvParams {
   biasOffset: number;
   /** Added after the activation; same shape as the output. */
   residual?: View;
-  /** Scratch for an im2col variant: `im2colElements` elements, alive only during this convolution. */
+  /** Scratch for an im2col variant: `im2colElements` (conv-variants.ts) elements, alive only during this convolution. */
   cols?: View;
 }
 
@@ -74,9 +74,6 @@ export function packConvWeights(w: Float32Array, c: Pick<ConvSpec, 'cin' | 'cout
   return out;
 }
 
-/** Elements of an im2col variant's scratch (9·Cin rows of the output plane). */
-export const im2colElements = (cin: number, outH: number, outW: number) => 9 * cin * outH * outW;
-
 /**
  * Plan one convolution with kernel `variant`: one dispatch, or for an im2col variant two (the input
  * unfolded into `p.cols`, then the 1×1 kernel over it; the first is marked `prologue`, its time the
@@ -86,7 +83,7 @@ export function planConvSteps(p: ConvParams, variant: ConvVariant = GENERIC): Di
   if (!variant.im2col || p.groups !== 1) return [planConv(p, variant)];
   if (p.k !== 3 || variant.kind !== `3x3s${p.stride}`) return [planConv(p, GENERIC)];
   const { input: x, output: y } = p;
-  const direct = planConv(p, GENERIC); // checks the shapes; its geometry and flops are the convolution's
+  const { conv, flops } = convDims(p);
   const cols = p.cols;
   if (!cols || cols.c !== 9 * x.c || cols.h !== y.h || cols.w !== y.w) throw new Error(`${p.label}: ${variant.id} needs a ${9 * x.c}×${y.h}×${y.w} im2col scratch view`);
   const npix = y.h * y.w;
@@ -98,11 +95,11 @@ export function planConvSteps(p: ConvParams, variant: ConvVariant = GENERIC): Di
     workgroups: [Math.ceil(tiles / z), x.c, z],
   };
   const gemm = planConv({ ...p, input: cols, k: 1, stride: 1 }, { ...variant, kind: 'pw', im2col: false });
-  return [unfold, { ...gemm, variant: variant.id, flops: direct.flops, conv: direct.conv }];
+  return [unfold, { ...gemm, variant: variant.id, flops, conv }];
 }
 
-/** Plan one convolution with a one-dispatch kernel `variant` (the generic one when the variant does not compute this k and stride). */
-export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatch {
+/** A convolution's checked geometry and FLOPs (throws where the views do not fit together). */
+function convDims(p: ConvParams): { conv: ConvDims; flops: number } {
   const { input: x, output: y, k, stride } = p;
   const pad = Math.floor(k / 2);
   const oh = Math.floor((x.h + 2 * pad - k) / stride) + 1;
@@ -110,11 +107,19 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
   if (y.h !== oh || y.w !== ow) throw new Error(`${p.label}: output ${y.h}×${y.w} ≠ conv output ${oh}×${ow} of input ${x.h}×${x.w} (k ${k}, stride ${stride})`);
   if (p.residual && (p.residual.c !== y.c || p.residual.h !== y.h || p.residual.w !== y.w)) throw new Error(`${p.label}: residual shape differs from output`);
   if (p.weightOffset % 4 || p.biasOffset % 4) throw new Error(`${p.label}: weight offsets must be multiples of 4`);
+  const conv = { k, stride, cin: x.c, cout: y.c, inH: x.h, inW: x.w, outH: oh, outW: ow, act: p.act, res: !!p.residual };
+  return { conv, flops: 2 * y.c * (x.c / p.groups) * k * k * oh * ow };
+}
+
+/** Plan one convolution with a one-dispatch kernel `variant` (the generic one when the variant does not compute this k and stride). */
+export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatch {
+  const { input: x, output: y, k, stride } = p;
+  const { conv, flops } = convDims(p);
+  const { outH: oh, outW: ow } = conv;
   const flags = { ACT: p.act ? 1 : 0, RES: p.residual ? 1 : 0 };
   // Register kernels let lanes past the plane's end store a clamped copy again, unless that would add
   // an in-place residual twice.
   const IN_PLACE = p.residual?.offset === y.offset ? 1 : 0;
-  const flops = 2 * y.c * (x.c / p.groups) * k * k * oh * ow;
   if (p.groups !== 1) {
     if (p.groups !== x.c || p.groups !== y.c) throw new Error(`${p.label}: groups ${p.groups} must be 1 or equal Cin = Cout (${x.c}, ${y.c})`);
     if (variant.family === 'register' && k === 3 && stride === 1) {
@@ -143,7 +148,7 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
       flops,
     };
   }
-  if (variant.im2col && variant.kind !== 'pw') throw new Error(`${p.label}: ${variant.id} is two dispatches (planConvSteps)`);
+  if (variant.im2col) throw new Error(`${p.label}: ${variant.id} is two dispatches (planConvSteps)`);
   const uniforms = {
     in_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, out_off: y.offset, out_c: y.c, out_h: y.h, out_w: y.w,
     w_off: p.weightOffset, b_off: p.biasOffset, res_off: p.residual?.offset ?? 0, cout_pad: coutPad(y.c),
@@ -153,7 +158,6 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
   const rtUniforms = { ...uniforms, act: flags.ACT, res: flags.RES };
   const kind = k === 1 && stride === 1 ? 'pw' : k === 3 && stride <= 2 ? `3x3s${stride}` : 'any';
   const v = variant.kind === kind || variant.kind === 'any' ? variant : GENERIC;
-  const conv = { k, stride, cin: x.c, cout: y.c, inH: x.h, inW: x.w, outH: oh, outW: ow, act: p.act, res: !!p.residual };
   const base = { label: p.label, shader: v.shader, uniforms, flops, variant: v.id, conv };
   if (v.family === 'register') {
     // RT_LANES lanes: wy rows along channels, wx = 64 / wy along pixels (u.wx: a uniform, one pipeline

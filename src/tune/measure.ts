@@ -6,8 +6,8 @@
  * on the real shape, with timestamp queries where the adapter has them (wall-clock to
  * onSubmittedWorkDone otherwise).
  */
-import { GENERIC, type ConvVariant } from '../ops/conv-variants.js';
-import { im2colElements, planConvSteps } from '../ops/conv.js';
+import { GENERIC, im2colElements, type ConvVariant } from '../ops/conv-variants.js';
+import { planConvSteps } from '../ops/conv.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 import { maxAbsDiff, randomArray } from '../helpers/kernel.js';
 import { refConv } from '../helpers/ref-conv.js';
-import { im2colElements, packConvWeights, planConvSteps } from '../../src/ops/conv.js';
-import { CONV_VARIANTS, GENERIC, adapterTraits, convKind, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
+import { packConvWeights, planConvSteps } from '../../src/ops/conv.js';
+import { CONV_VARIANTS, GENERIC, adapterTraits, im2colElements, convKind, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
 
 interface Case { cin: number; cout: number; h: number; w: number; k: number; stride: number; groups: number; act: boolean; res: boolean; inPlace?: boolean }
 
