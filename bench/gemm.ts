@@ -4,7 +4,8 @@
  * read ~100 %). Shapes: a square 1024³ and yolo11n's heaviest convolutions at 640 as GEMMs
  * (N = output pixels, K = Cin·k², M = Cout). Each kernel's result is checked against a CPU dot
  * product on sampled entries (a wrong kernel is reported, never counted). The ceiling is the best
- * GFLOP/s of any kernel at any shape; `perShape` is the best at each shape.
+ * GFLOP/s of any kernel at any shape; `perShape` is the best at each shape. Two more shapes that
+ * differ only in K give `outputCost`: what writing one output element costs, in multiply-adds.
  */
 import { gemmKernels, type GemmKernel } from './gemm-kernels.js';
 
@@ -18,6 +19,40 @@ export const GEMM_SHAPES: GemmShape[] = [
   { name: 'model.9.cv2-like: 20×20 px, K 512, M 256', m: 256, n: 400, k: 512 },
 ];
 
+/**
+ * Two shapes that differ only in K (model.2.cv1 at 640 has K = 32): the K loop's time grows with K,
+ * the output writes' does not, so the pair splits a kernel's time between them (`outputCost`).
+ */
+export const OUTPUT_COST_SHAPES: [GemmShape, GemmShape] = [
+  { name: 'model.2.cv1-like: 160×160 px, K 32, M 32', m: 32, n: 25600, k: 32 },
+  { name: 'the same, K 64', m: 32, n: 25600, k: 64 },
+];
+
+/** What writing one output element costs, from one kernel's times at the two `OUTPUT_COST_SHAPES`. */
+export interface OutputCost {
+  kernel: string;
+  ms: [number, number];
+  /** Per output element: the writes' nanoseconds, and as many multiply-adds of the K loop. */
+  ns: number;
+  fmas: number;
+}
+
+/**
+ * Time per output element t(K) = K·f + w (f: one multiply-add of the K loop, w: the write and the
+ * epilogue), solved from the kernel fastest at the longer K, timed at both. Undefined without both rows.
+ */
+export function outputCost(rows: GemmResult['rows'], shapes: [GemmShape, GemmShape] = OUTPUT_COST_SHAPES): OutputCost | undefined {
+  const ok = rows.filter((r): r is GemmRow => 'gflops' in r);
+  const long = ok.filter((r) => r.shape === shapes[1].name).sort((a, b) => b.gflops - a.gflops)[0];
+  const short = long && ok.find((r) => r.shape === shapes[0].name && r.kernel === long.kernel);
+  if (!long || !short) return undefined;
+  const outputs = shapes[0].m * shapes[0].n;
+  const f = (long.ms - short.ms) / ((shapes[1].k - shapes[0].k) * outputs);
+  const w = Math.max(0, short.ms / outputs - shapes[0].k * f);
+  if (!(f > 0)) return undefined;
+  return { kernel: long.kernel, ms: [short.ms, long.ms], ns: w * 1e6, fmas: w / f };
+}
+
 export interface GemmRow { shape: string; kernel: string; ms: number; gflops: number; maxErr: number }
 export interface GemmResult {
   adapter: Record<string, unknown>;
@@ -26,6 +61,8 @@ export interface GemmResult {
   perShape: Record<string, { kernel: string; gflops: number }>;
   ceiling: number;
   ceilingKernel: string;
+  /** What each output element's write costs (absent when the two short-K shapes were not run). */
+  outputCost?: OutputCost;
 }
 
 const wave = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => (((i * 2654435761 + seed) >>> 0) % 1000) / 1000 - 0.5);
@@ -86,7 +123,7 @@ async function runOne(device: GPUDevice, kern: GemmKernel, s: GemmShape, reps: n
 }
 
 /** Every kernel of the family at every shape; `reps` timed runs each (best taken, after a warm-up). */
-export async function gemmCeiling(device: GPUDevice, adapter: Record<string, unknown>, reps = 2, shapes: GemmShape[] = GEMM_SHAPES, log: (m: string) => void = () => {}): Promise<GemmResult> {
+export async function gemmCeiling(device: GPUDevice, adapter: Record<string, unknown>, reps = 2, shapes: GemmShape[] = [...GEMM_SHAPES, ...OUTPUT_COST_SHAPES], log: (m: string) => void = () => {}): Promise<GemmResult> {
   const features = [...device.features].sort();
   const kernels = gemmKernels(device.features.has('subgroups'));
   const rows: GemmResult['rows'] = [];
@@ -106,5 +143,5 @@ export async function gemmCeiling(device: GPUDevice, adapter: Record<string, unk
   const perShape: GemmResult['perShape'] = {};
   for (const r of ok) if (!perShape[r.shape] || r.gflops > perShape[r.shape].gflops) perShape[r.shape] = { kernel: r.kernel, gflops: r.gflops };
   const best = ok.reduce((x, r) => (r.gflops > x.gflops ? r : x), { gflops: 0, kernel: 'none' } as { gflops: number; kernel: string });
-  return { adapter, features, rows, perShape, ceiling: best.gflops, ceilingKernel: best.kernel };
+  return { adapter, features, rows, perShape, ceiling: best.gflops, ceilingKernel: best.kernel, outputCost: outputCost(rows) };
 }

@@ -10,7 +10,7 @@
  * Σ/Σ to it — the GEMMs laid out like the 1×1 conv kernels (lanes along queries, no barriers, no
  * workgroup memory).
  */
-import { laneRows, RT_LANES } from './conv.js';
+import { laneRows, RT_LANES } from './conv-variants.js';
 import type { Dispatch, View } from './types.js';
 
 export interface AttentionParams {

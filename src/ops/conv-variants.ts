@@ -63,6 +63,7 @@ export const CONV_VARIANTS: readonly ConvVariant[] = [
   rt('pw', 16, true, 16, 4),
   rt('pw', 4, true, 16, 4),
   rt('pw', 8, false, 16, 4),
+  rt('pw', 25, true, 16, 4),
   rt('3x3s1', 8, true, 16, 4),
   rt('3x3s1', 8, true, 8, 4),
   rt('3x3s1', 4, true, 16, 4),
@@ -80,9 +81,11 @@ export const CONV_VARIANTS: readonly ConvVariant[] = [
   i2c('3x3s1', 16),
   i2c('3x3s1', 8),
   i2c('3x3s1', 4),
+  i2c('3x3s1', 25),
   i2c('3x3s2', 16),
   i2c('3x3s2', 8),
   i2c('3x3s2', 4),
+  i2c('3x3s2', 25),
   tiled(16, 16, 16),
   tiled(16, 8, 8),
   tiled(8, 16, 8),
@@ -103,15 +106,16 @@ export function convKind(k: number, stride: number): ConvKind {
 
 /**
  * Shape class: the kind and a size bucket of the output plane (the best tile depends on how many
- * pixels there are to spread over lanes): L ≥ 160×160, M ≥ 80×80, S ≥ 40×40, T below. `SHAPE_CLASSES`
- * names the scheme: tuning cached under another scheme is not reused.
+ * pixels there are to spread over lanes): L ≥ 160×160, M ≥ 80×80, S ≥ 40×40, T ≥ 20×20, U below (a
+ * 400-pixel tile that fits 20×20 planes exactly wastes three quarters of a 10×10 one, so the two must not
+ * share a choice). `SHAPE_CLASSES` names the scheme: tuning cached under another scheme is not reused.
  */
 export function shapeClass(k: number, stride: number, outPixels: number): string {
-  const bucket = outPixels >= 25_600 ? 'L' : outPixels >= 6_400 ? 'M' : outPixels >= 1_600 ? 'S' : 'T';
+  const bucket = outPixels >= 25_600 ? 'L' : outPixels >= 6_400 ? 'M' : outPixels >= 1_600 ? 'S' : outPixels >= 400 ? 'T' : 'U';
   return `${convKind(k, stride)}/${bucket}`;
 }
 
-export const SHAPE_CLASSES = 'L160,M80,S40,T;exact';
+export const SHAPE_CLASSES = 'L160,M80,S40,T20,U;exact';
 
 /**
  * A convolution's exact shape, the tuner's finest key (the best tile depends on how the channels and
@@ -183,10 +187,12 @@ const CPU_CLASS_DEFAULTS: Record<string, string> = {
   '3x3s1/M': 'rt-3x3s1-m4n8-sg-16x4',
   '3x3s1/S': 'rt-3x3s1-m8n4-sg-16x4',
   '3x3s1/T': 'rt-3x3s1-m8n4-sg-16x4',
+  '3x3s1/U': 'rt-3x3s1-m8n4-sg-16x4',
   '3x3s2/L': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/M': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/S': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/T': 'rt-3x3s2-px-m16n8-sg-8x4',
+  '3x3s2/U': 'rt-3x3s2-px-m16n8-sg-8x4',
 };
 
 /** Without a measurement: register tiles on CPU adapters (per shape class, as measured there), workgroup-memory tiles on GPUs. */
@@ -197,6 +203,53 @@ export const withChoice = (base: ConvTuning, byClass: Record<string, string>): C
 
 /** What the kernel choice of one convolution (groups = 1) depends on: its exact shape. */
 export interface ConvGeometry { k: number; stride: number; cin: number; cout: number; outH: number; outW: number }
+
+/** Lanes per workgroup of the register kernels (shaders/conv-rt-*.wgsl const LANES). */
+export const RT_LANES = 64;
+/**
+ * Rows of lanes along output channels (wy) of a register kernel's 64, the rest (wx = 64 / wy) along
+ * pixels: the split with the fewest idle lane slots — channel tiles rounded up to whole rows times
+ * pixels rounded up to whole rows of wx lanes × `perLane` — and the most rows among equals. 80 channels
+ * (5 tiles of 16) in 4 rows would idle 3 of 8 rows; in 1 row of 64 lanes, none. A power of two from 1
+ * to 64 / minWx (the variant's narrowest row), so rows divide the 64 and subgroups never straddle two.
+ * `pixels` is the plane for 1×1 kernels, the output columns for 3×3 ones (their rows do not depend on wx).
+ */
+export function laneRows(mTiles: number, pixels: number, perLane: number, minWx: number): number {
+  let best = 1;
+  let bestSlots = Infinity;
+  for (let wy = 1; wy <= RT_LANES / minWx; wy *= 2) {
+    const wx = RT_LANES / wy;
+    const slots = Math.ceil(mTiles / wy) * wy * Math.ceil(pixels / (wx * perLane)) * wx * perLane;
+    if (slots <= bestSlots) [best, bestSlots] = [wy, slots];
+  }
+  return best;
+}
+
+/**
+ * The share of a register kernel's lane slots that compute a real output for convolution `c` (1: none
+ * idle), with the lane split the planner (conv.ts) takes; 1 for workgroup-tile kernels. A 400-pixel tile
+ * (`pw-m16n25`) on a 20×20 plane with 32 channels keeps half its slots idle, and its single workgroup
+ * leaves every other CPU core idle too.
+ */
+export function laneUse(v: ConvVariant, c: ConvGeometry): number {
+  if (v.family !== 'register') return 1;
+  const flat = v.kind === 'pw' || v.pixels === true || v.im2col === true;
+  const mTiles = Math.ceil(c.cout / v.tm);
+  const pixels = flat ? c.outH * c.outW : c.outW;
+  const perLane = flat ? v.tn : 1;
+  const wy = laneRows(mTiles, pixels, perLane, v.wx);
+  const wx = RT_LANES / wy;
+  const rows = flat ? 1 : Math.ceil(c.outH / v.tn) * v.tn;
+  const slots = Math.ceil(mTiles / wy) * wy * Math.ceil(pixels / (wx * perLane)) * wx * perLane * rows;
+  return (mTiles * pixels * (flat ? 1 : c.outH)) / slots;
+}
+
+/**
+ * A class's choice stands for an unmeasured convolution only if it keeps at least this share of the
+ * lanes busy that the family's default kernel would: the class's choice was measured on its heaviest
+ * shape, whose channels may fill a tile this one's do not.
+ */
+export const CLASS_LANE_USE = 0.75;
 
 /** Chooses the kernel of one convolution (groups = 1) from its geometry. */
 export type ConvPicker = (c: ConvGeometry) => ConvVariant;
@@ -216,17 +269,22 @@ export const scratchFits = (v: ConvVariant, c: ConvGeometry): boolean => !v.im2c
 /** `direct`: one-dispatch kernels only (no im2col scratch), for planners that do not allocate one (the trainer's). */
 export const picker = (t: ConvTuning, a: AdapterTraits, direct = false): ConvPicker => (c) => pickVariant(t, a, c, direct);
 
-/** The variant for one convolution: the tuned choice for its exact shape, else for its class, if it fits; else the family default. */
+/**
+ * The variant for one convolution: the tuned choice for its exact shape, else for its class if it fits
+ * and keeps its lanes busy (`CLASS_LANE_USE`); else the family default.
+ */
 export function pickVariant(t: ConvTuning, a: AdapterTraits, c: ConvGeometry, direct = false): ConvVariant {
   const { k, stride } = c;
   const kind = convKind(k, stride);
   const fits = (v: ConvVariant | undefined): v is ConvVariant => !!v && (v.kind === kind || v.kind === 'any') && variantRuns(v, a) && !(direct && v.im2col) && scratchFits(v, c);
-  for (const key of [convShape(k, stride, c.cin, c.cout, c.outH, c.outW), shapeClass(k, stride, c.outH * c.outW)]) {
-    const v = t.byClass?.[key] ? convVariant(t.byClass[key]) : undefined;
-    if (fits(v)) return v;
-  }
+  const chosen = (key: string) => (t.byClass?.[key] ? convVariant(t.byClass[key]) : undefined);
+  const exact = chosen(convShape(k, stride, c.cin, c.cout, c.outH, c.outW));
+  if (fits(exact)) return exact;
   const own = candidates(kind, a).filter((c) => c.family === t.family && !c.im2col);
-  return own[0] ?? GENERIC;
+  const fallback = own[0] ?? GENERIC;
+  const cls = chosen(shapeClass(k, stride, c.outH * c.outW));
+  if (fits(cls) && laneUse(cls, c) >= CLASS_LANE_USE * laneUse(fallback, c)) return cls;
+  return fallback;
 }
 
 /**

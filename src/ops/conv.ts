@@ -5,7 +5,7 @@
  */
 import type { ConvSpec } from '../model/spec.js';
 import { grid1d, type ConvDims, type Dispatch, type View } from './types.js';
-import { GENERIC, type ConvVariant } from './conv-variants.js';
+import { GENERIC, RT_LANES, laneRows, type ConvVariant } from './conv-variants.js';
 
 export interface ConvParams {
   label: string;
@@ -29,31 +29,10 @@ const COUT_ALIGN = 16;
 const DW_WG = 64;
 /** shaders/dwconv-rt-3x3s1-n8.wgsl: 8 rows of one column per lane, workgroup 16 columns × 4 channels. */
 const DW_RT = { shader: 'dwconv-rt-3x3s1-n8', tn: 8, wx: 16, wy: 4 };
-/** Lanes per workgroup of the register kernels (shaders/conv-rt-*.wgsl const LANES). */
-export const RT_LANES = 64;
 /** Workgroups per grid dimension every adapter allows (maxComputeWorkgroupsPerDimension's minimum). */
 const MAX_GROUPS = 65535;
 
 const coutPad = (cout: number) => Math.ceil(cout / COUT_ALIGN) * COUT_ALIGN;
-
-/**
- * Rows of lanes along output channels (wy) of a register kernel's 64, the rest (wx = 64 / wy) along
- * pixels: the split with the fewest idle lane slots — channel tiles rounded up to whole rows times
- * pixels rounded up to whole rows of wx lanes × `perLane` — and the most rows among equals. 80 channels
- * (5 tiles of 16) in 4 rows would idle 3 of 8 rows; in 1 row of 64 lanes, none. A power of two from 1
- * to 64 / minWx (the variant's narrowest row), so rows divide the 64 and subgroups never straddle two.
- * `pixels` is the plane for 1×1 kernels, the output columns for 3×3 ones (their rows do not depend on wx).
- */
-export function laneRows(mTiles: number, pixels: number, perLane: number, minWx: number): number {
-  let best = 1;
-  let bestSlots = Infinity;
-  for (let wy = 1; wy <= RT_LANES / minWx; wy *= 2) {
-    const wx = RT_LANES / wy;
-    const slots = Math.ceil(mTiles / wy) * wy * Math.ceil(pixels / (wx * perLane)) * wx * perLane;
-    if (slots <= bestSlots) [best, bestSlots] = [wy, slots];
-  }
-  return best;
-}
 
 /** Elements `packConvWeights` produces for a conv. */
 export function packedConvWeightLength(c: Pick<ConvSpec, 'cin' | 'cout' | 'k' | 'groups'>): number {

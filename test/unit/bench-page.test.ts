@@ -7,7 +7,8 @@ import { variants, type Setup } from '../../bench/page/benchmark.js';
 import { chartHtml } from '../../bench/page/chart.js';
 import { browserName } from '../../bench/page/environment.js';
 import { markdownHtml } from '../../bench/page/markdown-html.js';
-import { im2colPays, markdown, type BenchResult, type OursResult } from '../../bench/report.js';
+import { gemmMarkdown, im2colPays, markdown, type BenchResult, type OursResult } from '../../bench/report.js';
+import { OUTPUT_COST_SHAPES, outputCost, type GemmResult } from '../../bench/gemm.js';
 
 const setup = (kind: 'onnx' | 'tflite' | 'y11w', peers: string[]): Setup => ({
   model: { name: `m.${kind}`, bytes: new Uint8Array(8), converted: { kind, weights: new Uint8Array(8), summary: '', imgsz: [640, 640], task: 'detect' } },
@@ -72,4 +73,19 @@ test('the browser from its user agent', () => {
   expect(browserName('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36 Edg/138.0.0.0')).toBe('Edg/138.0.0.0');
   expect(browserName('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36')).toBe('HeadlessChrome/156.0.0.0');
   expect(browserName('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.0 Safari/605.1.15')).toBe('Safari/26.0');
+});
+
+test('output cost: the two short-K GEMM timings split into the K loop and the writes; the report says what that caps', () => {
+  const [s32, s64] = OUTPUT_COST_SHAPES;
+  const outputs = s32.m * s32.n;
+  // 0.2 ns per multiply-add, 4 ns per output written: K 32 takes outputs · 10.4 ns, K 64 outputs · 16.8 ns
+  const row = (shape: string, kernel: string, ns: number) => ({ shape, kernel, ms: (outputs * ns) / 1e6, gflops: 1, maxErr: 0 });
+  const rows = [row(s32.name, 'a', 10.4), row(s64.name, 'a', 16.8), row(s32.name, 'b', 30), { ...row(s64.name, 'b', 40), gflops: 0.5 }, { shape: s64.name, kernel: 'c', error: 'x' }];
+  const o = outputCost(rows)!;
+  expect(o.kernel).toBe('a');
+  expect(o.ns).toBeCloseTo(4, 6);
+  expect(o.fmas).toBeCloseTo(20, 6);
+  expect(outputCost(rows.filter((r) => r.shape !== s32.name))).toBeUndefined();
+  const g: GemmResult = { adapter: {}, features: [], rows, perShape: {}, ceiling: 1, ceilingKernel: 'a', outputCost: o };
+  expect(gemmMarkdown(g)).toMatch(/costs 4\.00 ns, as much as 20 multiply-adds .* K \/ \(K \+ 20\) .*K 32: 62 %/);
 });

@@ -1,8 +1,8 @@
 /** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, convShape, convVariant, defaultConvTuning, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
-import { laneRows, packConvWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
+import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
+import { packConvWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
 import { planModel } from '../../src/plan/model-plan.js';
 import { picker } from '../../src/ops/conv-variants.js';
@@ -239,9 +239,32 @@ describe('kernel choice without a measurement', () => {
     const sgId = CONV_VARIANTS.find((v) => v.kind === '3x3s1' && v.subgroups && v.wx === 8)!.id;
     const t = { family: 'register' as const, byClass: { [shapeClass(3, 1, 6400)]: sgId } };
     expect(pickVariant(t, swiftshader, geom(3, 1, 80)).id).toBe(sgId);
-    expect(pickVariant(t, swiftshader, geom(3, 1, 10)).id).not.toBe(sgId); // class 3x3s1/T: the default
+    expect(pickVariant(t, swiftshader, geom(3, 1, 10)).id).not.toBe(sgId); // class 3x3s1/U: the default
     expect(pickVariant(t, { ...swiftshader, subgroups: false }, geom(3, 1, 80)).subgroups).toBe(false);
     expect(pickVariant({ family: 'register', byClass: { '3x3s1/M': 'no-such-kernel' } }, swiftshader, geom(3, 1, 80)).kind).toBe('3x3s1');
+  });
+
+  test('laneUse: the share of lane slots on real outputs, with the planner\'s lane split', () => {
+    const n25 = convVariant('rt-pw-m16n25-sg-16x4')!;
+    const n8 = convVariant('rt-pw-m16n8-sg-16x4')!;
+    const pw = (cout: number, size: number): ConvGeometry => ({ k: 1, stride: 1, cin: 64, cout, outH: size, outW: size });
+    expect(laneUse(n25, pw(256, 20))).toBe(1); // 16 lanes × 25 pixels: the 20×20 plane exactly
+    expect(laneUse(n25, pw(32, 20))).toBe(0.5); // 2 channel tiles in 4 rows
+    expect(laneUse(n8, pw(32, 20))).toBe(800 / 1024); // 2 rows of 32 lanes × 8 pixels: 512 per tile, 2 tiles
+    expect(laneUse(n25, pw(64, 10))).toBe(100 / 400);
+    expect(laneUse(GENERIC, pw(32, 20))).toBe(1);
+    // a 3×3 column kernel: 8 output rows per lane on a 20-row plane leave 4 of 24 rows idle
+    expect(laneUse(convVariant('rt-3x3s1-m16n8-sg-16x4')!, { k: 3, stride: 1, cin: 64, cout: 64, outH: 20, outW: 16 })).toBeCloseTo(20 / 24);
+  });
+
+  test('a class\'s choice skips an unmeasured shape it would leave idle; an exact choice is taken as it is', () => {
+    const n25 = 'rt-pw-m16n25-sg-16x4';
+    const t = { family: 'register' as const, byClass: { 'pw/T': n25 } };
+    const pw = (cout: number): ConvGeometry => ({ k: 1, stride: 1, cin: 64, cout, outH: 20, outW: 20 });
+    expect(laneUse(convVariant(n25)!, pw(32))).toBeLessThan(CLASS_LANE_USE * laneUse(convVariant('rt-pw-m16n8-sg-16x4')!, pw(32)));
+    expect(pickVariant(t, swiftshader, pw(256)).id).toBe(n25);
+    expect(pickVariant(t, swiftshader, pw(32)).id).toBe('rt-pw-m16n8-sg-16x4'); // the family default
+    expect(pickVariant({ ...t, byClass: { ...t.byClass, [convShape(1, 1, 64, 32, 20, 20)]: n25 } }, swiftshader, pw(32)).id).toBe(n25);
   });
 
   test('an exact shape\'s choice comes before its class\'s', () => {
@@ -258,7 +281,7 @@ describe('kernel choice without a measurement', () => {
     expect(convKind(1, 1)).toBe('pw');
     expect(convKind(3, 2)).toBe('3x3s2');
     expect(convKind(1, 2)).toBe('any');
-    expect([160, 80, 40, 20].map((s) => shapeClass(3, 1, s * s))).toEqual(['3x3s1/L', '3x3s1/M', '3x3s1/S', '3x3s1/T']);
+    expect([160, 80, 40, 20, 10].map((s) => shapeClass(3, 1, s * s))).toEqual(['3x3s1/L', '3x3s1/M', '3x3s1/S', '3x3s1/T', '3x3s1/U']);
     expect(shapeClass(3, 1, 80 * 80 - 1)).toBe('3x3s1/S');
   });
 });

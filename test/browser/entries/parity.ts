@@ -19,8 +19,15 @@ export interface LayerDiff {
   maxRef: number;
 }
 
-/** Every 3×3 shape class on an im2col kernel (the three tile widths spread over them), as a `tune.choice`. */
-const IM2COL_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T'].flatMap((b, i) => ['3x3s1', '3x3s2'].map((k, j) => [`${k}/${b}`, `rt-${k}-i2c-m16n${[16, 8, 4][(i + j) % 3]}-sg-16x4`])));
+/**
+ * Every 3×3 shape class on an im2col kernel and every 1×1 class on a wide pixel tile (the five tile
+ * widths spread over them), as a `tune.choice`.
+ */
+const TN = [16, 8, 4, 25];
+const IM2COL_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T', 'U'].flatMap((b, i) => [
+  ...['3x3s1', '3x3s2'].map((k, j) => [`${k}/${b}`, `rt-${k}-i2c-m16n${TN[(i + j) % 4]}-sg-16x4`]),
+  [`pw/${b}`, `rt-pw-m16n${TN[(i + 3) % 4]}-sg-16x4`],
+]));
 
 export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled' | 'im2col') {
   const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true, ...(convKernel === 'im2col' ? { tune: { choice: IM2COL_EVERYWHERE } } : { convKernel }) });
