@@ -7,7 +7,8 @@
  * Written for this benchmark only (WGSL built from these functions at run time):
  * - `rt`: register tile TM×TN per lane, every accumulator a named variable; `coalesced` lanes take
  *   pixels n0 + lane + WX·j (neighbouring lanes, neighbouring addresses), otherwise n0 + TN·lane + j;
- *   `sg` loads A cooperatively (one vec4 per subgroup lane) and broadcasts it.
+ *   `sg` loads A cooperatively (one vec4 per subgroup lane) and broadcasts it; `sums`: the same
+ *   products, one sum per lane written instead of each output (what the writes cost).
  * - `loop`: the same register tile written with arrays and loops (how a GPU kernel is usually written).
  * - `smem`: 64×64 workgroup-memory tiles, 16×16 lanes with 4×4 each, K slices of 16, vec4 loads.
  */
@@ -18,6 +19,13 @@ export interface GemmKernel {
   /** Workgroups for an M×N output. */
   grid(m: number, n: number): [number, number, number];
   subgroups: boolean;
+  /**
+   * A kernel that computes the same products but writes one sum per lane (over the outputs its lane
+   * owns) instead of each output: the time of the output writes is the difference.
+   */
+  sums?: { tm: number; tn: number; wx: number; wy: number; coalesced: boolean };
+  /** This kernel's twin without output writes (register kernels). */
+  twin?: () => GemmKernel;
 }
 
 const BINDINGS = `struct P { M: u32, N: u32, K: u32 }
@@ -28,7 +36,7 @@ const BINDINGS = `struct P { M: u32, N: u32, K: u32 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-export function rtKernel(tm: number, tn: number, o: { coalesced: boolean; sg: boolean; wx?: number; wy?: number }): GemmKernel {
+export function rtKernel(tm: number, tn: number, o: { coalesced: boolean; sg: boolean; wx?: number; wy?: number; sums?: boolean }): GemmKernel {
   const wx = o.wx ?? 16;
   const wy = o.wy ?? 4;
   const q = tm / 4;
@@ -36,7 +44,7 @@ export function rtKernel(tm: number, tn: number, o: { coalesced: boolean; sg: bo
   const L: string[] = [];
   L.push(`${o.sg ? 'enable subgroups;\n' : ''}${BINDINGS}`);
   L.push(`@compute @workgroup_size(${wx}, ${wy})`);
-  L.push(`fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u${o.sg ? ', @builtin(subgroup_invocation_id) sid: u32' : ''}) {`);
+  L.push(`fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u${o.sg ? ', @builtin(subgroup_invocation_id) sid: u32' : ''}) {`);
   L.push(o.coalesced ? `  let n0 = wid.x * ${wx * tn}u + lid.x;` : `  let n0 = (wid.x * ${wx}u + lid.x) * ${tn}u;`);
   L.push(`  let m0 = (wid.y * ${wy}u + lid.y) * ${tm}u;`);
   L.push(`  let mp = (u.M + 3u) / 4u;`);
@@ -54,14 +62,30 @@ export function rtKernel(tm: number, tn: number, o: { coalesced: boolean; sg: bo
     for (const i of range(q)) L.push(`    c${j}_${i} = fma(a${i}, vec4<f32>(b${j}), c${j}_${i});`);
   }
   L.push(`    ai += mp;`, `    bi += u.N;`, `  }`);
-  for (const j of range(tn)) for (const i of range(q)) L.push(`  put(m0 + ${4 * i}u, ${pix(j)}, c${j}_${i});`);
+  if (o.sums) {
+    L.push(`  var s = 0.0;`);
+    for (const j of range(tn)) for (const i of range(q)) L.push(`  s += kept(m0 + ${4 * i}u, ${pix(j)}, c${j}_${i});`);
+    L.push(`  C[(wid.y * ${wy}u + lid.y) * nwg.x * ${wx}u + wid.x * ${wx}u + lid.x] = s;`);
+  } else for (const j of range(tn)) for (const i of range(q)) L.push(`  put(m0 + ${4 * i}u, ${pix(j)}, c${j}_${i});`);
   L.push(`}`);
-  L.push(`fn put(m0: u32, n: u32, v: vec4<f32>) {
+  L.push(o.sums ? `fn kept(m0: u32, n: u32, v: vec4<f32>) -> f32 {
+  let live = vec4<u32>(m0) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(u.M);
+  return select(0.0, dot(select(vec4<f32>(), v, live), vec4<f32>(1.0)), n < u.N);
+}` : `fn put(m0: u32, n: u32, v: vec4<f32>) {
   if (n >= u.N) { return; }
-  for (var c = 0u; c < 4u; c++) { if (m0 + c < u.M) { C[(m0 + c) * u.N + n] = v[c]; } }
+  let r = m0 * u.N + n;
+  if (m0 + 3u < u.M) {
+    C[r] = v.x; C[r + u.N] = v.y; C[r + 2u * u.N] = v.z; C[r + 3u * u.N] = v.w;
+  } else {
+    if (m0 < u.M) { C[r] = v.x; }
+    if (m0 + 1u < u.M) { C[r + u.N] = v.y; }
+    if (m0 + 2u < u.M) { C[r + 2u * u.N] = v.z; }
+  }
 }`);
   return {
-    name: `rt ${tm}×${tn}${o.coalesced ? ' coalesced' : ' per-lane rows'}${o.sg ? ' subgroup' : ''} (${wx}×${wy})`,
+    name: `rt ${tm}×${tn}${o.coalesced ? ' coalesced' : ' per-lane rows'}${o.sg ? ' subgroup' : ''} (${wx}×${wy})${o.sums ? ' without stores' : ''}`,
+    ...(o.sums ? { sums: { tm, tn, wx, wy, coalesced: o.coalesced } } : {}),
+    twin: o.sums ? undefined : () => rtKernel(tm, tn, { ...o, sums: true }),
     code: L.join('\n'),
     workgroup: [wx, wy],
     grid: (m, n) => [Math.ceil(n / (wx * tn)), Math.ceil(m / (wy * tm)), 1],

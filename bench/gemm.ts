@@ -4,8 +4,9 @@
  * read ~100 %). Shapes: a square 1024³ and yolo11n's heaviest convolutions at 640 as GEMMs
  * (N = output pixels, K = Cin·k², M = Cout). Each kernel's result is checked against a CPU dot
  * product on sampled entries (a wrong kernel is reported, never counted). The ceiling is the best
- * GFLOP/s of any kernel at any shape; `perShape` is the best at each shape. Two more shapes that
- * differ only in K give `outputCost`: what writing one output element costs, in multiply-adds.
+ * GFLOP/s of any kernel at any shape; `perShape` is the best at each shape. At one more shape, with
+ * K = 32, the best register kernel is also timed as its twin without output writes: `outputCost`, what
+ * writing one output element costs (not a matmul, so never in the ceiling).
  */
 import { gemmKernels, type GemmKernel } from './gemm-kernels.js';
 
@@ -20,40 +21,36 @@ export const GEMM_SHAPES: GemmShape[] = [
 ];
 
 /**
- * Two shapes that differ only in K (model.2.cv1 at 640 has K = 32): the K loop's time grows with K,
- * the output writes' does not, so the pair splits a kernel's time between them (`outputCost`).
+ * The shape where the output writes are weighed (model.2.cv1 at 640: K = 32, few multiply-adds per
+ * output): the best register kernel there is timed again as its twin without writes (`outputCost`).
  */
-export const OUTPUT_COST_SHAPES: [GemmShape, GemmShape] = [
-  { name: 'model.2.cv1-like: 160×160 px, K 32, M 32', m: 32, n: 25600, k: 32 },
-  { name: 'the same, K 64', m: 32, n: 25600, k: 64 },
-];
+export const OUTPUT_COST_SHAPE: GemmShape = { name: 'model.2.cv1-like: 160×160 px, K 32, M 32', m: 32, n: 25600, k: 32 };
 
-/** What writing one output element costs, from one kernel's times at the two `OUTPUT_COST_SHAPES`. */
+/** What writing one output element costs: a kernel and its twin without writes, timed at OUTPUT_COST_SHAPE. */
 export interface OutputCost {
   kernel: string;
+  /** With and without the writes. */
   ms: [number, number];
-  /** Per output element: the writes' nanoseconds, and as many multiply-adds of the K loop. */
+  /** Per output element: the writes' nanoseconds, and as many multiply-adds at the ceiling's rate. */
   ns: number;
   fmas: number;
 }
 
-/**
- * Time per output element t(K) = K·f + w (f: one multiply-add of the K loop, w: the write and the
- * epilogue), solved from the kernel fastest at the longer K, timed at both. Undefined without both rows.
- */
-export function outputCost(rows: GemmResult['rows'], shapes: [GemmShape, GemmShape] = OUTPUT_COST_SHAPES): OutputCost | undefined {
-  const ok = rows.filter((r): r is GemmRow => 'gflops' in r);
-  const long = ok.filter((r) => r.shape === shapes[1].name).sort((a, b) => b.gflops - a.gflops)[0];
-  const short = long && ok.find((r) => r.shape === shapes[0].name && r.kernel === long.kernel);
-  if (!long || !short) return undefined;
-  const outputs = shapes[0].m * shapes[0].n;
-  const f = (long.ms - short.ms) / ((shapes[1].k - shapes[0].k) * outputs);
-  const w = Math.max(0, short.ms / outputs - shapes[0].k * f);
-  if (!(f > 0)) return undefined;
-  return { kernel: long.kernel, ms: [short.ms, long.ms], ns: w * 1e6, fmas: w / f };
+/** From the rows: the twin's row (`withoutWrites`) and the row of the kernel it is the twin of. */
+export function outputCost(rows: GemmResult['rows'], ceiling: number, shape: GemmShape = OUTPUT_COST_SHAPE): OutputCost | undefined {
+  const ok = rows.filter((r): r is GemmRow => 'gflops' in r && r.shape === shape.name);
+  const twin = ok.find((r) => r.withoutWrites);
+  const full = twin && ok.find((r) => !r.withoutWrites && `${r.kernel}${WITHOUT}` === twin.kernel);
+  if (!twin || !full) return undefined;
+  const outputs = shape.m * shape.n;
+  const w = Math.max(0, full.ms - twin.ms);
+  const ns = (w / outputs) * 1e6;
+  return { kernel: full.kernel, ms: [full.ms, twin.ms], ns, fmas: ceiling > 0 ? (ns * ceiling) / 2 : 0 };
 }
 
-export interface GemmRow { shape: string; kernel: string; ms: number; gflops: number; maxErr: number }
+const WITHOUT = ' without stores';
+
+export interface GemmRow { shape: string; kernel: string; ms: number; gflops: number; maxErr: number; /** A twin without output writes: not a matmul, not in the ceiling. */ withoutWrites?: boolean }
 export interface GemmResult {
   adapter: Record<string, unknown>;
   features: string[];
@@ -108,22 +105,43 @@ async function runOne(device: GPUDevice, kern: GemmKernel, s: GemmShape, reps: n
     await R.mapAsync(GPUMapMode.READ);
     const c = new Float32Array(R.getMappedRange().slice(0));
     R.unmap();
-    let maxErr = 0;
-    for (let t = 0; t < 97; t++) {
-      const m = (t * 37) % s.m;
-      const n = (t * 1009 + s.n - 1) % s.n;
+    const dot = (m: number, n: number) => {
       let ref = 0;
       for (let k = 0; k < s.k; k++) ref += a[k * mp + m] * b[k * s.n + n];
+      return ref;
+    };
+    let maxErr = 0;
+    const sums = kern.sums;
+    for (let t = 0; t < 97; t++) {
+      if (sums) {
+        // lane (gx, gy) of the whole grid: its sum over the outputs it owns
+        const [gridX, gridY] = kern.grid(s.m, s.n);
+        const gx = (t * 1009) % (gridX * sums.wx);
+        const gy = (t * 37) % (gridY * sums.wy);
+        const n0 = sums.coalesced ? Math.floor(gx / sums.wx) * sums.wx * sums.tn + (gx % sums.wx) : gx * sums.tn;
+        let ref = 0;
+        let mag = 1;
+        for (let i = 0; i < sums.tm; i++) for (let j = 0; j < sums.tn; j++) {
+          const m = gy * sums.tm + i;
+          const n = n0 + (sums.coalesced ? j * sums.wx : j);
+          if (m < s.m && n < s.n) { const d = dot(m, n); ref += d; mag += Math.abs(d); }
+        }
+        maxErr = Math.max(maxErr, Math.abs(ref - c[gy * gridX * sums.wx + gx]) / mag);
+        continue;
+      }
+      const m = (t * 37) % s.m;
+      const n = (t * 1009 + s.n - 1) % s.n;
+      const ref = dot(m, n);
       maxErr = Math.max(maxErr, Math.abs(ref - c[m * s.n + n]) / Math.max(1, Math.abs(ref)));
     }
-    return { shape: s.name, kernel: kern.name, ms: best, gflops: (2 * s.m * s.n * s.k) / (best * 1e6), maxErr };
+    return { shape: s.name, kernel: kern.name, ms: best, gflops: (2 * s.m * s.n * s.k) / (best * 1e6), maxErr, ...(sums ? { withoutWrites: true } : {}) };
   } finally {
     for (const x of [A, B, C, U, R]) x.destroy();
   }
 }
 
 /** Every kernel of the family at every shape; `reps` timed runs each (best taken, after a warm-up). */
-export async function gemmCeiling(device: GPUDevice, adapter: Record<string, unknown>, reps = 2, shapes: GemmShape[] = [...GEMM_SHAPES, ...OUTPUT_COST_SHAPES], log: (m: string) => void = () => {}): Promise<GemmResult> {
+export async function gemmCeiling(device: GPUDevice, adapter: Record<string, unknown>, reps = 2, shapes: GemmShape[] = [...GEMM_SHAPES, OUTPUT_COST_SHAPE], log: (m: string) => void = () => {}): Promise<GemmResult> {
   const features = [...device.features].sort();
   const kernels = gemmKernels(device.features.has('subgroups'));
   const rows: GemmResult['rows'] = [];
@@ -139,9 +157,24 @@ export async function gemmCeiling(device: GPUDevice, adapter: Record<string, unk
       }
     }
   }
-  const ok = rows.filter((r): r is GemmRow => 'gflops' in r);
+  // The best kernel with a twin at the output-cost shape, timed again without its writes.
+  const atShape = rows.filter((r): r is GemmRow => 'gflops' in r && r.shape === OUTPUT_COST_SHAPE.name).sort((x, y) => y.gflops - x.gflops);
+  const twinOf = atShape.map((r) => kernels.find((k) => k.name === r.kernel)).find((k) => k?.twin);
+  const costShape = shapes.find((sh) => sh.name === OUTPUT_COST_SHAPE.name);
+  if (twinOf?.twin && costShape) {
+    const twin = twinOf.twin();
+    try {
+      const r = await runOne(device, twin, costShape, reps);
+      if (r.maxErr > 1e-3) throw new Error(`wrong result: relative error ${r.maxErr.toExponential(1)}`);
+      rows.push(r);
+      log(`${costShape.name} · ${twin.name}: ${r.ms.toFixed(2)} ms`);
+    } catch (e) {
+      rows.push({ shape: costShape.name, kernel: twin.name, error: (e as Error).message.split('\n')[0] });
+    }
+  }
+  const ok = rows.filter((r): r is GemmRow => 'gflops' in r && !r.withoutWrites);
   const perShape: GemmResult['perShape'] = {};
   for (const r of ok) if (!perShape[r.shape] || r.gflops > perShape[r.shape].gflops) perShape[r.shape] = { kernel: r.kernel, gflops: r.gflops };
   const best = ok.reduce((x, r) => (r.gflops > x.gflops ? r : x), { gflops: 0, kernel: 'none' } as { gflops: number; kernel: string });
-  return { adapter, features, rows, perShape, ceiling: best.gflops, ceilingKernel: best.kernel, outputCost: outputCost(rows) };
+  return { adapter, features, rows, perShape, ceiling: best.gflops, ceilingKernel: best.kernel, outputCost: outputCost(rows, best.gflops) };
 }

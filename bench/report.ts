@@ -148,8 +148,8 @@ export function gemmMarkdown(g: GemmResult): string {
   const o = g.outputCost;
   if (o) {
     const most = (k: number) => `K ${k}: ${((100 * k) / (k + o.fmas)).toFixed(0)} %`;
-    L.push('', `Output writes (${o.kernel}, 160×160 px, M 32): K 32 in ${o.ms[0].toFixed(2)} ms, K 64 in ${o.ms[1].toFixed(2)} ms, so each output element's write costs ${o.ns.toFixed(2)} ns, `
-      + `as much as ${o.fmas.toFixed(0)} multiply-adds of the K loop: a kernel with K multiply-adds per output runs at most K / (K + ${o.fmas.toFixed(0)}) of its K loop's rate (${[27, 32, 64, 144].map(most).join(', ')}).`);
+    L.push('', `Output writes (${o.kernel}, 160×160 px, K 32, M 32): ${o.ms[0].toFixed(2)} ms, ${o.ms[1].toFixed(2)} ms without them, so writing one output element costs ${o.ns.toFixed(2)} ns, `
+      + `as long as ${o.fmas.toFixed(0)} multiply-adds at the ceiling's rate: a convolution with K multiply-adds per output that writes each output reaches at most K / (K + ${o.fmas.toFixed(0)}) of the ceiling (${[27, 32, 64, 144].map(most).join(', ')}).`);
   }
   return `${L.join('\n')}\n`;
 }

@@ -8,7 +8,7 @@ import { chartHtml } from '../../bench/page/chart.js';
 import { browserName } from '../../bench/page/environment.js';
 import { markdownHtml } from '../../bench/page/markdown-html.js';
 import { gemmMarkdown, im2colPays, markdown, type BenchResult, type OursResult } from '../../bench/report.js';
-import { OUTPUT_COST_SHAPES, outputCost, type GemmResult } from '../../bench/gemm.js';
+import { OUTPUT_COST_SHAPE, outputCost, type GemmResult } from '../../bench/gemm.js';
 
 const setup = (kind: 'onnx' | 'tflite' | 'y11w', peers: string[]): Setup => ({
   model: { name: `m.${kind}`, bytes: new Uint8Array(8), converted: { kind, weights: new Uint8Array(8), summary: '', imgsz: [640, 640], task: 'detect' } },
@@ -75,17 +75,18 @@ test('the browser from its user agent', () => {
   expect(browserName('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.0 Safari/605.1.15')).toBe('Safari/26.0');
 });
 
-test('output cost: the two short-K GEMM timings split into the K loop and the writes; the report says what that caps', () => {
-  const [s32, s64] = OUTPUT_COST_SHAPES;
-  const outputs = s32.m * s32.n;
-  // 0.2 ns per multiply-add, 4 ns per output written: K 32 takes outputs · 10.4 ns, K 64 outputs · 16.8 ns
-  const row = (shape: string, kernel: string, ns: number) => ({ shape, kernel, ms: (outputs * ns) / 1e6, gflops: 1, maxErr: 0 });
-  const rows = [row(s32.name, 'a', 10.4), row(s64.name, 'a', 16.8), row(s32.name, 'b', 30), { ...row(s64.name, 'b', 40), gflops: 0.5 }, { shape: s64.name, kernel: 'c', error: 'x' }];
-  const o = outputCost(rows)!;
+test('output cost: a kernel and its twin without writes split its time; the report says what that caps', () => {
+  const s = OUTPUT_COST_SHAPE;
+  const outputs = s.m * s.n;
+  // 0.2 ns per multiply-add (K 32: 6.4 ns per output), 4 ns more per output written
+  const row = (kernel: string, ns: number, withoutWrites = false) => ({ shape: s.name, kernel, ms: (outputs * ns) / 1e6, gflops: 1, maxErr: 0, ...(withoutWrites ? { withoutWrites } : {}) });
+  const rows = [row('a', 10.4), row('a without stores', 6.4, true), row('b', 30), { shape: s.name, kernel: 'c', error: 'x' }, { ...row('a', 99), shape: 'other' }];
+  const o = outputCost(rows, 10)!; // 10 GFLOP/s: 0.2 ns per multiply-add
   expect(o.kernel).toBe('a');
+  expect(o.ms.map((x) => x * 1e6 / outputs)).toEqual([10.4, 6.4].map((x) => expect.closeTo(x, 6)));
   expect(o.ns).toBeCloseTo(4, 6);
   expect(o.fmas).toBeCloseTo(20, 6);
-  expect(outputCost(rows.filter((r) => r.shape !== s32.name))).toBeUndefined();
+  expect(outputCost(rows.filter((r) => !('withoutWrites' in r)), 10)).toBeUndefined();
   const g: GemmResult = { adapter: {}, features: [], rows, perShape: {}, ceiling: 1, ceilingKernel: 'a', outputCost: o };
-  expect(gemmMarkdown(g)).toMatch(/costs 4\.00 ns, as much as 20 multiply-adds .* K \/ \(K \+ 20\) .*K 32: 62 %/);
+  expect(gemmMarkdown(g)).toMatch(/costs 4\.00 ns, as long as 20 multiply-adds at the ceiling's rate.*K \/ \(K \+ 20\) of the ceiling.*K 32: 62 %/);
 });
