@@ -48,6 +48,9 @@ const rt = (kind: Exclude<ConvKind, 'any'>, tn: number, sg: boolean, wx: number,
   return { id: `${shader.slice(5)}-${wx}x${wy}`, family: 'register', shader, kind, tm, tn, wx, wy, subgroups: sg, ...(pixels ? { pixels } : {}) };
 };
 
+/** The unfold an im2col variant runs before its 1×1 kernel (shaders/im2col-3x3.wgsl). */
+export const IM2COL_SHADER = 'im2col-3x3';
+
 /** 3×3 as im2col + the subgroup 1×1 kernel with tn pixels per lane. */
 const i2c = (kind: '3x3s1' | '3x3s2', tn: number): ConvVariant => ({ ...rt('pw', tn, true, 16, 4), id: `rt-${kind}-i2c-m16n${tn}-sg-16x4`, kind, im2col: true });
 

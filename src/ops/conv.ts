@@ -5,7 +5,7 @@
  */
 import type { ConvSpec } from '../model/spec.js';
 import { grid1d, type ConvDims, type Dispatch, type View } from './types.js';
-import { GENERIC, RT_LANES, laneRows, type ConvVariant } from './conv-variants.js';
+import { GENERIC, IM2COL_SHADER, RT_LANES, laneRows, type ConvVariant } from './conv-variants.js';
 
 export interface ConvParams {
   label: string;
@@ -69,7 +69,7 @@ export function planConvSteps(p: ConvParams, variant: ConvVariant = GENERIC): Di
   const tiles = Math.ceil(npix / RT_LANES);
   const z = Math.ceil(tiles / MAX_GROUPS);
   const unfold: Dispatch = {
-    label: p.label, shader: 'im2col-3x3', constants: {}, prologue: true, variant: variant.id,
+    label: p.label, shader: IM2COL_SHADER, constants: {}, prologue: true, variant: variant.id,
     uniforms: { in_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, out_off: cols.offset, out_h: y.h, out_w: y.w, stride: p.stride },
     workgroups: [Math.ceil(tiles / z), x.c, z],
   };

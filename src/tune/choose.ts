@@ -41,15 +41,20 @@ export type Outcome = { ms: number } | { failed: string };
 /**
  * The winner among measured candidates: the fastest, except that `incumbent` (the adapter's default)
  * keeps its place unless another is faster by more than `margin` (timing noise must not flip choices
- * between loads). Undefined when nothing ran.
+ * between loads), and after it a candidate the plan compiles anyway (`compiled`: its shaders already
+ * chosen for a heavier shape) keeps its place the same way: each further shader costs every cold start
+ * a pipeline compile (0.2–1.6 s on SwiftShader) for a gain inside the noise. Undefined when nothing ran.
  */
-export function fastest(outcomes: Record<string, Outcome>, incumbent?: string, margin = 0.03): string | undefined {
+export function fastest(outcomes: Record<string, Outcome>, incumbent?: string, margin = 0.03, compiled: (id: string) => boolean = () => false): string | undefined {
   const ok = Object.entries(outcomes).filter((e): e is [string, { ms: number }] => 'ms' in e[1] && Number.isFinite(e[1].ms) && e[1].ms > 0);
   if (!ok.length) return undefined;
   ok.sort((a, b) => a[1].ms - b[1].ms);
   const [winner, w] = ok[0];
+  const holds = (e: [string, { ms: number }] | undefined) => !!e && w.ms >= e[1].ms * (1 - margin);
   const inc = ok.find(([id]) => id === incumbent);
-  if (inc && inc[0] !== winner && w.ms >= inc[1].ms * (1 - margin)) return inc[0];
+  if (holds(inc)) return inc![0];
+  const known = ok.find(([id]) => compiled(id));
+  if (holds(known)) return known![0];
   return winner;
 }
 
@@ -66,8 +71,38 @@ export function classChoices(cases: readonly ConvCase[], byShape: Record<string,
   return out;
 }
 
-/** Stop timing a candidate whose first run is this many times the best so far (it cannot win). */
+/** A candidate whose first run is this many times the best of the first round is not run again (it cannot win). */
 export const GIVE_UP_RATIO = 2;
+
+/** Shapes on which a kernel family must lose before the rest of a tuning pass stops timing it. */
+export const FAMILY_GIVE_UP_SHAPES = 3;
+
+/**
+ * Kernel families (`family(id)`: register or tiled) not worth timing for the rest of a pass: every
+ * candidate of the family was slower than GIVE_UP_RATIO × the shape's best on at least `shapes`
+ * measured shapes, and none came within that ratio on any. Shapes are measured heaviest first, so on
+ * SwiftShader the workgroup-tile kernels (2–30× slower there) stop costing a run per shape after the
+ * first three, and on a GPU the register kernels would.
+ */
+export function hopelessFamilies(measured: readonly Record<string, Outcome>[], family: (id: string) => string | undefined, shapes = FAMILY_GIVE_UP_SHAPES): Set<string> {
+  const lost = new Map<string, number>();
+  const close = new Set<string>();
+  for (const o of measured) {
+    const times = Object.entries(o).flatMap(([id, x]) => ('ms' in x && x.ms > 0 ? [[id, x.ms] as const] : []));
+    if (!times.length) continue;
+    const best = Math.min(...times.map(([, ms]) => ms));
+    const byFamily = new Map<string, number>();
+    for (const [id, ms] of times) {
+      const f = family(id);
+      if (f) byFamily.set(f, Math.min(byFamily.get(f) ?? Infinity, ms));
+    }
+    for (const [f, ms] of byFamily) {
+      if (ms > GIVE_UP_RATIO * best) lost.set(f, (lost.get(f) ?? 0) + 1);
+      else close.add(f);
+    }
+  }
+  return new Set([...lost].filter(([f, n]) => n >= shapes && !close.has(f)).map(([f]) => f));
+}
 
 /** Exact shape → the variant a plan uses for it. */
 export function chosenKernels(dispatches: readonly Dispatch[]): Record<string, string> {

@@ -1,15 +1,16 @@
 /**
  * The convolution kernel tuner: for each exact convolution shape of a model that carries at least
- * MIN_SHAPE_SHARE of its FLOPs, time every kernel variant that can run on this adapter, keep the
+ * MIN_SHAPE_SHARE of its FLOPs, time every kernel variant that can run on this adapter (a family that
+ * lost by far on the heaviest shapes is dropped for the rest: `hopelessFamilies`), keep the
  * fastest that computes the same result (lighter shapes take their shape class's choice), and cache
  * the choices per adapter and model. Run by the benchmark always
  * and by `createDetector({ tune: true })` on request; otherwise the adapter default
  * (src/ops/conv-variants.ts `defaultConvTuning`) is used.
  */
-import { GENERIC, candidates, convKind, pickVariant, scratchFits, withChoice, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
+import { GENERIC, IM2COL_SHADER, candidates, convKind, convVariant, pickVariant, scratchFits, withChoice, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
-import { MIN_SHAPE_SHARE, classChoices, fastest, representatives } from './choose.js';
+import { FAMILY_GIVE_UP_SHAPES, GIVE_UP_RATIO, MIN_SHAPE_SHARE, classChoices, fastest, hopelessFamilies, representatives, type Outcome } from './choose.js';
 import { measureCandidates } from './measure.js';
 import { cacheKey, defaultCachePath, fileStore, indexedDbStore, type CacheKeyParts, type TuningEntry, type TuningStore } from './cache.js';
 
@@ -52,6 +53,10 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
   const byClass: Record<string, string> = {};
   const timings: TuningEntry['timings'] = {};
   const reps = representatives(dispatches);
+  const measured: Record<string, Outcome>[] = [];
+  // Shaders the choices so far compile (a variant's own, and the unfold for an im2col one).
+  const shaders = new Set<string>();
+  const shadersOf = (id: string) => { const v = convVariant(id); return v ? (v.im2col ? [v.shader, IM2COL_SHADER] : [v.shader]) : [id]; };
   const total = reps.reduce((s, c) => s + c.shapeFlops, 0);
   for (const c of reps) {
     const incumbent = pickVariant(base, traits, c.dispatch.conv);
@@ -62,9 +67,17 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
     // Every candidate is checked against the generic kernel; the generic one itself is not timed
     // where a kernel of the convolution's own kind exists (the workgroup-tile kernels supersede it).
     const own = candidates(convKind(c.k, c.stride), traits).filter((v) => v !== GENERIC && scratchFits(v, c.dispatch.conv));
-    const outcomes = await measureCandidates(device, pipelines, c, own.length ? own : [GENERIC], log);
-    const win = fastest(outcomes, incumbent.id);
-    if (win) byClass[c.shape] = win;
+    // A family that lost by far on the heaviest shapes is not timed again (the incumbent always is).
+    const skip = hopelessFamilies(measured, (id) => convVariant(id)?.family);
+    const timed = own.filter((v) => !skip.has(v.family) || v.id === incumbent.id);
+    if (timed.length < own.length) log?.(`${c.shape}: ${[...skip].join(', ')} kernels not timed (slower than ${GIVE_UP_RATIO}× the best on ${FAMILY_GIVE_UP_SHAPES} heavier shapes)`);
+    const outcomes = await measureCandidates(device, pipelines, c, timed.length ? timed : own.length ? own : [GENERIC], log);
+    measured.push(outcomes);
+    const win = fastest(outcomes, incumbent.id, undefined, (id) => shadersOf(id).every((sh) => shaders.has(sh)));
+    if (win) {
+      byClass[c.shape] = win;
+      for (const sh of shadersOf(win)) shaders.add(sh);
+    }
     timings[c.shape] = Object.fromEntries(Object.entries(outcomes).map(([id, o]) => [id, 'ms' in o ? +o.ms.toFixed(3) : o.failed]));
   }
   return { byClass: { ...classChoices(reps, byClass), ...byClass }, timings, ms: performance.now() - t0 };

@@ -63,48 +63,43 @@ function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [num
   return { arena, weights, read, outOffset, outLength: outLen, params };
 }
 
-/** Best GPU (or wall-clock) milliseconds of `reps` runs; stops early when the first run already loses. */
-async function time(device: GPUDevice, encode: (pass: GPUComputePassEncoder) => void, reps: number, bestSoFar: number): Promise<number> {
+/** GPU (or wall-clock) milliseconds of one run. */
+async function time(device: GPUDevice, encode: (pass: GPUComputePassEncoder) => void): Promise<number> {
   const ts = device.features.has('timestamp-query');
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const enc = device.createCommandEncoder({ label: 'tune' });
-    let qs: GPUQuerySet | undefined;
-    let resolve: GPUBuffer | undefined;
-    let read: GPUBuffer | undefined;
-    if (ts) {
-      qs = device.createQuerySet({ type: 'timestamp', count: 2 });
-      resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-      read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    }
-    const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
-    encode(pass);
-    pass.end();
-    if (qs && resolve && read) {
-      enc.resolveQuerySet(qs, 0, 2, resolve, 0);
-      enc.copyBufferToBuffer(resolve, 0, read, 0, 16);
-    }
-    const t0 = performance.now();
-    device.queue.submit([enc.finish()]);
-    let ms: number;
-    if (read) {
-      await read.mapAsync(GPUMapMode.READ);
-      const t = new BigInt64Array(read.getMappedRange().slice(0));
-      read.unmap();
-      ms = Number(t[1] - t[0]) / 1e6;
-      // Some adapters quantise or zero timestamps: fall back to the wall clock for this run.
-      if (!(ms > 0)) ms = performance.now() - t0;
-    } else {
-      await device.queue.onSubmittedWorkDone();
-      ms = performance.now() - t0;
-    }
-    qs?.destroy();
-    resolve?.destroy();
-    read?.destroy();
-    best = Math.min(best, ms);
-    if (r === 0 && ms > GIVE_UP_RATIO * bestSoFar) break;
+  const enc = device.createCommandEncoder({ label: 'tune' });
+  let qs: GPUQuerySet | undefined;
+  let resolve: GPUBuffer | undefined;
+  let read: GPUBuffer | undefined;
+  if (ts) {
+    qs = device.createQuerySet({ type: 'timestamp', count: 2 });
+    resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   }
-  return best;
+  const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+  encode(pass);
+  pass.end();
+  if (qs && resolve && read) {
+    enc.resolveQuerySet(qs, 0, 2, resolve, 0);
+    enc.copyBufferToBuffer(resolve, 0, read, 0, 16);
+  }
+  const t0 = performance.now();
+  device.queue.submit([enc.finish()]);
+  let ms: number;
+  if (read) {
+    await read.mapAsync(GPUMapMode.READ);
+    const t = new BigInt64Array(read.getMappedRange().slice(0));
+    read.unmap();
+    ms = Number(t[1] - t[0]) / 1e6;
+    // Some adapters quantise or zero timestamps: fall back to the wall clock for this run.
+    if (!(ms > 0)) ms = performance.now() - t0;
+  } else {
+    await device.queue.onSubmittedWorkDone();
+    ms = performance.now() - t0;
+  }
+  qs?.destroy();
+  resolve?.destroy();
+  read?.destroy();
+  return ms;
 }
 
 async function readOutput(device: GPUDevice, s: Scratch): Promise<Float32Array> {
@@ -117,8 +112,8 @@ async function readOutput(device: GPUDevice, s: Scratch): Promise<Float32Array> 
   return out;
 }
 
-/** One candidate on scratch `s` (all its dispatches in one pass): its best time over `reps` runs (0 reps: run once, untimed) and its output. */
-async function runCandidate(device: GPUDevice, cache: PipelineCache, s: ReturnType<typeof scratch>, v: ConvVariant, reps: number, best: number) {
+/** One candidate on scratch `s` (all its dispatches in one pass), run once: its time if `timed`, else its output. */
+async function runCandidate(device: GPUDevice, cache: PipelineCache, s: ReturnType<typeof scratch>, v: ConvVariant, timed: boolean) {
   const ds = s.params(v);
   const ubufs: GPUBuffer[] = [];
   try {
@@ -141,8 +136,8 @@ async function runCandidate(device: GPUDevice, cache: PipelineCache, s: ReturnTy
         pass.setBindGroup(0, st.group);
         pass.dispatchWorkgroups(...st.workgroups);
       }
-    }, Math.max(1, reps), best);
-    return { ms, y: reps ? undefined : await readOutput(device, s) };
+    });
+    return { ms, y: timed ? undefined : await readOutput(device, s) };
   } finally {
     for (const b of ubufs) b.destroy();
   }
@@ -162,10 +157,10 @@ export async function measureCandidates(device: GPUDevice, cache: PipelineCache,
   const small = scratch(device, c, withCols, CHECK_PLANE);
   const agreeing: ConvVariant[] = [];
   try {
-    const { y: ref } = await runCandidate(device, cache, small, reference, 0, Infinity);
+    const { y: ref } = await runCandidate(device, cache, small, reference, false);
     for (const v of cands) {
       try {
-        const { y } = await runCandidate(device, cache, small, v, 0, Infinity);
+        const { y } = await runCandidate(device, cache, small, v, false);
         let maxRef = 0;
         let maxDiff = 0;
         for (let i = 0; i < y!.length; i++) {
@@ -188,16 +183,24 @@ export async function measureCandidates(device: GPUDevice, cache: PipelineCache,
   const full = scratch(device, c, withCols);
   let best = Infinity;
   try {
-    for (const v of agreeing) {
-      try {
-        const { ms } = await runCandidate(device, cache, full, v, REPS, best);
-        out[v.id] = { ms };
-        best = Math.min(best, ms);
-        say(v, `${ms.toFixed(2)} ms`);
-      } catch (e) {
-        out[v.id] = { failed: (e as Error).message.split('\n')[0] };
-        say(v, `failed: ${(e as Error).message.split('\n')[0]}`);
+    // REPS rounds over the candidates, one run each per round, so that a slow moment of a shared
+    // machine falls on every candidate alike rather than on whichever was being timed; a candidate
+    // slower than GIVE_UP_RATIO × the best of the first round is not run again.
+    let alive = agreeing;
+    for (let round = 0; round < REPS && alive.length; round++) {
+      for (const v of alive) {
+        try {
+          const { ms } = await runCandidate(device, cache, full, v, true);
+          const prev = out[v.id];
+          out[v.id] = { ms: prev && 'ms' in prev ? Math.min(prev.ms, ms) : ms };
+          best = Math.min(best, ms);
+          say(v, `${ms.toFixed(2)} ms (round ${round + 1})`);
+        } catch (e) {
+          out[v.id] = { failed: (e as Error).message.split('\n')[0] };
+          say(v, `failed: ${(e as Error).message.split('\n')[0]}`);
+        }
       }
+      alive = alive.filter((v) => { const o = out[v.id]; return !!o && 'ms' in o && o.ms <= GIVE_UP_RATIO * best; });
     }
   } finally {
     full.arena.destroy();

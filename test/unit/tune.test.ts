@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { classChoices, fastest, representatives, chosenKernels } from '../../src/tune/choose.js';
+import { classChoices, fastest, hopelessFamilies, representatives, chosenKernels } from '../../src/tune/choose.js';
 import { cacheKey, defaultCachePath, fileStore, validEntry, type TuningEntry } from '../../src/tune/cache.js';
 import { CONV_VARIANTS } from '../../src/ops/conv-variants.js';
 import type { Dispatch } from '../../src/ops/types.js';
@@ -44,6 +44,29 @@ describe('fastest', () => {
     expect(fastest({ inc: { ms: 10 }, other: { ms: 9.8 } }, 'inc')).toBe('inc');
     expect(fastest({ inc: { ms: 10 }, other: { ms: 9 } }, 'inc')).toBe('other');
     expect(fastest({ inc: { failed: 'x' }, other: { ms: 20 } }, 'inc')).toBe('other');
+  });
+
+  test('after the incumbent, a kernel the plan compiles anyway keeps its place within the margin', () => {
+    const compiled = (id: string) => id === 'known';
+    expect(fastest({ known: { ms: 10 }, other: { ms: 9.8 } }, undefined, 0.03, compiled)).toBe('known');
+    expect(fastest({ known: { ms: 10 }, other: { ms: 9 } }, undefined, 0.03, compiled)).toBe('other');
+    expect(fastest({ inc: { ms: 10 }, known: { ms: 9.9 }, other: { ms: 9.8 } }, 'inc', 0.03, compiled)).toBe('inc');
+    expect(fastest({ inc: { ms: 12 }, known: { ms: 10 }, other: { ms: 9.8 } }, 'inc', 0.03, compiled)).toBe('known');
+  });
+});
+
+describe('hopelessFamilies', () => {
+  const family = (id: string) => (id.startsWith('t') ? 'tiled' : id.startsWith('r') ? 'register' : undefined);
+  const lose = { r1: { ms: 1 }, r2: { ms: 1.5 }, t1: { ms: 2.5 }, t2: { failed: 'x' } };
+  test('a family slower than GIVE_UP_RATIO × the best on three shapes, and never close, is dropped', () => {
+    expect(hopelessFamilies([lose, lose], family)).toEqual(new Set());
+    expect(hopelessFamilies([lose, lose, lose], family)).toEqual(new Set(['tiled']));
+    expect(hopelessFamilies([lose, lose, lose, { r1: { ms: 1 }, t1: { ms: 1.9 } }], family)).toEqual(new Set()); // once within 2×: kept
+    expect(hopelessFamilies([lose, lose, lose], family, 4)).toEqual(new Set());
+  });
+  test('the winning family is never dropped; failures, zero times and unknown ids count for nothing', () => {
+    expect(hopelessFamilies([{ t1: { ms: 1 }, r1: { ms: 5 } }, { t1: { ms: 1 }, r1: { ms: 5 } }, { t1: { ms: 1 }, r1: { ms: 5 } }], family)).toEqual(new Set(['register']));
+    expect(hopelessFamilies([{ t1: { failed: 'x' }, r1: { ms: 1 } }, { t1: { ms: 0 }, r1: { ms: 1 } }, { x: { ms: 9 }, r1: { ms: 1 } }], family)).toEqual(new Set());
   });
 });
 
