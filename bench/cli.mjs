@@ -6,8 +6,8 @@ const root = new URL('..', import.meta.url).pathname;
 const server = await createServer({ root, configFile: false, logLevel: 'error', appType: 'custom', server: { middlewareMode: true, hmr: false, watch: null }, optimizeDeps: { noDiscovery: true, include: [] } });
 try {
   const run = await server.ssrLoadModule('/bench/run.ts');
-  const gemm = process.argv[2] === '--gemm';
-  process.exitCode = await (gemm ? run.gemmMain(process.argv.slice(3)) : run.main(process.argv.slice(2)));
+  const mode = process.argv[2];
+  process.exitCode = await (mode === '--gemm' ? run.gemmMain(process.argv.slice(3)) : mode === '--ab' ? run.abMain(process.argv.slice(3)) : run.main(process.argv.slice(2)));
 } finally {
   await server.close();
 }

@@ -11,13 +11,14 @@
  * the ceiling alone. A failing peer is a row, never fatal; `--timeout` bounds each step. `--no-tune`
  * times ours with the kernels an untuned createDetector() picks instead of tuning them first.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBrowser } from '../test/helpers/browser.js';
 import { buildPage, chooseFile, chooseModel, openPage, pageQuery, runPage } from './drive.js';
 import { gemmMarkdown, markdown } from './report.js';
 import type { GemmResult } from './gemm.js';
+import { abMarkdown, choiceOf, type AbResult } from './ab-report.js';
 
 import { PEERS } from './page/benchmark.js';
 
@@ -92,6 +93,36 @@ export async function gemmMain(argv: string[]): Promise<number> {
     const r = await s.call<GemmResult>('/bench/measure.ts', 'gemmCeiling', Number(values.reps));
     process.stdout.write(`GEMM ceiling on ${JSON.stringify(r.adapter)}, ${await s.page.browser().version()}\n\n${gemmMarkdown(r)}`);
     if (values.json) writeFileSync(values.json, `${JSON.stringify(r, null, 2)}\n`);
+  } finally {
+    await s.close();
+  }
+  return 0;
+}
+
+/**
+ * `npm run bench:ab -- --choices a.json,b.json [--weights weights/yolo11n-coco.y11w] [--imgsz 640] [--rounds 8] [--json out.json]`:
+ * kernel choices compared side by side in one page (bench/ab.ts). The weights are a `.y11w` file
+ * under the repository (served as it is).
+ */
+export async function abMain(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: {
+    choices: { type: 'string' }, weights: { type: 'string', default: 'weights/yolo11n-coco.y11w' }, imgsz: { type: 'string', default: '640' },
+    rounds: { type: 'string', default: '8' }, json: { type: 'string' },
+  } });
+  const files = (values.choices ?? '').split(',').filter(Boolean);
+  if (files.length < 2) throw new Error('--choices a.json,b.json: at least two choices');
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${values.rounds}: a positive integer`);
+  const choices = files.map((f) => choiceOf(JSON.parse(readFileSync(f, 'utf8')), f));
+  const weights = resolve(values.weights!);
+  const root = resolve('.');
+  if (!weights.startsWith(`${root}/`)) throw new Error(`--weights ${values.weights}: a .y11w file under the repository`);
+  const s = await openBrowser();
+  try {
+    log(`${files.length} choices, ${rounds} rounds of alternated warm forwards at ${values.imgsz}`);
+    const r = await s.call<AbResult>('/bench/ab.ts', 'abForwards', weights.slice(root.length), size(values.imgsz!), choices, rounds);
+    process.stdout.write(`## kernel choices side by side — ${new Date().toISOString()}\n\n${values.weights}, input ${values.imgsz}, ${rounds} rounds, ${r.adapter}, ${await s.page.browser().version()}\n\n${abMarkdown(r, files)}`);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify({ files, ...r }, null, 2)}\n`);
   } finally {
     await s.close();
   }

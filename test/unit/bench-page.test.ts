@@ -9,6 +9,7 @@ import { browserName } from '../../bench/page/environment.js';
 import { markdownHtml } from '../../bench/page/markdown-html.js';
 import { gemmMarkdown, im2colPays, markdown, type BenchResult, type OursResult } from '../../bench/report.js';
 import { OUTPUT_COST_SHAPE, outputCost, type GemmResult } from '../../bench/gemm.js';
+import { abMarkdown, choiceOf } from '../../bench/ab-report.js';
 
 const setup = (kind: 'onnx' | 'tflite' | 'y11w', peers: string[]): Setup => ({
   model: { name: `m.${kind}`, bytes: new Uint8Array(8), converted: { kind, weights: new Uint8Array(8), summary: '', imgsz: [640, 640], task: 'detect' } },
@@ -89,4 +90,13 @@ test('output cost: a kernel and its twin without writes split its time; the repo
   expect(outputCost(rows.filter((r) => !('withoutWrites' in r)), 10)).toBeUndefined();
   const g: GemmResult = { adapter: {}, features: [], rows, perShape: {}, ceiling: 1, ceilingKernel: 'a', outputCost: o };
   expect(gemmMarkdown(g)).toMatch(/costs 4\.00 ns, as long as 20 multiply-adds at the ceiling's rate.*K \/ \(K \+ 20\) of the ceiling.*K 32: 62 %/);
+});
+
+test('bench:ab: a choice from a benchmark JSON or a plain map (anything else is refused); the side-by-side table', () => {
+  expect(choiceOf({ ours: { tuning: { byClass: { 'pw/M': 'k1' } } } }, 'a.json')).toEqual({ 'pw/M': 'k1' });
+  expect(choiceOf({ 'pw/M': 'k2' }, 'b.json')).toEqual({ 'pw/M': 'k2' });
+  for (const bad of [null, [], { ours: {} }, { 'pw/M': 3 }, 'x']) expect(() => choiceOf(bad, 'c.json')).toThrow(/c\.json: neither/);
+  const md = abMarkdown({ ms: [[10, 12, 11], [9, 13, 10]], dispatches: [96, 98], adapter: 'a' }, ['a.json', 'b.json']);
+  expect(md).toMatch(/\| a\.json \| 11\.0 ms \| 10\.0 ms \| 96 \| 1\.000× \|  \|/);
+  expect(md).toMatch(/\| b\.json \| 10\.0 ms \| 9\.0 ms \| 98 \| 0\.909× \| 2 of 3 \|/);
 });
