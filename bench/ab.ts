@@ -11,7 +11,9 @@ import type { AbResult } from './ab-report.js';
 
 /** In the page: `rounds` warm forwards per choice, alternated, after two untimed ones each. */
 export async function abForwards(weightsUrl: string, size: [number, number], choices: Record<string, string>[], rounds: number): Promise<AbResult> {
-  const weights = new Uint8Array(await (await fetch(weightsUrl)).arrayBuffer());
+  const res = await fetch(weightsUrl);
+  if (!res.ok) throw new Error(`${weightsUrl}: HTTP ${res.status}`);
+  const weights = new Uint8Array(await res.arrayBuffer());
   const input = Float32Array.from({ length: 3 * size[0] * size[1] }, (_, i) => ((i * 2654435761) % 1000) / 1000);
   const dets = [];
   try {

@@ -11,7 +11,7 @@
  * the ceiling alone. A failing peer is a row, never fatal; `--timeout` bounds each step. `--no-tune`
  * times ours with the kernels an untuned createDetector() picks instead of tuning them first.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBrowser } from '../test/helpers/browser.js';
@@ -117,6 +117,7 @@ export async function abMain(argv: string[]): Promise<number> {
   const weights = resolve(values.weights!);
   const root = resolve('.');
   if (!weights.startsWith(`${root}/`)) throw new Error(`--weights ${values.weights}: a .y11w file under the repository`);
+  if (!existsSync(weights)) throw new Error(`--weights ${values.weights}: no such file (npm run weights converts the default models into weights/)`);
   const s = await openBrowser();
   try {
     log(`${files.length} choices, ${rounds} rounds of alternated warm forwards at ${values.imgsz}`);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { abMain } from '../../bench/run.js';
+import { cocoWeights } from '../helpers/parity-data.js';
 
 test('npm run bench:ab -- --choices a.json,b.json --imgsz 64 --rounds 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'yolo11-ab-'));
@@ -20,7 +21,8 @@ test('npm run bench:ab -- --choices a.json,b.json --imgsz 64 --rounds 2', async 
   const write = process.stdout.write;
   process.stdout.write = ((s: string) => ((out += s), true)) as typeof write;
   try {
-    expect(await abMain(['--choices', `${a},${b}`, '--imgsz', '64', '--rounds', '2', '--json', json])).toBe(0);
+    const weights = (await cocoWeights()).slice(1); // .cache/test/yolo11n-coco.y11w, under the repository
+    expect(await abMain(['--choices', `${a},${b}`, '--weights', weights, '--imgsz', '64', '--rounds', '2', '--json', json])).toBe(0);
   } finally {
     process.stdout.write = write;
   }
@@ -33,4 +35,5 @@ test('npm run bench:ab -- --choices a.json,b.json --imgsz 64 --rounds 2', async 
   expect(out).toMatch(/\| .*a\.json \| [\d.]+ ms \| [\d.]+ ms \| \d+ \| 1\.000× \|/);
   expect(out).toMatch(/\| .*b\.json \| [\d.]+ ms \| [\d.]+ ms \| \d+ \| [\d.]+× \| \d of 2 \|/);
   await expect(abMain(['--choices', a])).rejects.toThrow(/at least two/);
+  await expect(abMain(['--choices', `${a},${b}`, '--weights', 'weights/no-such.y11w'])).rejects.toThrow(/no-such\.y11w: no such file.*npm run weights/);
 }, 300_000);
