@@ -23,7 +23,7 @@ export interface GemmKernel {
    * A kernel that computes the same products but writes one sum per lane (over the outputs its lane
    * owns) instead of each output: the time of the output writes is the difference.
    */
-  sums?: { tm: number; tn: number; wx: number; wy: number; coalesced: boolean };
+  sums?: { tm: number; tn: number; wx: number; wy: number; coalesced: boolean; /** the kernel it is the twin of */ of: string };
   /** This kernel's twin without output writes (register kernels). */
   twin?: () => GemmKernel;
 }
@@ -82,9 +82,10 @@ export function rtKernel(tm: number, tn: number, o: { coalesced: boolean; sg: bo
     if (m0 + 2u < u.M) { C[r + 2u * u.N] = v.z; }
   }
 }`);
+  const name = `rt ${tm}×${tn}${o.coalesced ? ' coalesced' : ' per-lane rows'}${o.sg ? ' subgroup' : ''} (${wx}×${wy})`;
   return {
-    name: `rt ${tm}×${tn}${o.coalesced ? ' coalesced' : ' per-lane rows'}${o.sg ? ' subgroup' : ''} (${wx}×${wy})${o.sums ? ' without stores' : ''}`,
-    ...(o.sums ? { sums: { tm, tn, wx, wy, coalesced: o.coalesced } } : {}),
+    name: o.sums ? `${name} without stores` : name,
+    ...(o.sums ? { sums: { tm, tn, wx, wy, coalesced: o.coalesced, of: name } } : {}),
     twin: o.sums ? undefined : () => rtKernel(tm, tn, { ...o, sums: true }),
     code: L.join('\n'),
     workgroup: [wx, wy],

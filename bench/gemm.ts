@@ -40,7 +40,7 @@ export interface OutputCost {
 export function outputCost(rows: GemmResult['rows'], ceiling: number, shape: GemmShape = OUTPUT_COST_SHAPE): OutputCost | undefined {
   const ok = rows.filter((r): r is GemmRow => 'gflops' in r && r.shape === shape.name);
   const twin = ok.find((r) => r.withoutWrites);
-  const full = twin && ok.find((r) => !r.withoutWrites && `${r.kernel}${WITHOUT}` === twin.kernel);
+  const full = twin && ok.find((r) => !r.withoutWrites && r.kernel === twin.withoutWrites);
   if (!twin || !full) return undefined;
   const outputs = shape.m * shape.n;
   const w = Math.max(0, full.ms - twin.ms);
@@ -48,9 +48,7 @@ export function outputCost(rows: GemmResult['rows'], ceiling: number, shape: Gem
   return { kernel: full.kernel, ms: [full.ms, twin.ms], ns, fmas: ceiling > 0 ? (ns * ceiling) / 2 : 0 };
 }
 
-const WITHOUT = ' without stores';
-
-export interface GemmRow { shape: string; kernel: string; ms: number; gflops: number; maxErr: number; /** A twin without output writes: not a matmul, not in the ceiling. */ withoutWrites?: boolean }
+export interface GemmRow { shape: string; kernel: string; ms: number; gflops: number; maxErr: number; /** A twin without output writes (of this kernel): not a matmul, not in the ceiling. */ withoutWrites?: string }
 export interface GemmResult {
   adapter: Record<string, unknown>;
   features: string[];
@@ -58,7 +56,7 @@ export interface GemmResult {
   perShape: Record<string, { kernel: string; gflops: number }>;
   ceiling: number;
   ceilingKernel: string;
-  /** What each output element's write costs (absent when the two short-K shapes were not run). */
+  /** What each output element's write costs (absent when OUTPUT_COST_SHAPE was not run). */
   outputCost?: OutputCost;
 }
 
@@ -134,7 +132,7 @@ async function runOne(device: GPUDevice, kern: GemmKernel, s: GemmShape, reps: n
       const ref = dot(m, n);
       maxErr = Math.max(maxErr, Math.abs(ref - c[m * s.n + n]) / Math.max(1, Math.abs(ref)));
     }
-    return { shape: s.name, kernel: kern.name, ms: best, gflops: (2 * s.m * s.n * s.k) / (best * 1e6), maxErr, ...(sums ? { withoutWrites: true } : {}) };
+    return { shape: s.name, kernel: kern.name, ms: best, gflops: (2 * s.m * s.n * s.k) / (best * 1e6), maxErr, ...(sums ? { withoutWrites: sums.of } : {}) };
   } finally {
     for (const x of [A, B, C, U, R]) x.destroy();
   }

@@ -113,7 +113,15 @@ export async function abMain(argv: string[]): Promise<number> {
   if (files.length < 2) throw new Error('--choices a.json,b.json: at least two choices');
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${values.rounds}: a positive integer`);
-  const choices = files.map((f) => choiceOf(JSON.parse(readFileSync(f, 'utf8')), f));
+  const choices = files.map((f) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(f, 'utf8'));
+    } catch (e) {
+      throw new Error(`${f}: ${(e as Error).message}`);
+    }
+    return choiceOf(json, f);
+  });
   const weights = resolve(values.weights!);
   const root = resolve('.');
   if (!weights.startsWith(`${root}/`)) throw new Error(`--weights ${values.weights}: a .y11w file under the repository`);

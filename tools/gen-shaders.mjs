@@ -36,8 +36,8 @@ export const RT_KERNELS = [
   { kind: 'pw', stride: 1, tm: 16, tn: 4, sg: true },
   { kind: 'pw', stride: 1, tm: 16, tn: 16, sg: true },
   // 25 pixels per lane: a workgroup row of 16 lanes covers 400 pixels, a 20×20 plane (and 40×40, 80×80)
-  // with no clamped lanes. The 1×1 convs and im2col GEMMs on 20×20 and 40×40 planes ran 10–25 % faster
-  // than on m16n16 (side by side, same page; the tuner keeps it where it wins). m16n20 won less and
+  // with no clamped lanes. The 1×1 convs and im2col GEMMs on 20×20 and 40×40 planes ran 12–29 % faster
+  // than on m16n16 (side by side, same page; the tuner keeps it where it wins). m16n20 beat it by at most 5 % (80×80) and
   // cost as much to compile (1.1 s, m16n25 1.6 s, m16n16 0.9 s on SwiftShader), so it was dropped.
   { kind: 'pw', stride: 1, tm: 16, tn: 25, sg: true },
   { kind: 'k3', stride: 1, tm: 16, tn: 8, sg: false },

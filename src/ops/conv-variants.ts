@@ -221,12 +221,17 @@ export function laneRows(mTiles: number, pixels: number, perLane: number, minWx:
   let best = 1;
   let bestSlots = Infinity;
   for (let wy = 1; wy <= RT_LANES / minWx; wy *= 2) {
-    const wx = RT_LANES / wy;
-    const slots = Math.ceil(mTiles / wy) * wy * Math.ceil(pixels / (wx * perLane)) * wx * perLane;
+    const slots = laneSlots(mTiles, pixels, perLane, wy);
     if (slots <= bestSlots) [best, bestSlots] = [wy, slots];
   }
   return best;
 }
+
+/** Lane slots (channel tiles × pixels) a register kernel's grid covers with `wy` rows of lanes along channels. */
+const laneSlots = (mTiles: number, pixels: number, perLane: number, wy: number): number => {
+  const wx = RT_LANES / wy;
+  return Math.ceil(mTiles / wy) * wy * Math.ceil(pixels / (wx * perLane)) * wx * perLane;
+};
 
 /**
  * The share of a register kernel's lane slots that compute a real output for convolution `c` (1: none
@@ -240,10 +245,8 @@ export function laneUse(v: ConvVariant, c: ConvGeometry): number {
   const mTiles = Math.ceil(c.cout / v.tm);
   const pixels = flat ? c.outH * c.outW : c.outW;
   const perLane = flat ? v.tn : 1;
-  const wy = laneRows(mTiles, pixels, perLane, v.wx);
-  const wx = RT_LANES / wy;
   const rows = flat ? 1 : Math.ceil(c.outH / v.tn) * v.tn;
-  const slots = Math.ceil(mTiles / wy) * wy * Math.ceil(pixels / (wx * perLane)) * wx * perLane * rows;
+  const slots = laneSlots(mTiles, pixels, perLane, laneRows(mTiles, pixels, perLane, v.wx)) * rows;
   return (mTiles * pixels * (flat ? 1 : c.outH)) / slots;
 }
 
