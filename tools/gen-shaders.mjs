@@ -40,6 +40,9 @@ export const RT_KERNELS = [
   // than on m16n16 (side by side, same page; the tuner keeps it where it wins). m16n20 beat it by at most 5 % (80×80) and
   // cost as much to compile (1.1 s, m16n25 1.6 s, m16n16 0.9 s on SwiftShader), so it was dropped.
   { kind: 'pw', stride: 1, tm: 16, tn: 25, sg: true },
+  // 13 pixels per lane: a workgroup row covers 208 pixels, so a 20×20 plane is two workgroups with 4 %
+  // clamped lanes (one 400-pixel workgroup leaves the other cores idle; two of 256 clamp 22 %).
+  { kind: 'pw', stride: 1, tm: 16, tn: 13, sg: true },
   { kind: 'k3', stride: 1, tm: 16, tn: 8, sg: false },
   { kind: 'k3', stride: 1, tm: 16, tn: 8, sg: true },
   { kind: 'k3', stride: 1, tm: 16, tn: 4, sg: true },
