@@ -93,9 +93,13 @@ test('output cost: a kernel and its twin without writes split its time; the repo
 });
 
 test('bench:ab: a choice from a benchmark JSON or a plain map (anything else is refused); the side-by-side table', () => {
-  expect(choiceOf({ ours: { tuning: { byClass: { 'pw/M': 'k1' } } } }, 'a.json')).toEqual({ 'pw/M': 'k1' });
-  expect(choiceOf({ 'pw/M': 'k2' }, 'b.json')).toEqual({ 'pw/M': 'k2' });
+  const pw = 'rt-pw-m16n8-sg-16x4';
+  expect(choiceOf({ ours: { tuning: { byClass: { 'pw/M': pw } } } }, 'a.json')).toEqual({ 'pw/M': pw });
+  expect(choiceOf({ 'pw/M': pw, '3x3s1/64>64@20x20': 'tiled-32x32' }, 'b.json')).toEqual({ 'pw/M': pw, '3x3s1/64>64@20x20': 'tiled-32x32' });
   for (const bad of [null, [], { ours: {} }, { 'pw/M': 3 }, 'x']) expect(() => choiceOf(bad, 'c.json')).toThrow(/c\.json: neither/);
+  // An unknown id, or one of another kind, would fall back to the default unseen: refused, named.
+  expect(() => choiceOf({ 'pw/M': 'rt-pw-m16n99' }, 'd.json')).toThrow('d.json: not a kernel of this version for its key: pw/M → rt-pw-m16n99');
+  expect(() => choiceOf({ '3x3s2/S': pw }, 'e.json')).toThrow(`3x3s2/S → ${pw}`);
   const md = abMarkdown({ ms: [[10, 12, 11], [9, 13, 10]], dispatches: [96, 98], adapter: 'a' }, ['a.json', 'b.json']);
   expect(md).toMatch(/\| a\.json \| 11\.0 ms \| 10\.0 ms \| 96 \| 1\.000× \|  \|/);
   expect(md).toMatch(/\| b\.json \| 10\.0 ms \| 9\.0 ms \| 98 \| 0\.909× \| 2 of 3 \|/);
