@@ -1,6 +1,6 @@
 /** The benchmark's markdown report: environment, the side-by-side table, ours in detail, top-10 kernels. */
 import type { GemmResult } from './gemm.js';
-import { convVariant, isShapeKey } from '../src/ops/conv-variants.js';
+import { convVariant, isShapeKey, multiStep } from '../src/ops/conv-variants.js';
 
 export interface Stats { median: number; p90: number; min: number; runs: number }
 
@@ -72,12 +72,14 @@ export function markdown(r: BenchResult): string {
       for (const [k, v] of entries) if (isShapeKey(k)) perKernel.set(v, (perKernel.get(v) ?? 0) + 1);
       const shapes = [...perKernel].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ×${n}`);
       L.push(`ours: conv kernels ${o.tuning.source}${o.tuning.ms ? ` in ${ms(o.tuning.ms)}` : ''}: ${[shapes.length ? `${entries.length - classes.length} shapes: ${shapes.join(', ')}` : '', classes.join(', ')].filter(Boolean).join('; ')}`);
-      const pays = im2colPays(o.tuning);
-      if (pays) L.push(`ours: im2col kernels (two dispatches each) chosen for ${pays.shapes} shapes; the tuner's times for them in this run: ${ms(pays.im2col)} as im2col + 1×1 vs ${ms(pays.direct)} with the best one-dispatch kernel`);
+      const pays = multiStepPays(o.tuning);
+      if (pays) L.push(`ours: multi-dispatch kernels chosen for ${pays.shapes} shapes (${pays.im2col} im2col: two dispatches each, ${pays.winograd} Winograd: three); the tuner's times for them in this run: ${ms(pays.multi)} against ${ms(pays.direct)} with the best one-dispatch kernel`);
     }
     if (typeof o.profile !== 'string') {
-      const unfold = o.profile.filter((k) => k.prologueMs !== undefined);
+      const unfold = o.profile.filter((k) => k.prologueMs !== undefined && k.variant?.includes('-i2c-'));
       if (unfold.length) L.push(`ours: ${unfold.length} convolutions run as im2col + 1×1: ${ms(unfold.reduce((s, k) => s + k.ms, 0))} of GPU time, of which unfolding ${ms(unfold.reduce((s, k) => s + (k.prologueMs ?? 0), 0))} (counted in each convolution's row below)`);
+      const wino = o.profile.filter((k) => k.variant?.includes('-wino-'));
+      if (wino.length) L.push(`ours: ${wino.length} convolutions run as Winograd F(2×2, 3×3): ${ms(wino.reduce((s, k) => s + k.ms, 0))} of GPU time with both transforms, of which the input transform ${ms(wino.reduce((s, k) => s + (k.prologueMs ?? 0), 0))}; their GFLOP/s below count a direct convolution's FLOPs (2.25× the multiply-adds done)`);
     }
     const ceiling = typeof r.gemm === 'object' ? r.gemm.ceiling : undefined;
     if (ceiling) L.push(`ours: whole forward() at ${gflops.toFixed(2)} GFLOP/s = **${((100 * gflops) / ceiling).toFixed(0)} % of the GEMM ceiling** (${ceiling.toFixed(2)} GFLOP/s, ${(r.gemm as GemmResult).ceilingKernel}, same run)`);
@@ -111,22 +113,25 @@ export function markdown(r: BenchResult): string {
 }
 
 /**
- * Whether the im2col kernels' extra dispatches paid for themselves, from the tuner's own timings:
- * over the exact shapes where an im2col variant was chosen, its time against the best one-dispatch one.
+ * Whether the extra dispatches of multi-dispatch kernels (im2col: two, Winograd: three) paid for
+ * themselves, from the tuner's own timings: over the exact shapes where one was chosen, its time
+ * against the best one-dispatch kernel's.
  */
-export function im2colPays(t: NonNullable<OursResult['tuning']>): { shapes: number; im2col: number; direct: number } | undefined {
+export function multiStepPays(t: NonNullable<OursResult['tuning']>): { shapes: number; im2col: number; winograd: number; multi: number; direct: number } | undefined {
   const timings = (t.timings ?? {}) as Record<string, Record<string, number | string>>;
-  let shapes = 0, im2col = 0, direct = 0;
+  let im2col = 0, winograd = 0, multi = 0, direct = 0;
   for (const [shape, id] of Object.entries(t.byClass)) {
     const row = timings[shape];
-    if (!isShapeKey(shape) || !convVariant(id)?.im2col || !row || typeof row[id] !== 'number') continue;
-    const others = Object.entries(row).filter(([k, v]) => !convVariant(k)?.im2col && typeof v === 'number').map(([, v]) => v as number);
+    const v = convVariant(id);
+    if (!isShapeKey(shape) || !v || !multiStep(v) || !row || typeof row[id] !== 'number') continue;
+    const others = Object.entries(row).filter(([k, x]) => { const o = convVariant(k); return !!o && !multiStep(o) && typeof x === 'number'; }).map(([, x]) => x as number);
     if (!others.length) continue;
-    shapes++;
-    im2col += row[id] as number;
+    if (v.winograd) winograd++;
+    else im2col++;
+    multi += row[id] as number;
     direct += Math.min(...others);
   }
-  return shapes ? { shapes, im2col, direct } : undefined;
+  return im2col + winograd ? { shapes: im2col + winograd, im2col, winograd, multi, direct } : undefined;
 }
 
 /** The ceiling's table: every kernel of the family at every shape (GFLOP/s), best per shape in bold. */

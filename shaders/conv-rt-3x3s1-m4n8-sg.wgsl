@@ -47,7 +47,7 @@ override IN_PLACE: bool = false;
 // branches around this epilogue cost 16 % of a forward at 320 (npm run bench, 396 → 333 ms with the
 // callers' bounds branches also removed). The residual is an override (RES), so convolutions without
 // one load nothing (5 % of those convolutions' time at 320, measured the same way).
-fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
+fn put4(ob: u32, m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
   if (IN_PLACE && !own) {
     return; // a clamped copy must not add the residual a second time
   }
@@ -60,19 +60,19 @@ fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
     v += vec4<f32>(arena[r + min(m0, last) * npix], arena[r + min(m0 + 1u, last) * npix], arena[r + min(m0 + 2u, last) * npix], arena[r + min(m0 + 3u, last) * npix]);
   }
   if (m0 + 3u < u.out_c) {
-    arena[u.out_off + o] = v.x;
-    arena[u.out_off + o + npix] = v.y;
-    arena[u.out_off + o + 2u * npix] = v.z;
-    arena[u.out_off + o + 3u * npix] = v.w;
+    arena[ob + o] = v.x;
+    arena[ob + o + npix] = v.y;
+    arena[ob + o + 2u * npix] = v.z;
+    arena[ob + o + 3u * npix] = v.w;
   } else {
     if (m0 < u.out_c) {
-      arena[u.out_off + o] = v.x;
+      arena[ob + o] = v.x;
     }
     if (m0 + 1u < u.out_c) {
-      arena[u.out_off + o + npix] = v.y;
+      arena[ob + o + npix] = v.y;
     }
     if (m0 + 2u < u.out_c) {
-      arena[u.out_off + o + 2u * npix] = v.z;
+      arena[ob + o + 2u * npix] = v.z;
     }
   }
 }
@@ -343,27 +343,27 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   }
   let oxs = min(ox, u.out_w - 1u);
   if (oy0 + 0u < u.out_h) {
-    put4(m0 + 0u, (oy0 + 0u) * u.out_w + oxs, npix, a0_0, ox < u.out_w);
+    put4(u.out_off, m0 + 0u, (oy0 + 0u) * u.out_w + oxs, npix, a0_0, ox < u.out_w);
   }
   if (oy0 + 1u < u.out_h) {
-    put4(m0 + 0u, (oy0 + 1u) * u.out_w + oxs, npix, a1_0, ox < u.out_w);
+    put4(u.out_off, m0 + 0u, (oy0 + 1u) * u.out_w + oxs, npix, a1_0, ox < u.out_w);
   }
   if (oy0 + 2u < u.out_h) {
-    put4(m0 + 0u, (oy0 + 2u) * u.out_w + oxs, npix, a2_0, ox < u.out_w);
+    put4(u.out_off, m0 + 0u, (oy0 + 2u) * u.out_w + oxs, npix, a2_0, ox < u.out_w);
   }
   if (oy0 + 3u < u.out_h) {
-    put4(m0 + 0u, (oy0 + 3u) * u.out_w + oxs, npix, a3_0, ox < u.out_w);
+    put4(u.out_off, m0 + 0u, (oy0 + 3u) * u.out_w + oxs, npix, a3_0, ox < u.out_w);
   }
   if (oy0 + 4u < u.out_h) {
-    put4(m0 + 0u, (oy0 + 4u) * u.out_w + oxs, npix, a4_0, ox < u.out_w);
+    put4(u.out_off, m0 + 0u, (oy0 + 4u) * u.out_w + oxs, npix, a4_0, ox < u.out_w);
   }
   if (oy0 + 5u < u.out_h) {
-    put4(m0 + 0u, (oy0 + 5u) * u.out_w + oxs, npix, a5_0, ox < u.out_w);
+    put4(u.out_off, m0 + 0u, (oy0 + 5u) * u.out_w + oxs, npix, a5_0, ox < u.out_w);
   }
   if (oy0 + 6u < u.out_h) {
-    put4(m0 + 0u, (oy0 + 6u) * u.out_w + oxs, npix, a6_0, ox < u.out_w);
+    put4(u.out_off, m0 + 0u, (oy0 + 6u) * u.out_w + oxs, npix, a6_0, ox < u.out_w);
   }
   if (oy0 + 7u < u.out_h) {
-    put4(m0 + 0u, (oy0 + 7u) * u.out_w + oxs, npix, a7_0, ox < u.out_w);
+    put4(u.out_off, m0 + 0u, (oy0 + 7u) * u.out_w + oxs, npix, a7_0, ox < u.out_w);
   }
 }

@@ -47,7 +47,7 @@ override IN_PLACE: bool = false;
 // branches around this epilogue cost 16 % of a forward at 320 (npm run bench, 396 → 333 ms with the
 // callers' bounds branches also removed). The residual is an override (RES), so convolutions without
 // one load nothing (5 % of those convolutions' time at 320, measured the same way).
-fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
+fn put4(ob: u32, m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
   if (IN_PLACE && !own) {
     return; // a clamped copy must not add the residual a second time
   }
@@ -60,19 +60,19 @@ fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
     v += vec4<f32>(arena[r + min(m0, last) * npix], arena[r + min(m0 + 1u, last) * npix], arena[r + min(m0 + 2u, last) * npix], arena[r + min(m0 + 3u, last) * npix]);
   }
   if (m0 + 3u < u.out_c) {
-    arena[u.out_off + o] = v.x;
-    arena[u.out_off + o + npix] = v.y;
-    arena[u.out_off + o + 2u * npix] = v.z;
-    arena[u.out_off + o + 3u * npix] = v.w;
+    arena[ob + o] = v.x;
+    arena[ob + o + npix] = v.y;
+    arena[ob + o + 2u * npix] = v.z;
+    arena[ob + o + 3u * npix] = v.w;
   } else {
     if (m0 < u.out_c) {
-      arena[u.out_off + o] = v.x;
+      arena[ob + o] = v.x;
     }
     if (m0 + 1u < u.out_c) {
-      arena[u.out_off + o + npix] = v.y;
+      arena[ob + o + npix] = v.y;
     }
     if (m0 + 2u < u.out_c) {
-      arena[u.out_off + o + 2u * npix] = v.z;
+      arena[ob + o + 2u * npix] = v.z;
     }
   }
 }
@@ -698,36 +698,36 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     xi += in_hw;
     wi += 9u * wrow;
   }
-  put4(m0 + 0u, p0, npix, a0_0, n0 + 0u * WX < npix);
-  put4(m0 + 4u, p0, npix, a0_1, n0 + 0u * WX < npix);
-  put4(m0 + 8u, p0, npix, a0_2, n0 + 0u * WX < npix);
-  put4(m0 + 12u, p0, npix, a0_3, n0 + 0u * WX < npix);
-  put4(m0 + 0u, p1, npix, a1_0, n0 + 1u * WX < npix);
-  put4(m0 + 4u, p1, npix, a1_1, n0 + 1u * WX < npix);
-  put4(m0 + 8u, p1, npix, a1_2, n0 + 1u * WX < npix);
-  put4(m0 + 12u, p1, npix, a1_3, n0 + 1u * WX < npix);
-  put4(m0 + 0u, p2, npix, a2_0, n0 + 2u * WX < npix);
-  put4(m0 + 4u, p2, npix, a2_1, n0 + 2u * WX < npix);
-  put4(m0 + 8u, p2, npix, a2_2, n0 + 2u * WX < npix);
-  put4(m0 + 12u, p2, npix, a2_3, n0 + 2u * WX < npix);
-  put4(m0 + 0u, p3, npix, a3_0, n0 + 3u * WX < npix);
-  put4(m0 + 4u, p3, npix, a3_1, n0 + 3u * WX < npix);
-  put4(m0 + 8u, p3, npix, a3_2, n0 + 3u * WX < npix);
-  put4(m0 + 12u, p3, npix, a3_3, n0 + 3u * WX < npix);
-  put4(m0 + 0u, p4, npix, a4_0, n0 + 4u * WX < npix);
-  put4(m0 + 4u, p4, npix, a4_1, n0 + 4u * WX < npix);
-  put4(m0 + 8u, p4, npix, a4_2, n0 + 4u * WX < npix);
-  put4(m0 + 12u, p4, npix, a4_3, n0 + 4u * WX < npix);
-  put4(m0 + 0u, p5, npix, a5_0, n0 + 5u * WX < npix);
-  put4(m0 + 4u, p5, npix, a5_1, n0 + 5u * WX < npix);
-  put4(m0 + 8u, p5, npix, a5_2, n0 + 5u * WX < npix);
-  put4(m0 + 12u, p5, npix, a5_3, n0 + 5u * WX < npix);
-  put4(m0 + 0u, p6, npix, a6_0, n0 + 6u * WX < npix);
-  put4(m0 + 4u, p6, npix, a6_1, n0 + 6u * WX < npix);
-  put4(m0 + 8u, p6, npix, a6_2, n0 + 6u * WX < npix);
-  put4(m0 + 12u, p6, npix, a6_3, n0 + 6u * WX < npix);
-  put4(m0 + 0u, p7, npix, a7_0, n0 + 7u * WX < npix);
-  put4(m0 + 4u, p7, npix, a7_1, n0 + 7u * WX < npix);
-  put4(m0 + 8u, p7, npix, a7_2, n0 + 7u * WX < npix);
-  put4(m0 + 12u, p7, npix, a7_3, n0 + 7u * WX < npix);
+  put4(u.out_off, m0 + 0u, p0, npix, a0_0, n0 + 0u * WX < npix);
+  put4(u.out_off, m0 + 4u, p0, npix, a0_1, n0 + 0u * WX < npix);
+  put4(u.out_off, m0 + 8u, p0, npix, a0_2, n0 + 0u * WX < npix);
+  put4(u.out_off, m0 + 12u, p0, npix, a0_3, n0 + 0u * WX < npix);
+  put4(u.out_off, m0 + 0u, p1, npix, a1_0, n0 + 1u * WX < npix);
+  put4(u.out_off, m0 + 4u, p1, npix, a1_1, n0 + 1u * WX < npix);
+  put4(u.out_off, m0 + 8u, p1, npix, a1_2, n0 + 1u * WX < npix);
+  put4(u.out_off, m0 + 12u, p1, npix, a1_3, n0 + 1u * WX < npix);
+  put4(u.out_off, m0 + 0u, p2, npix, a2_0, n0 + 2u * WX < npix);
+  put4(u.out_off, m0 + 4u, p2, npix, a2_1, n0 + 2u * WX < npix);
+  put4(u.out_off, m0 + 8u, p2, npix, a2_2, n0 + 2u * WX < npix);
+  put4(u.out_off, m0 + 12u, p2, npix, a2_3, n0 + 2u * WX < npix);
+  put4(u.out_off, m0 + 0u, p3, npix, a3_0, n0 + 3u * WX < npix);
+  put4(u.out_off, m0 + 4u, p3, npix, a3_1, n0 + 3u * WX < npix);
+  put4(u.out_off, m0 + 8u, p3, npix, a3_2, n0 + 3u * WX < npix);
+  put4(u.out_off, m0 + 12u, p3, npix, a3_3, n0 + 3u * WX < npix);
+  put4(u.out_off, m0 + 0u, p4, npix, a4_0, n0 + 4u * WX < npix);
+  put4(u.out_off, m0 + 4u, p4, npix, a4_1, n0 + 4u * WX < npix);
+  put4(u.out_off, m0 + 8u, p4, npix, a4_2, n0 + 4u * WX < npix);
+  put4(u.out_off, m0 + 12u, p4, npix, a4_3, n0 + 4u * WX < npix);
+  put4(u.out_off, m0 + 0u, p5, npix, a5_0, n0 + 5u * WX < npix);
+  put4(u.out_off, m0 + 4u, p5, npix, a5_1, n0 + 5u * WX < npix);
+  put4(u.out_off, m0 + 8u, p5, npix, a5_2, n0 + 5u * WX < npix);
+  put4(u.out_off, m0 + 12u, p5, npix, a5_3, n0 + 5u * WX < npix);
+  put4(u.out_off, m0 + 0u, p6, npix, a6_0, n0 + 6u * WX < npix);
+  put4(u.out_off, m0 + 4u, p6, npix, a6_1, n0 + 6u * WX < npix);
+  put4(u.out_off, m0 + 8u, p6, npix, a6_2, n0 + 6u * WX < npix);
+  put4(u.out_off, m0 + 12u, p6, npix, a6_3, n0 + 6u * WX < npix);
+  put4(u.out_off, m0 + 0u, p7, npix, a7_0, n0 + 7u * WX < npix);
+  put4(u.out_off, m0 + 4u, p7, npix, a7_1, n0 + 7u * WX < npix);
+  put4(u.out_off, m0 + 8u, p7, npix, a7_2, n0 + 7u * WX < npix);
+  put4(u.out_off, m0 + 12u, p7, npix, a7_3, n0 + 7u * WX < npix);
 }

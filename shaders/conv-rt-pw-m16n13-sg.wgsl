@@ -24,6 +24,10 @@ struct Params {
   cout_pad: u32,
   act: u32,
   wx: u32,
+  bat_in: u32,
+  bat_w: u32,
+  bat_out: u32,
+  zfold: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> arena: array<f32>;
@@ -47,7 +51,7 @@ override IN_PLACE: bool = false;
 // branches around this epilogue cost 16 % of a forward at 320 (npm run bench, 396 → 333 ms with the
 // callers' bounds branches also removed). The residual is an override (RES), so convolutions without
 // one load nothing (5 % of those convolutions' time at 320, measured the same way).
-fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
+fn put4(ob: u32, m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
   if (IN_PLACE && !own) {
     return; // a clamped copy must not add the residual a second time
   }
@@ -60,19 +64,19 @@ fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
     v += vec4<f32>(arena[r + min(m0, last) * npix], arena[r + min(m0 + 1u, last) * npix], arena[r + min(m0 + 2u, last) * npix], arena[r + min(m0 + 3u, last) * npix]);
   }
   if (m0 + 3u < u.out_c) {
-    arena[u.out_off + o] = v.x;
-    arena[u.out_off + o + npix] = v.y;
-    arena[u.out_off + o + 2u * npix] = v.z;
-    arena[u.out_off + o + 3u * npix] = v.w;
+    arena[ob + o] = v.x;
+    arena[ob + o + npix] = v.y;
+    arena[ob + o + 2u * npix] = v.z;
+    arena[ob + o + 3u * npix] = v.w;
   } else {
     if (m0 < u.out_c) {
-      arena[u.out_off + o] = v.x;
+      arena[ob + o] = v.x;
     }
     if (m0 + 1u < u.out_c) {
-      arena[u.out_off + o + npix] = v.y;
+      arena[ob + o + npix] = v.y;
     }
     if (m0 + 2u < u.out_c) {
-      arena[u.out_off + o + 2u * npix] = v.z;
+      arena[ob + o + 2u * npix] = v.z;
     }
   }
 }
@@ -85,7 +89,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let ly = li / WX;
   let npix = u.out_h * u.out_w;
   // Pixel tiles run along x, folded into z past the per-dimension workgroup limit.
-  let n0 = (wid.x + wid.z * nwg.x) * WX * 13u + lx;
+  // Batch (Winograd's GEMMs) and pixel-tile fold share z.
+  let bz = wid.z / u.zfold;
+  let ob = u.out_off + bz * u.bat_out;
+  let n0 = (wid.x + (wid.z % u.zfold) * nwg.x) * WX * 13u + lx;
   let m0 = (wid.y * WY + ly) * 16u;
   // Lanes past the end compute clamped copies and store nothing: every lane runs the K loop.
   let p0 = min(n0 + 0u * WX, npix - 1u);
@@ -115,8 +122,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   var a11_0 = vec4<f32>(); var a11_1 = vec4<f32>(); var a11_2 = vec4<f32>(); var a11_3 = vec4<f32>();
   var a12_0 = vec4<f32>(); var a12_1 = vec4<f32>(); var a12_2 = vec4<f32>(); var a12_3 = vec4<f32>();
   let wrow = u.cout_pad / 4u;
-  var wi = (u.w_off + min(m0, u.cout_pad - 16u)) / 4u + sid % 4u;
-  var xi = u.in_off;
+  var wi = (u.w_off + bz * u.bat_w + min(m0, u.cout_pad - 16u)) / 4u + sid % 4u;
+  var xi = u.in_off + bz * u.bat_in;
   for (var ci = 0u; ci < u.in_c; ci++) {
     let wl = weights[wi];
     let w0 = subgroupBroadcast(wl, 0u);
@@ -191,56 +198,56 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     xi += npix;
     wi += wrow;
   }
-  put4(m0 + 0u, p0, npix, a0_0, n0 + 0u * WX < npix);
-  put4(m0 + 4u, p0, npix, a0_1, n0 + 0u * WX < npix);
-  put4(m0 + 8u, p0, npix, a0_2, n0 + 0u * WX < npix);
-  put4(m0 + 12u, p0, npix, a0_3, n0 + 0u * WX < npix);
-  put4(m0 + 0u, p1, npix, a1_0, n0 + 1u * WX < npix);
-  put4(m0 + 4u, p1, npix, a1_1, n0 + 1u * WX < npix);
-  put4(m0 + 8u, p1, npix, a1_2, n0 + 1u * WX < npix);
-  put4(m0 + 12u, p1, npix, a1_3, n0 + 1u * WX < npix);
-  put4(m0 + 0u, p2, npix, a2_0, n0 + 2u * WX < npix);
-  put4(m0 + 4u, p2, npix, a2_1, n0 + 2u * WX < npix);
-  put4(m0 + 8u, p2, npix, a2_2, n0 + 2u * WX < npix);
-  put4(m0 + 12u, p2, npix, a2_3, n0 + 2u * WX < npix);
-  put4(m0 + 0u, p3, npix, a3_0, n0 + 3u * WX < npix);
-  put4(m0 + 4u, p3, npix, a3_1, n0 + 3u * WX < npix);
-  put4(m0 + 8u, p3, npix, a3_2, n0 + 3u * WX < npix);
-  put4(m0 + 12u, p3, npix, a3_3, n0 + 3u * WX < npix);
-  put4(m0 + 0u, p4, npix, a4_0, n0 + 4u * WX < npix);
-  put4(m0 + 4u, p4, npix, a4_1, n0 + 4u * WX < npix);
-  put4(m0 + 8u, p4, npix, a4_2, n0 + 4u * WX < npix);
-  put4(m0 + 12u, p4, npix, a4_3, n0 + 4u * WX < npix);
-  put4(m0 + 0u, p5, npix, a5_0, n0 + 5u * WX < npix);
-  put4(m0 + 4u, p5, npix, a5_1, n0 + 5u * WX < npix);
-  put4(m0 + 8u, p5, npix, a5_2, n0 + 5u * WX < npix);
-  put4(m0 + 12u, p5, npix, a5_3, n0 + 5u * WX < npix);
-  put4(m0 + 0u, p6, npix, a6_0, n0 + 6u * WX < npix);
-  put4(m0 + 4u, p6, npix, a6_1, n0 + 6u * WX < npix);
-  put4(m0 + 8u, p6, npix, a6_2, n0 + 6u * WX < npix);
-  put4(m0 + 12u, p6, npix, a6_3, n0 + 6u * WX < npix);
-  put4(m0 + 0u, p7, npix, a7_0, n0 + 7u * WX < npix);
-  put4(m0 + 4u, p7, npix, a7_1, n0 + 7u * WX < npix);
-  put4(m0 + 8u, p7, npix, a7_2, n0 + 7u * WX < npix);
-  put4(m0 + 12u, p7, npix, a7_3, n0 + 7u * WX < npix);
-  put4(m0 + 0u, p8, npix, a8_0, n0 + 8u * WX < npix);
-  put4(m0 + 4u, p8, npix, a8_1, n0 + 8u * WX < npix);
-  put4(m0 + 8u, p8, npix, a8_2, n0 + 8u * WX < npix);
-  put4(m0 + 12u, p8, npix, a8_3, n0 + 8u * WX < npix);
-  put4(m0 + 0u, p9, npix, a9_0, n0 + 9u * WX < npix);
-  put4(m0 + 4u, p9, npix, a9_1, n0 + 9u * WX < npix);
-  put4(m0 + 8u, p9, npix, a9_2, n0 + 9u * WX < npix);
-  put4(m0 + 12u, p9, npix, a9_3, n0 + 9u * WX < npix);
-  put4(m0 + 0u, p10, npix, a10_0, n0 + 10u * WX < npix);
-  put4(m0 + 4u, p10, npix, a10_1, n0 + 10u * WX < npix);
-  put4(m0 + 8u, p10, npix, a10_2, n0 + 10u * WX < npix);
-  put4(m0 + 12u, p10, npix, a10_3, n0 + 10u * WX < npix);
-  put4(m0 + 0u, p11, npix, a11_0, n0 + 11u * WX < npix);
-  put4(m0 + 4u, p11, npix, a11_1, n0 + 11u * WX < npix);
-  put4(m0 + 8u, p11, npix, a11_2, n0 + 11u * WX < npix);
-  put4(m0 + 12u, p11, npix, a11_3, n0 + 11u * WX < npix);
-  put4(m0 + 0u, p12, npix, a12_0, n0 + 12u * WX < npix);
-  put4(m0 + 4u, p12, npix, a12_1, n0 + 12u * WX < npix);
-  put4(m0 + 8u, p12, npix, a12_2, n0 + 12u * WX < npix);
-  put4(m0 + 12u, p12, npix, a12_3, n0 + 12u * WX < npix);
+  put4(ob, m0 + 0u, p0, npix, a0_0, n0 + 0u * WX < npix);
+  put4(ob, m0 + 4u, p0, npix, a0_1, n0 + 0u * WX < npix);
+  put4(ob, m0 + 8u, p0, npix, a0_2, n0 + 0u * WX < npix);
+  put4(ob, m0 + 12u, p0, npix, a0_3, n0 + 0u * WX < npix);
+  put4(ob, m0 + 0u, p1, npix, a1_0, n0 + 1u * WX < npix);
+  put4(ob, m0 + 4u, p1, npix, a1_1, n0 + 1u * WX < npix);
+  put4(ob, m0 + 8u, p1, npix, a1_2, n0 + 1u * WX < npix);
+  put4(ob, m0 + 12u, p1, npix, a1_3, n0 + 1u * WX < npix);
+  put4(ob, m0 + 0u, p2, npix, a2_0, n0 + 2u * WX < npix);
+  put4(ob, m0 + 4u, p2, npix, a2_1, n0 + 2u * WX < npix);
+  put4(ob, m0 + 8u, p2, npix, a2_2, n0 + 2u * WX < npix);
+  put4(ob, m0 + 12u, p2, npix, a2_3, n0 + 2u * WX < npix);
+  put4(ob, m0 + 0u, p3, npix, a3_0, n0 + 3u * WX < npix);
+  put4(ob, m0 + 4u, p3, npix, a3_1, n0 + 3u * WX < npix);
+  put4(ob, m0 + 8u, p3, npix, a3_2, n0 + 3u * WX < npix);
+  put4(ob, m0 + 12u, p3, npix, a3_3, n0 + 3u * WX < npix);
+  put4(ob, m0 + 0u, p4, npix, a4_0, n0 + 4u * WX < npix);
+  put4(ob, m0 + 4u, p4, npix, a4_1, n0 + 4u * WX < npix);
+  put4(ob, m0 + 8u, p4, npix, a4_2, n0 + 4u * WX < npix);
+  put4(ob, m0 + 12u, p4, npix, a4_3, n0 + 4u * WX < npix);
+  put4(ob, m0 + 0u, p5, npix, a5_0, n0 + 5u * WX < npix);
+  put4(ob, m0 + 4u, p5, npix, a5_1, n0 + 5u * WX < npix);
+  put4(ob, m0 + 8u, p5, npix, a5_2, n0 + 5u * WX < npix);
+  put4(ob, m0 + 12u, p5, npix, a5_3, n0 + 5u * WX < npix);
+  put4(ob, m0 + 0u, p6, npix, a6_0, n0 + 6u * WX < npix);
+  put4(ob, m0 + 4u, p6, npix, a6_1, n0 + 6u * WX < npix);
+  put4(ob, m0 + 8u, p6, npix, a6_2, n0 + 6u * WX < npix);
+  put4(ob, m0 + 12u, p6, npix, a6_3, n0 + 6u * WX < npix);
+  put4(ob, m0 + 0u, p7, npix, a7_0, n0 + 7u * WX < npix);
+  put4(ob, m0 + 4u, p7, npix, a7_1, n0 + 7u * WX < npix);
+  put4(ob, m0 + 8u, p7, npix, a7_2, n0 + 7u * WX < npix);
+  put4(ob, m0 + 12u, p7, npix, a7_3, n0 + 7u * WX < npix);
+  put4(ob, m0 + 0u, p8, npix, a8_0, n0 + 8u * WX < npix);
+  put4(ob, m0 + 4u, p8, npix, a8_1, n0 + 8u * WX < npix);
+  put4(ob, m0 + 8u, p8, npix, a8_2, n0 + 8u * WX < npix);
+  put4(ob, m0 + 12u, p8, npix, a8_3, n0 + 8u * WX < npix);
+  put4(ob, m0 + 0u, p9, npix, a9_0, n0 + 9u * WX < npix);
+  put4(ob, m0 + 4u, p9, npix, a9_1, n0 + 9u * WX < npix);
+  put4(ob, m0 + 8u, p9, npix, a9_2, n0 + 9u * WX < npix);
+  put4(ob, m0 + 12u, p9, npix, a9_3, n0 + 9u * WX < npix);
+  put4(ob, m0 + 0u, p10, npix, a10_0, n0 + 10u * WX < npix);
+  put4(ob, m0 + 4u, p10, npix, a10_1, n0 + 10u * WX < npix);
+  put4(ob, m0 + 8u, p10, npix, a10_2, n0 + 10u * WX < npix);
+  put4(ob, m0 + 12u, p10, npix, a10_3, n0 + 10u * WX < npix);
+  put4(ob, m0 + 0u, p11, npix, a11_0, n0 + 11u * WX < npix);
+  put4(ob, m0 + 4u, p11, npix, a11_1, n0 + 11u * WX < npix);
+  put4(ob, m0 + 8u, p11, npix, a11_2, n0 + 11u * WX < npix);
+  put4(ob, m0 + 12u, p11, npix, a11_3, n0 + 11u * WX < npix);
+  put4(ob, m0 + 0u, p12, npix, a12_0, n0 + 12u * WX < npix);
+  put4(ob, m0 + 4u, p12, npix, a12_1, n0 + 12u * WX < npix);
+  put4(ob, m0 + 8u, p12, npix, a12_2, n0 + 12u * WX < npix);
+  put4(ob, m0 + 12u, p12, npix, a12_3, n0 + 12u * WX < npix);
 }

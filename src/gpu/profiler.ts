@@ -21,7 +21,8 @@ export interface KernelTime {
 
 /**
  * Encode dispatches [from, to) one pass each with timestamps; `prepare` adds work before (input copies,
- * resets). One entry per op: a `prologue` dispatch's time is added to the dispatch after it.
+ * resets). One entry per op: a `prologue` dispatch's time is added to the dispatch after it, an
+ * `epilogue` dispatch's to the entry before it.
  */
 export async function profileDispatches(device: GPUDevice, ex: Executor, from: number, to: number, prepare?: (enc: GPUCommandEncoder) => void): Promise<KernelTime[]> {
   if (!device.features.has('timestamp-query')) throw new InvalidArgumentError('profiling needs the adapter feature timestamp-query');
@@ -50,6 +51,10 @@ export async function profileDispatches(device: GPUDevice, ex: Executor, from: n
       const ms = Number(t[2 * j + 1] - t[2 * j]) / 1e6;
       if (d.prologue && from + j + 1 < to) {
         prologue += ms; // an op's preparing dispatch: its time is the next dispatch's (the same op's)
+        return;
+      }
+      if (d.epilogue && out.length && out[out.length - 1].label === d.label) {
+        out[out.length - 1].ms += ms; // an op's finishing dispatch: its time is the one before's
         return;
       }
       out.push({ label: d.label, shader: d.shader, ms: ms + prologue, flops: dispatchFlops(d), ...(d.variant ? { variant: d.variant } : {}), ...(prologue ? { prologueMs: prologue } : {}) });

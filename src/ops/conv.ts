@@ -6,6 +6,7 @@
 import type { ConvSpec } from '../model/spec.js';
 import { grid1d, type ConvDims, type Dispatch, type View } from './types.js';
 import { GENERIC, IM2COL_SHADER, RT_LANES, laneRows, type ConvVariant } from './conv-variants.js';
+import { WINO_TILES, winogradTransforms, type WinogradParts } from './winograd.js';
 
 export interface ConvParams {
   label: string;
@@ -22,6 +23,8 @@ export interface ConvParams {
   residual?: View;
   /** Scratch for an im2col variant: `im2colElements` (conv-variants.ts) elements, alive only during this convolution. */
   cols?: View;
+  /** A Winograd variant's transformed weights and scratch (src/ops/winograd.ts). */
+  wino?: WinogradParts;
 }
 
 /** Output channels are padded to this in the packed weights: every kernel's channel tile divides it. */
@@ -59,6 +62,7 @@ export function packConvWeights(w: Float32Array, c: Pick<ConvSpec, 'cin' | 'cout
  * convolution's in profiles).
  */
 export function planConvSteps(p: ConvParams, variant: ConvVariant = GENERIC): Dispatch[] {
+  if (variant.winograd && p.groups === 1) return planWinograd(p, variant);
   if (!variant.im2col || p.groups !== 1) return [planConv(p, variant)];
   if (p.k !== 3 || variant.kind !== `3x3s${p.stride}`) return [planConv(p, GENERIC)];
   const { input: x, output: y } = p;
@@ -75,6 +79,31 @@ export function planConvSteps(p: ConvParams, variant: ConvVariant = GENERIC): Di
   };
   const gemm = planConv({ ...p, input: cols, k: 1, stride: 1 }, { ...variant, kind: 'pw', im2col: false });
   return [unfold, { ...gemm, variant: variant.id, flops, conv }];
+}
+
+/**
+ * A 3×3 stride-1 convolution as Winograd F(2×2, 3×3): the input transform (a prologue), the 16 GEMMs
+ * as one batched dispatch of the variant's 1×1 kernel (carrying the convolution's FLOPs — the direct
+ * count, so its GFLOP/s is the effective rate — geometry and variant), the output transform (an epilogue).
+ */
+function planWinograd(p: ConvParams, variant: ConvVariant): Dispatch[] {
+  if (p.k !== 3 || p.stride !== 1) return [planConv(p, GENERIC)];
+  const { conv, flops } = convDims(p);
+  const parts = p.wino;
+  if (!parts) throw new Error(`${p.label}: ${variant.id} needs its transformed weights and scratch`);
+  const { before, after } = winogradTransforms(p, parts, variant.id);
+  const tiles = parts.v.h * parts.v.w;
+  const [x, y] = [p.input, p.output];
+  const gemm = planConv({
+    label: p.label, input: { offset: parts.v.offset, c: x.c, h: 1, w: tiles }, output: { offset: parts.m.offset, c: y.c, h: 1, w: tiles },
+    k: 1, stride: 1, groups: 1, act: false, weightOffset: parts.weightOffset, biasOffset: parts.weightOffset + WINO_TILES * x.c * coutPad(y.c),
+  }, { ...variant, kind: 'pw', winograd: false });
+  const [gx, gy, gz] = gemm.workgroups;
+  return [before, {
+    ...gemm, variant: variant.id, flops, conv,
+    uniforms: { ...gemm.uniforms, bat_in: x.c * tiles, bat_w: x.c * coutPad(y.c), bat_out: y.c * tiles },
+    workgroups: [gx, gy, gz * WINO_TILES],
+  }, after];
 }
 
 /** A convolution's checked geometry and FLOPs (throws where the views do not fit together). */
@@ -127,7 +156,7 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
       flops,
     };
   }
-  if (variant.im2col) throw new Error(`${p.label}: ${variant.id} is two dispatches (planConvSteps)`);
+  if (variant.im2col || variant.winograd) throw new Error(`${p.label}: ${variant.id} is ${variant.winograd ? 'three' : 'two'} dispatches (planConvSteps)`);
   const uniforms = {
     in_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, out_off: y.offset, out_c: y.c, out_h: y.h, out_w: y.w,
     w_off: p.weightOffset, b_off: p.biasOffset, res_off: p.residual?.offset ?? 0, cout_pad: coutPad(y.c),
@@ -151,7 +180,9 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
       // Pixel tiles along x, folded into z past the per-dimension limit (the kernel reads num_workgroups).
       const tiles = Math.ceil((oh * ow) / (v.tn * wx));
       const z = Math.ceil(tiles / MAX_GROUPS);
-      return { ...base, uniforms, constants, workgroups: [Math.ceil(tiles / z), mGroups, z] };
+      // 1×1 kernels also run batched (Winograd's GEMMs): one GEMM here, z only folds pixel tiles.
+      const batch: Record<string, number> = v.kind === 'pw' ? { bat_in: 0, bat_w: 0, bat_out: 0, zfold: z } : {};
+      return { ...base, uniforms: { ...uniforms, ...batch }, constants, workgroups: [Math.ceil(tiles / z), mGroups, z] };
     }
     return { ...base, uniforms, constants, workgroups: [Math.ceil(ow / wx), Math.ceil(oh / v.tn), mGroups] };
   }

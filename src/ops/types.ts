@@ -50,6 +50,8 @@ export interface Dispatch {
   conv?: ConvDims;
   /** Prepares the next dispatch of the same op (im2col): profiles count its time as that dispatch's. */
   prologue?: boolean;
+  /** Finishes the previous dispatch's op (Winograd's output transform): profiles count its time as that dispatch's. */
+  epilogue?: boolean;
 }
 
 /** A convolution's shape as the tuner re-plans it. */

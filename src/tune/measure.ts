@@ -8,6 +8,7 @@
  */
 import { GENERIC, im2colElements, type ConvVariant } from '../ops/conv-variants.js';
 import { planConvSteps } from '../ops/conv.js';
+import { WINO_TILES, packWinogradWeights, winogradTiles } from '../ops/winograd.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
@@ -31,10 +32,11 @@ interface Scratch { arena: GPUBuffer; weights: GPUBuffer; read: GPUBuffer; outOf
 
 /**
  * Scratch buffers laid out for `c`, [input][output][residual][im2col scratch where a candidate needs
- * one] and [packed weights (Cout padded to 16)][bias], with the input plane cut to `plane` (h, w) when
- * given (the validation run: same channels, small plane).
+ * one][Winograd's two where one does] and [packed weights (Cout padded to 16)][bias][the same weights
+ * Winograd-transformed, where needed], with the input plane cut to `plane` (h, w) when given (the
+ * validation run: same channels, small plane).
  */
-function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [number, number]): Scratch & { params: (v: ConvVariant) => Dispatch[] } {
+function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [number, number], withWino = false): Scratch & { params: (v: ConvVariant) => Dispatch[] } {
   const g = c.dispatch.conv;
   const [inH, inW] = plane ? [Math.min(plane[0], g.inH), Math.min(plane[1], g.inW)] : [g.inH, g.inW];
   const pad = Math.floor(c.k / 2);
@@ -46,19 +48,35 @@ function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [num
   const resOffset = align(outOffset + outLen);
   const colsOffset = align(resOffset + (g.res ? outLen : 0));
   const colsLen = withCols ? im2colElements(g.cin, outH, outW) : 0;
-  const arenaLen = colsOffset + colsLen;
-  const wLen = align(g.cin * c.k * c.k * Math.ceil(g.cout / 16) * 16);
+  const tiles = winogradTiles(outH, outW);
+  const vOffset = align(colsOffset + colsLen);
+  const mOffset = align(vOffset + (withWino ? WINO_TILES * g.cin * tiles : 0));
+  const arenaLen = mOffset + (withWino ? WINO_TILES * g.cout * tiles : 0);
+  const mp = Math.ceil(g.cout / 16) * 16;
+  const wLen = align(g.cin * c.k * c.k * mp);
   const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const arena = device.createBuffer({ label: 'tune arena', size: arenaLen * 4, usage: S });
-  const weights = device.createBuffer({ label: 'tune weights', size: (wLen + align(g.cout)) * 4, usage: S });
+  const packed = noise(wLen + align(g.cout), 2).map((x) => x * 0.1);
+  // Winograd candidates: the same convolution's weights (unpacked to OIHW), transformed.
+  const uOffset = packed.length;
+  let wino: Float32Array | undefined;
+  if (withWino) {
+    const K = g.cin * 9;
+    const oihw = new Float32Array(g.cout * K);
+    for (let m = 0; m < g.cout; m++) for (let k = 0; k < K; k++) oihw[m * K + k] = packed[k * mp + m];
+    wino = packWinogradWeights(oihw, g.cin, g.cout);
+  }
+  const weights = device.createBuffer({ label: 'tune weights', size: (uOffset + align(wino?.length ?? 0)) * 4, usage: S });
   device.queue.writeBuffer(arena, 0, noise(arenaLen, 1));
-  device.queue.writeBuffer(weights, 0, noise(wLen + align(g.cout), 2).map((x) => x * 0.1));
+  device.queue.writeBuffer(weights, 0, packed);
+  if (wino) device.queue.writeBuffer(weights, uOffset * 4, wino);
   const read = device.createBuffer({ label: 'tune read', size: outLen * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const params = (v: ConvVariant) => planConvSteps({
     label: `tune ${c.dispatch.label}`, input: { offset: 0, c: g.cin, h: inH, w: inW }, output: { offset: outOffset, c: g.cout, h: outH, w: outW },
     k: c.k, stride: c.stride, groups: 1, act: g.act, weightOffset: 0, biasOffset: wLen,
     residual: g.res ? { offset: resOffset, c: g.cout, h: outH, w: outW } : undefined,
     cols: colsLen ? { offset: colsOffset, c: 9 * g.cin, h: outH, w: outW } : undefined,
+    wino: withWino ? { weightOffset: uOffset, v: { offset: vOffset, c: WINO_TILES * g.cin, h: 1, w: tiles }, m: { offset: mOffset, c: WINO_TILES * g.cout, h: 1, w: tiles } } : undefined,
   }, v);
   return { arena, weights, read, outOffset, outLength: outLen, params };
 }
@@ -154,7 +172,8 @@ export async function measureCandidates(device: GPUDevice, cache: PipelineCache,
   const out: Record<string, Outcome> = {};
   const say = (v: ConvVariant, what: string) => log?.(`${c.shape} (${c.dispatch.label}): ${v.id} ${what}`);
   const withCols = cands.some((v) => v.im2col);
-  const small = scratch(device, c, withCols, CHECK_PLANE);
+  const withWino = cands.some((v) => v.winograd) && c.k === 3 && c.stride === 1;
+  const small = scratch(device, c, withCols, CHECK_PLANE, withWino);
   const agreeing: ConvVariant[] = [];
   try {
     const { y: ref } = await runCandidate(device, cache, small, reference, false);
@@ -180,7 +199,7 @@ export async function measureCandidates(device: GPUDevice, cache: PipelineCache,
     small.weights.destroy();
     small.read.destroy();
   }
-  const full = scratch(device, c, withCols);
+  const full = scratch(device, c, withCols, undefined, withWino);
   let best = Infinity;
   try {
     // REPS rounds over the candidates, one run each per round, so that a slow moment of a shared

@@ -4,6 +4,7 @@ import { maxAbsDiff, randomArray } from '../helpers/kernel.js';
 import { refConv } from '../helpers/ref-conv.js';
 import { packConvWeights, planConvSteps } from '../../src/ops/conv.js';
 import { CONV_VARIANTS, GENERIC, adapterTraits, im2colElements, convKind, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
+import { WINO_TILES, packWinogradWeights, winogradScratch, winogradTiles } from '../../src/ops/winograd.js';
 
 interface Case { cin: number; cout: number; h: number; w: number; k: number; stride: number; groups: number; act: boolean; res: boolean; inPlace?: boolean }
 
@@ -62,16 +63,20 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
     const ow = Math.floor((cs.w + 2 * pad - cs.k) / cs.stride) + 1;
     const res = cs.res ? randomArray(cs.cout * oh * ow, seed + 3) : undefined;
     const ref = refConv(x, [cs.cin, cs.h, cs.w], wt, bias, cs.cout, cs.k, cs.stride, cs.groups, cs.act, res);
-    // Arena: [5 sentinels][input][7 sentinels][2 channels | output | 1 channel][residual][3 sentinels][im2col scratch],
-    // sentinel −123.5; only the output and the scratch may change.
+    // Arena: [5 sentinels][input][7 sentinels][2 channels | output | 1 channel][residual][3 sentinels][im2col or
+    // Winograd scratch], sentinel −123.5; only the output and the scratch may change.
     const inOff = 5;
     const outOff = inOff + x.length + 7 + 2 * oh * ow;
     const resOff = outOff + (cs.cout + 1) * oh * ow;
     const colsOff = resOff + (res && !cs.inPlace ? res.length : 0) + 3;
-    const arena = new Float32Array(colsOff + (variant.im2col ? im2colElements(cs.cin, oh, ow) : 0)).fill(-123.5);
+    const wino = variant.winograd && cs.groups === 1;
+    const ws = winogradScratch(cs.cin, cs.cout, oh, ow);
+    const mOff = colsOff + ws.v;
+    const arena = new Float32Array(colsOff + (variant.im2col ? im2colElements(cs.cin, oh, ow) : wino ? ws.v + ws.m : 0)).fill(-123.5);
     arena.set(x, inOff);
     if (res) arena.set(res, cs.inPlace ? outOff : resOff);
-    const packed = packConvWeights(wt, cs);
+    // Winograd: the transformed weights (and the GEMMs' zero bias) in the packed ones' place.
+    const packed = wino ? packWinogradWeights(wt, cs.cin, cs.cout) : packConvWeights(wt, cs);
     const bOff = Math.ceil(packed.length / 64) * 64;
     const weights = new Float32Array(bOff + Math.ceil(cs.cout / 64) * 64);
     weights.set(packed, 0);
@@ -81,8 +86,9 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
       k: cs.k, stride: cs.stride, groups: cs.groups, act: cs.act, weightOffset: 0, biasOffset: bOff,
       residual: res ? { offset: cs.inPlace ? outOff : resOff, c: cs.cout, h: oh, w: ow } : undefined,
       cols: { offset: colsOff, c: 9 * cs.cin, h: oh, w: ow },
+      wino: { weightOffset: 0, v: { offset: colsOff, c: WINO_TILES * cs.cin, h: 1, w: winogradTiles(oh, ow) }, m: { offset: mOff, c: WINO_TILES * cs.cout, h: 1, w: winogradTiles(oh, ow) } },
     }, variant);
-    expect(ds.length).toBe(variant.im2col && cs.groups === 1 ? 2 : 1);
+    expect(ds.length).toBe(wino ? 3 : variant.im2col && cs.groups === 1 ? 2 : 1);
     const r = await s.call<{ arena: number[] }>('/test/browser/entries/kernels.ts', 'runDispatches', ds, Array.from(arena), Array.from(weights));
     const got = r.arena.slice(outOff, outOff + ref.y.length);
     const scale = Math.max(1, ...Array.from(ref.y, Math.abs));

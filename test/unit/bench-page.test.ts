@@ -7,7 +7,7 @@ import { variants, type Setup } from '../../bench/page/benchmark.js';
 import { chartHtml } from '../../bench/page/chart.js';
 import { browserName } from '../../bench/page/environment.js';
 import { markdownHtml } from '../../bench/page/markdown-html.js';
-import { gemmMarkdown, im2colPays, markdown, type BenchResult, type OursResult } from '../../bench/report.js';
+import { gemmMarkdown, multiStepPays, markdown, type BenchResult, type OursResult } from '../../bench/report.js';
 import { OUTPUT_COST_SHAPE, outputCost, type GemmResult } from '../../bench/gemm.js';
 import { abMarkdown, choiceOf } from '../../bench/ab-report.js';
 
@@ -63,10 +63,13 @@ test('im2col kernels in the report: whether their extra dispatch paid for itself
     },
   };
   // Exact shapes only (the class entry has no timings of its own); the best non-im2col time per shape.
-  expect(im2colPays(tuning)).toEqual({ shapes: 2, im2col: 12, direct: 14.5 });
-  expect(im2colPays({ ...tuning, byClass: { 'pw/8>8@20x20': 'rt-pw-m16n8-sg-16x4' } })).toBeUndefined();
+  expect(multiStepPays(tuning)).toEqual({ shapes: 2, im2col: 2, winograd: 0, multi: 12, direct: 14.5 });
+  expect(multiStepPays({ ...tuning, byClass: { 'pw/8>8@20x20': 'rt-pw-m16n8-sg-16x4' } })).toBeUndefined();
+  // A Winograd choice counts as a multi-dispatch one; other multi-dispatch kernels are not the "direct" side.
+  const wino = { ...tuning, byClass: { '3x3s1/8>8@20x20': 'rt-3x3s1-wino-m16n8-sg-16x4' }, timings: { '3x3s1/8>8@20x20': { 'rt-3x3s1-wino-m16n8-sg-16x4': 1, 'rt-3x3s1-i2c-m16n4-sg-16x4': 0.5, 'rt-3x3s1-m8n4-sg-16x4': 2.5 } } };
+  expect(multiStepPays(wino)).toEqual({ shapes: 1, im2col: 0, winograd: 1, multi: 1, direct: 2.5 });
   const md = markdown({ ...result, ours: { ...ours, tuning, profile: [{ label: 'model.3', shader: 'conv-rt-pw-m16n16-sg', ms: 3, flops: 4e6, variant: 'rt-3x3s2-i2c-m16n16-sg-16x4', prologueMs: 0.5 }] } });
-  expect(md).toContain('im2col kernels (two dispatches each) chosen for 2 shapes; the tuner\'s times for them in this run: 12.0 ms as im2col + 1×1 vs 14.5 ms');
+  expect(md).toContain('multi-dispatch kernels chosen for 2 shapes (2 im2col: two dispatches each, 0 Winograd: three); the tuner\'s times for them in this run: 12.0 ms against 14.5 ms');
   expect(md).toContain("1 convolutions run as im2col + 1×1: 3.0 ms of GPU time, of which unfolding 0.5 ms");
 });
 

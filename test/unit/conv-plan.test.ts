@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
 import { packConvWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
+import { packWinogradWeights, winogradTiles } from '../../src/ops/winograd.js';
 import { planModel } from '../../src/plan/model-plan.js';
 import { picker } from '../../src/ops/conv-variants.js';
 import { attentionScratchElements, SPLIT_MAX_SCRATCH } from '../../src/ops/attention.js';
@@ -33,8 +34,10 @@ describe('generated shaders (conv, depthwise, attention)', () => {
   test('every variant names a shader that exists and declares the overrides the planner sets', () => {
     for (const v of CONV_VARIANTS) {
       const p = params(v.kind === 'pw' ? 1 : 3, v.kind === '3x3s2' ? 2 : 1, 20, 24);
-      const ds = planConvSteps({ ...p, cols: { offset: 1 << 21, c: 9 * p.input.c, h: p.output.h, w: p.output.w } }, v);
-      expect(ds.map((d) => d.shader), v.id).toEqual(v.im2col ? ['im2col-3x3', v.shader] : [v.shader]);
+      const tiles = winogradTiles(p.output.h, p.output.w);
+      const wino = { weightOffset: 8192, v: { offset: 1 << 22, c: 16 * p.input.c, h: 1, w: tiles }, m: { offset: 1 << 23, c: 16 * p.output.c, h: 1, w: tiles } };
+      const ds = planConvSteps({ ...p, cols: { offset: 1 << 21, c: 9 * p.input.c, h: p.output.h, w: p.output.w }, wino }, v);
+      expect(ds.map((d) => d.shader), v.id).toEqual(v.im2col ? ['im2col-3x3', v.shader] : v.winograd ? ['winograd-input', v.shader, 'winograd-output'] : [v.shader]);
       for (const d of ds) {
         const info = shader(d.shader);
         expect(new Set(Object.keys(d.constants)), v.id).toEqual(new Set(info.overrides.filter((o) => o in d.constants)));
@@ -49,6 +52,44 @@ function params(k: number, stride: number, cout: number, hw: number, cin = 8): C
   const o = Math.floor((hw + 2 * Math.floor(k / 2) - k) / stride) + 1;
   return { label: 't', input: { offset: 0, c: cin, h: hw, w: hw }, output: { offset: 1 << 20, c: cout, h: o, w: o }, k, stride, groups: 1, act: true, weightOffset: 0, biasOffset: 4096 };
 }
+
+describe('planConvSteps (Winograd variants)', () => {
+  const v = CONV_VARIANTS.find((x) => x.winograd)!;
+  const p = params(3, 1, 20, 23); // 8 → 20 channels on 23×23: 12×12 tiles (the last row and column half outside)
+  const parts = { weightOffset: 8192, v: { offset: 1 << 21, c: 128, h: 1, w: 144 }, m: { offset: 1 << 22, c: 320, h: 1, w: 144 } };
+  test('input transform (a prologue), the 16 GEMMs as one batched dispatch carrying the convolution, output transform (an epilogue)', () => {
+    const [before, gemm, after] = planConvSteps({ ...p, wino: parts, residual: { offset: 1 << 23, c: 20, h: 23, w: 23 } }, v);
+    expect(before).toMatchObject({ shader: 'winograd-input', prologue: true, variant: v.id, workgroups: [3, 8, 1] });
+    expect(before.uniforms).toEqual({ in_off: 0, in_c: 8, in_h: 23, in_w: 23, out_off: 1 << 21, tiles_h: 12, tiles_w: 12 });
+    // The direct convolution's FLOPs and geometry (its GFLOP/s the effective rate); the GEMMs' bias the zeros after U.
+    expect(gemm).toMatchObject({ shader: v.shader, variant: v.id, flops: 2 * 20 * 72 * 529 });
+    expect(gemm.conv).toEqual({ k: 3, stride: 1, cin: 8, cout: 20, inH: 23, inW: 23, outH: 23, outW: 23, act: true, res: true });
+    expect(gemm.uniforms).toMatchObject({ in_off: 1 << 21, in_c: 8, out_off: 1 << 22, out_c: 20, out_h: 1, out_w: 144, w_off: 8192, b_off: 8192 + 16 * 8 * 32, act: 0, bat_in: 8 * 144, bat_w: 8 * 32, bat_out: 20 * 144, cout_pad: 32 });
+    expect(gemm.constants).toMatchObject({ RES: 0 });
+    expect(gemm.workgroups[2]).toBe(16 * (gemm.uniforms.zfold as number));
+    expect(after).toMatchObject({ shader: 'winograd-output', epilogue: true, variant: v.id, constants: { RES: 1 }, workgroups: [3, 20, 1] });
+    expect(after.uniforms).toMatchObject({ in_off: 1 << 22, out_off: 1 << 20, out_c: 20, out_h: 23, out_w: 23, res_off: 1 << 23, b_off: 4096, act: 1 });
+  });
+  test('without its parts, or with scratch of the wrong shape, it throws; planConv alone refuses it; stride 2 takes the generic kernel', () => {
+    expect(() => planConvSteps(p, v)).toThrow(/transformed weights and scratch/);
+    expect(() => planConvSteps({ ...p, wino: { ...parts, m: { ...parts.m, c: 319 } } }, v)).toThrow(/scratch/);
+    expect(() => planConv(p, v)).toThrow(/three dispatches/);
+    expect(planConvSteps({ ...params(3, 2, 20, 24), wino: parts }, v).map((d) => d.shader)).toEqual([GENERIC.shader]);
+  });
+  test('U = G g Gᵀ: a kernel that only has its centre tap gives U = outer(G[:,1], G[:,1]); zeros in the channel padding and the GEMMs\' bias', () => {
+    const w = new Float32Array(2 * 1 * 9);
+    w[4] = 2; // channel 0: centre tap 2; channel 1: zeros
+    const u = packWinogradWeights(w, 1, 2);
+    const g1 = [0, 0.5, -0.5, 0];
+    for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) {
+      expect(u[(a * 4 + b) * 16], `${a}${b}`).toBeCloseTo(2 * g1[a] * g1[b], 7);
+      expect(u[(a * 4 + b) * 16 + 1]).toBe(0);
+    }
+    expect(u.length).toBe(16 * 16 + 16);
+    expect(Array.from(u.subarray(256))).toEqual(new Array(16).fill(0));
+    expect(() => packWinogradWeights(w, 2, 2)).toThrow(/expected 36/);
+  });
+});
 
 describe('planConvSteps (im2col variants)', () => {
   const v = CONV_VARIANTS.find((x) => x.im2col && x.kind === '3x3s2')!;

@@ -39,6 +39,13 @@ const PARAMS = `struct Params {
   wx: u32,
 }`;
 
+/**
+ * 1×1 kernels also run as a batch of GEMMs in one dispatch (Winograd's 16, src/ops/winograd.ts):
+ * workgroup z is batch · zfold + the pixel-tile fold, and batch b reads its input at in_off + b·bat_in,
+ * its weights at w_off + b·bat_w, writes at out_off + b·bat_out (one GEMM: zfold = z, strides 0).
+ */
+const PW_PARAMS = PARAMS.replace('  wx: u32,\n}', '  wx: u32,\n  bat_in: u32,\n  bat_w: u32,\n  bat_out: u32,\n  zfold: u32,\n}');
+
 const EPILOGUE = `// + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
 // at pixel n, as vec4 arithmetic (no loop: a dynamic vector index costs CPU adapters a memory round trip).
 // m0 is a multiple of 4 below cout_pad, so the bias vec4 lies inside the tensor's 256-byte padding.
@@ -46,7 +53,7 @@ const EPILOGUE = `// + bias, SiLU, residual (after the activation, as Ultralytic
 // branches around this epilogue cost 16 % of a forward at 320 (npm run bench, 396 → 333 ms with the
 // callers' bounds branches also removed). The residual is an override (RES), so convolutions without
 // one load nothing (5 % of those convolutions' time at 320, measured the same way).
-fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
+fn put4(ob: u32, m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
   if (IN_PLACE && !own) {
     return; // a clamped copy must not add the residual a second time
   }
@@ -59,19 +66,19 @@ fn put4(m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
     v += vec4<f32>(arena[r + min(m0, last) * npix], arena[r + min(m0 + 1u, last) * npix], arena[r + min(m0 + 2u, last) * npix], arena[r + min(m0 + 3u, last) * npix]);
   }
   if (m0 + 3u < u.out_c) {
-    arena[u.out_off + o] = v.x;
-    arena[u.out_off + o + npix] = v.y;
-    arena[u.out_off + o + 2u * npix] = v.z;
-    arena[u.out_off + o + 3u * npix] = v.w;
+    arena[ob + o] = v.x;
+    arena[ob + o + npix] = v.y;
+    arena[ob + o + 2u * npix] = v.z;
+    arena[ob + o + 3u * npix] = v.w;
   } else {
     if (m0 < u.out_c) {
-      arena[u.out_off + o] = v.x;
+      arena[ob + o] = v.x;
     }
     if (m0 + 1u < u.out_c) {
-      arena[u.out_off + o + npix] = v.y;
+      arena[ob + o + npix] = v.y;
     }
     if (m0 + 2u < u.out_c) {
-      arena[u.out_off + o + 2u * npix] = v.z;
+      arena[ob + o + 2u * npix] = v.z;
     }
   }
 }`;
@@ -91,7 +98,7 @@ export function header(k) {
 //
 // arena   : activations, NCHW f32; input at in_off, output at out_off, residual at res_off.
 // weights : packed [K = Cin·k·k][cout_pad] (cout_pad a multiple of ${k.tm}), vec4-aligned at w_off; bias [Cout] at b_off.
-${k.sg ? 'enable subgroups;\n\n' : ''}${PARAMS}
+${k.sg ? 'enable subgroups;\n\n' : ''}${k.kind === 'pw' ? PW_PARAMS : PARAMS}
 
 @group(0) @binding(0) var<storage, read_write> arena: array<f32>;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
@@ -134,14 +141,17 @@ export function pw(k) {
   L.push(...LANE_SPLIT);
   L.push(`  let npix = u.out_h * u.out_w;`);
   L.push(`  // Pixel tiles run along x, folded into z past the per-dimension workgroup limit.`);
-  L.push(`  let n0 = (wid.x + wid.z * nwg.x) * WX * ${k.tn}u + lx;`);
+  L.push(`  // Batch (Winograd's GEMMs) and pixel-tile fold share z.`);
+  L.push(`  let bz = wid.z / u.zfold;`);
+  L.push(`  let ob = u.out_off + bz * u.bat_out;`);
+  L.push(`  let n0 = (wid.x + (wid.z % u.zfold) * nwg.x) * WX * ${k.tn}u + lx;`);
   L.push(`  let m0 = (wid.y * WY + ly) * ${k.tm}u;`);
   L.push(`  // Lanes past the end compute clamped copies and store nothing: every lane runs the K loop.`);
   for (const j of range(k.tn)) L.push(`  let p${j} = min(n0 + ${j}u * WX, npix - 1u);`);
   for (const j of range(k.tn)) L.push(`  ${range(q).map((i) => `var a${j}_${i} = vec4<f32>();`).join(' ')}`);
   L.push(`  let wrow = u.cout_pad / 4u;`);
-  L.push(`  var wi = (u.w_off + min(m0, u.cout_pad - ${k.tm}u)) / 4u${k.sg ? ` + sid % ${q}u` : ''};`);
-  L.push(`  var xi = u.in_off;`);
+  L.push(`  var wi = (u.w_off + bz * u.bat_w + min(m0, u.cout_pad - ${k.tm}u)) / 4u${k.sg ? ` + sid % ${q}u` : ''};`);
+  L.push(`  var xi = u.in_off + bz * u.bat_in;`);
   L.push(`  for (var ci = 0u; ci < u.in_c; ci++) {`);
   L.push(...loadWeights(k, '', '    '));
   for (const j of range(k.tn)) {
@@ -153,7 +163,7 @@ export function pw(k) {
   L.push(`  }`);
   // A lane past the end holds a copy of the last pixel's values and stores them there again (no
   // branch: on CPU adapters a divergent branch around the epilogue cost more than the stores).
-  for (const j of range(k.tn)) for (const i of range(q)) L.push(`  put4(m0 + ${4 * i}u, p${j}, npix, a${j}_${i}, n0 + ${j}u * WX < npix);`);
+  for (const j of range(k.tn)) for (const i of range(q)) L.push(`  put4(ob, m0 + ${4 * i}u, p${j}, npix, a${j}_${i}, n0 + ${j}u * WX < npix);`);
   L.push(`}`);
   return L.join('\n');
 }
@@ -201,7 +211,7 @@ export function k3(k) {
   L.push(`  let oxs = min(ox, u.out_w - 1u);`);
   for (const j of range(k.tn)) {
     L.push(`  if (oy0 + ${j}u < u.out_h) {`);
-    for (const i of range(q)) L.push(`    put4(m0 + ${4 * i}u, (oy0 + ${j}u) * u.out_w + oxs, npix, a${j}_${i}, ox < u.out_w);`);
+    for (const i of range(q)) L.push(`    put4(u.out_off, m0 + ${4 * i}u, (oy0 + ${j}u) * u.out_w + oxs, npix, a${j}_${i}, ox < u.out_w);`);
     L.push(`  }`);
   }
   L.push(`}`);
@@ -260,7 +270,7 @@ export function k3px(k) {
   L.push(`  }`);
   // A lane past the end holds a copy of the last pixel's values and stores them there again (no
   // branch: on CPU adapters a divergent branch around the epilogue cost more than the stores).
-  for (const j of range(k.tn)) for (const i of range(q)) L.push(`  put4(m0 + ${4 * i}u, p${j}, npix, a${j}_${i}, n0 + ${j}u * WX < npix);`);
+  for (const j of range(k.tn)) for (const i of range(q)) L.push(`  put4(u.out_off, m0 + ${4 * i}u, p${j}, npix, a${j}_${i}, n0 + ${j}u * WX < npix);`);
   L.push(`}`);
   return L.join('\n');
 }

@@ -29,8 +29,12 @@ const IM2COL_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T', 'U'].flatMap((
   [`pw/${b}`, `rt-pw-m16n${TN[(i + 3) % 4]}-sg-16x4`],
 ]));
 
-export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled' | 'im2col') {
-  const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true, ...(convKernel === 'im2col' ? { tune: { choice: IM2COL_EVERYWHERE } } : { convKernel }) });
+/** Every 3×3 stride-1 shape class on a Winograd kernel (its three GEMM tile widths spread over them). */
+const WINOGRAD_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T', 'U'].map((b, i) => [`3x3s1/${b}`, `rt-3x3s1-wino-m16n${[25, 13, 8][i % 3]}-sg-16x4`]));
+
+export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled' | 'im2col' | 'winograd') {
+  const choice = convKernel === 'im2col' ? IM2COL_EVERYWHERE : convKernel === 'winograd' ? WINOGRAD_EVERYWHERE : undefined;
+  const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true, ...(choice ? { tune: { choice } } : { convKernel: convKernel as 'register' | 'tiled' | undefined }) });
   const out: LayerDiff[] = [];
   const t0 = performance.now();
   try {
@@ -55,7 +59,8 @@ export async function runParity(weightsUrl: string, inputSize: [number, number],
     det.destroy();
   }
   const im2col = Object.values(det.info.tuning.byClass).filter((id) => convVariant(id)?.im2col).length;
-  return { diffs: out, ms: performance.now() - t0, dispatches: det.info.dispatches, adapter: det.info.adapter, im2col };
+  const winograd = Object.values(det.info.tuning.byClass).filter((id) => convVariant(id)?.winograd).length;
+  return { diffs: out, ms: performance.now() - t0, dispatches: det.info.dispatches, adapter: det.info.adapter, im2col, winograd };
 }
 
 /** forward() on one input and the named layers after it (`output1`, …), as plain arrays, for comparisons done in Node. */
