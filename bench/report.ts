@@ -78,8 +78,9 @@ export function markdown(r: BenchResult): string {
     if (typeof o.profile !== 'string') {
       const unfold = o.profile.filter((k) => k.prologueMs !== undefined && k.variant?.includes('-i2c-'));
       if (unfold.length) L.push(`ours: ${unfold.length} convolutions run as im2col + 1×1: ${ms(unfold.reduce((s, k) => s + k.ms, 0))} of GPU time, of which unfolding ${ms(unfold.reduce((s, k) => s + (k.prologueMs ?? 0), 0))} (counted in each convolution's row below)`);
-      const wino = o.profile.filter((k) => k.variant?.includes('-wino-'));
-      if (wino.length) L.push(`ours: ${wino.length} convolutions run as Winograd F(2×2, 3×3): ${ms(wino.reduce((s, k) => s + k.ms, 0))} of GPU time with both transforms, of which the input transform ${ms(wino.reduce((s, k) => s + (k.prologueMs ?? 0), 0))}; their GFLOP/s below count a direct convolution's FLOPs (2.25× the multiply-adds done)`);
+      const wino = o.profile.filter((k) => !!convVariant(k.variant ?? '')?.winograd);
+      const f4 = wino.filter((k) => convVariant(k.variant!)!.winograd === 4).length;
+      if (wino.length) L.push(`ours: ${wino.length} convolutions run as Winograd (${wino.length - f4} F(2×2, 3×3), ${f4} F(4×4, 3×3)): ${ms(wino.reduce((s, k) => s + k.ms, 0))} of GPU time with both transforms, of which the input transforms ${ms(wino.reduce((s, k) => s + (k.prologueMs ?? 0), 0))}; their GFLOP/s below count a direct convolution's FLOPs (2.25× and 4× the multiply-adds done)`);
     }
     const ceiling = typeof r.gemm === 'object' ? r.gemm.ceiling : undefined;
     if (ceiling) L.push(`ours: whole forward() at ${gflops.toFixed(2)} GFLOP/s = **${((100 * gflops) / ceiling).toFixed(0)} % of the GEMM ceiling** (${ceiling.toFixed(2)} GFLOP/s, ${(r.gemm as GemmResult).ceilingKernel}, same run)`);

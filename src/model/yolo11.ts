@@ -7,7 +7,7 @@ import type { BlockSpec, ConvSpec, LayerSpec, ModelSpec, PSABlockSpec } from './
 import { GraphBuilder, slice, type Slice, type TensorRef } from '../plan/graph.js';
 import type { WeightPacker } from '../plan/weight-packer.js';
 import { packConvWeights, planConvSteps } from '../ops/conv.js';
-import { WINO_TILES, packWinogradWeights, winogradTiles, type WinogradParts } from '../ops/winograd.js';
+import { packWinogradWeights, winogradElements, winogradTiles, type WinogradParts } from '../ops/winograd.js';
 import type { ConvPicker } from '../ops/conv-variants.js';
 import { planSppfPool } from '../ops/sppf-pool.js';
 import { planUpsample } from '../ops/upsample.js';
@@ -48,15 +48,15 @@ export class Yolo11Builder {
   convWith(c: ConvSpec, weight: Float32Array, bias: Float32Array, x: Out, out: Out, residual?: Out) {
     const [xs, ys] = [asSlice(x), asSlice(out)];
     const variant = this.pick?.({ k: c.k, stride: c.stride, cin: xs.c, cout: ys.c, outH: ys.t.h, outW: ys.t.w });
-    const wino = variant?.winograd && c.groups === 1 && c.k === 3 && c.stride === 1;
+    const wino = c.groups === 1 && c.k === 3 && c.stride === 1 ? variant?.winograd : undefined;
     // Winograd's transformed weights replace the packed ones (src/ops/winograd.ts).
-    const weightOffset = this.w.add(wino ? packWinogradWeights(weight, xs.c, ys.c) : packConvWeights(weight, c));
+    const weightOffset = this.w.add(wino ? packWinogradWeights(weight, xs.c, ys.c, wino) : packConvWeights(weight, c));
     const biasOffset = this.w.add(bias);
     // An im2col kernel's unfolded input, Winograd's transformed input and GEMM results: tensors of their own, alive for this step only.
     const cols = variant?.im2col && c.groups === 1 ? this.g.tensor(`${c.name}.cols`, 9 * xs.c, ys.t.h, ys.t.w) : undefined;
-    const tiles = winogradTiles(ys.t.h, ys.t.w);
-    const wv = wino ? this.g.tensor(`${c.name}.wino-v`, WINO_TILES * xs.c, 1, tiles) : undefined;
-    const wm = wino ? this.g.tensor(`${c.name}.wino-m`, WINO_TILES * ys.c, 1, tiles) : undefined;
+    const tiles = wino ? winogradTiles(ys.t.h, ys.t.w, wino) : 0;
+    const wv = wino ? this.g.tensor(`${c.name}.wino-v`, winogradElements(wino) * xs.c, 1, tiles) : undefined;
+    const wm = wino ? this.g.tensor(`${c.name}.wino-m`, winogradElements(wino) * ys.c, 1, tiles) : undefined;
     const reads = residual ? [x, residual] : [x];
     const scratch = [cols, wv, wm].filter((t): t is TensorRef => !!t);
     this.g.step(c.name, reads, [out, ...scratch], (v) => planConvSteps({

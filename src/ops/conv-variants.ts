@@ -12,14 +12,15 @@
  *   `-i2c`: a 3×3 convolution as two dispatches, its input unfolded (shaders/im2col-3x3.wgsl) and a 1×1
  *   kernel over the 9·Cin unfolded rows: no clamps, selects or stride-2 gathers in the K loop, at the
  *   cost of writing and reading the input nine times (it wins where K is long and the plane small).
- *   `-wino`: a 3×3 stride-1 convolution as Winograd F(2×2, 3×3) (src/ops/winograd.ts), three dispatches:
- *   the input transform, the 16 GEMMs batched in one dispatch of a 1×1 kernel (4 multiply-adds per output
- *   and input channel instead of 9), the output transform with bias, SiLU and residual.
+ *   `-wino`, `-wino4`: a 3×3 stride-1 convolution as Winograd F(2×2, 3×3) or F(4×4, 3×3)
+ *   (src/ops/winograd.ts), three dispatches: the input transform, the 16 or 36 GEMMs batched in one
+ *   dispatch of a 1×1 kernel (4 or 2.25 multiply-adds per output and input channel instead of 9), the
+ *   output transform with bias, SiLU and residual.
  * - `tiled`: workgroup-memory tiles (shaders/conv2d-tiled.wgsl): what GPUs reward; also the generic
  *   kernel for any kernel size and stride.
  */
 import type { AttentionKernel } from './attention.js';
-import { winogradScratch, winogradTiles } from './winograd.js';
+import { winogradScratch, winogradTiles, type WinogradTile } from './winograd.js';
 
 /** Which convolutions a kernel computes: 1×1 stride 1, 3×3 stride 1, 3×3 stride 2, or any. */
 export type ConvKind = 'pw' | '3x3s1' | '3x3s2' | 'any';
@@ -45,8 +46,8 @@ export interface ConvVariant {
   bk?: number;
   /** A 3×3 convolution as im2col + the 1×1 kernel `shader` (tm × tn per lane) over the unfolded input. */
   im2col?: boolean;
-  /** A 3×3 stride-1 convolution as Winograd F(2×2, 3×3): transforms around the 1×1 kernel `shader` batched over 16 GEMMs (src/ops/winograd.ts). */
-  winograd?: boolean;
+  /** A 3×3 stride-1 convolution as Winograd F(m×m, 3×3), m = this: transforms around the 1×1 kernel `shader` batched over (m+2)² GEMMs (src/ops/winograd.ts). */
+  winograd?: WinogradTile;
 }
 
 const rt = (kind: Exclude<ConvKind, 'any'>, tn: number, sg: boolean, wx: number, wy: number, pixels = false, tm = 16): ConvVariant => {
@@ -60,8 +61,8 @@ export const IM2COL_SHADER = 'im2col-3x3';
 /** 3×3 as im2col + the subgroup 1×1 kernel with tn pixels per lane. */
 const i2c = (kind: '3x3s1' | '3x3s2', tn: number): ConvVariant => ({ ...rt('pw', tn, true, 16, 4), id: `rt-${kind}-i2c-m16n${tn}-sg-16x4`, kind, im2col: true });
 
-/** 3×3 stride 1 as Winograd F(2×2, 3×3) with the subgroup 1×1 kernel (tn tiles per lane) for its 16 GEMMs. */
-const wino = (tn: number): ConvVariant => ({ ...rt('pw', tn, true, 16, 4), id: `rt-3x3s1-wino-m16n${tn}-sg-16x4`, kind: '3x3s1', winograd: true });
+/** 3×3 stride 1 as Winograd F(m×m, 3×3) with the subgroup 1×1 kernel (tn tiles per lane) for its (m+2)² GEMMs. */
+const wino = (m: WinogradTile, tn: number): ConvVariant => ({ ...rt('pw', tn, true, 16, 4), id: `rt-3x3s1-wino${m === 2 ? '' : m}-m16n${tn}-sg-16x4`, kind: '3x3s1', winograd: m });
 
 /** shaders/conv-tiled.wgsl: (4·wy channels) × (4·wx pixels) per workgroup, K slices of bk. */
 const tiled = (wx: number, wy: number, bk: number): ConvVariant =>
@@ -101,9 +102,12 @@ export const CONV_VARIANTS: readonly ConvVariant[] = [
   i2c('3x3s2', 4),
   i2c('3x3s2', 25),
   i2c('3x3s2', 13),
-  wino(25),
-  wino(13),
-  wino(8),
+  wino(2, 25),
+  wino(2, 13),
+  wino(2, 8),
+  wino(4, 25),
+  wino(4, 13),
+  wino(4, 8),
   tiled(16, 16, 16),
   tiled(16, 8, 8),
   tiled(8, 16, 8),
@@ -256,9 +260,9 @@ const laneSlots = (mTiles: number, pixels: number, perLane: number, wy: number):
  */
 export function laneUse(v: ConvVariant, c: ConvGeometry): number {
   if (v.family !== 'register') return 1;
-  const flat = v.kind === 'pw' || v.pixels === true || v.im2col === true || v.winograd === true;
+  const flat = v.kind === 'pw' || v.pixels === true || v.im2col === true || !!v.winograd;
   const mTiles = Math.ceil(c.cout / v.tm);
-  const pixels = v.winograd ? winogradTiles(c.outH, c.outW) : flat ? c.outH * c.outW : c.outW;
+  const pixels = v.winograd ? winogradTiles(c.outH, c.outW, v.winograd) : flat ? c.outH * c.outW : c.outW;
   const perLane = flat ? v.tn : 1;
   const rows = flat ? 1 : Math.ceil(c.outH / v.tn) * v.tn;
   const slots = laneSlots(mTiles, pixels, perLane, laneRows(mTiles, pixels, perLane, v.wx)) * rows;
@@ -286,12 +290,12 @@ export const im2colElements = (cin: number, outH: number, outW: number) => 9 * c
 
 /** Whether variant `v` may compute convolution `c` (an im2col or Winograd one only where its scratch stays small). */
 export function scratchFits(v: ConvVariant, c: ConvGeometry): boolean {
-  if (v.winograd) { const s = winogradScratch(c.cin, c.cout, c.outH, c.outW); return Math.max(s.v, s.m) <= MAX_IM2COL_ELEMENTS; }
+  if (v.winograd) { const s = winogradScratch(c.cin, c.cout, c.outH, c.outW, v.winograd); return Math.max(s.v, s.m) <= MAX_IM2COL_ELEMENTS; }
   return !v.im2col || im2colElements(c.cin, c.outH, c.outW) <= MAX_IM2COL_ELEMENTS;
 }
 
 /** Whether a variant is several dispatches with scratch tensors (im2col, Winograd). */
-export const multiStep = (v: ConvVariant): boolean => v.im2col === true || v.winograd === true;
+export const multiStep = (v: ConvVariant): boolean => v.im2col === true || !!v.winograd;
 
 /** `direct`: one-dispatch kernels only (no scratch), for planners that do not allocate one (the trainer's). */
 export const picker = (t: ConvTuning, a: AdapterTraits, direct = false): ConvPicker => (c) => pickVariant(t, a, c, direct);

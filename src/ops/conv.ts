@@ -6,7 +6,7 @@
 import type { ConvSpec } from '../model/spec.js';
 import { grid1d, type ConvDims, type Dispatch, type View } from './types.js';
 import { GENERIC, IM2COL_SHADER, RT_LANES, laneRows, type ConvVariant } from './conv-variants.js';
-import { WINO_TILES, winogradTransforms, type WinogradParts } from './winograd.js';
+import { winogradElements, winogradTransforms, type WinogradParts } from './winograd.js';
 
 export interface ConvParams {
   label: string;
@@ -82,7 +82,7 @@ export function planConvSteps(p: ConvParams, variant: ConvVariant = GENERIC): Di
 }
 
 /**
- * A 3×3 stride-1 convolution as Winograd F(2×2, 3×3): the input transform (a prologue), the 16 GEMMs
+ * A 3×3 stride-1 convolution as Winograd F(m×m, 3×3): the input transform (a prologue), the (m+2)² GEMMs
  * as one batched dispatch of the variant's 1×1 kernel (carrying the convolution's FLOPs — the direct
  * count, so its GFLOP/s is the effective rate — geometry and variant), the output transform (an epilogue).
  */
@@ -91,18 +91,20 @@ function planWinograd(p: ConvParams, variant: ConvVariant): Dispatch[] {
   const { conv, flops } = convDims(p);
   const parts = p.wino;
   if (!parts) throw new Error(`${p.label}: ${variant.id} needs its transformed weights and scratch`);
-  const { before, after } = winogradTransforms(p, parts, variant.id);
+  const m = variant.winograd!;
+  const n = winogradElements(m);
+  const { before, after } = winogradTransforms(p, parts, m, variant.id);
   const tiles = parts.v.h * parts.v.w;
   const [x, y] = [p.input, p.output];
   const gemm = planConv({
     label: p.label, input: { offset: parts.v.offset, c: x.c, h: 1, w: tiles }, output: { offset: parts.m.offset, c: y.c, h: 1, w: tiles },
-    k: 1, stride: 1, groups: 1, act: false, weightOffset: parts.weightOffset, biasOffset: parts.weightOffset + WINO_TILES * x.c * coutPad(y.c),
-  }, { ...variant, kind: 'pw', winograd: false });
+    k: 1, stride: 1, groups: 1, act: false, weightOffset: parts.weightOffset, biasOffset: parts.weightOffset + n * x.c * coutPad(y.c),
+  }, { ...variant, kind: 'pw', winograd: undefined });
   const [gx, gy, gz] = gemm.workgroups;
   return [before, {
     ...gemm, variant: variant.id, flops, conv,
     uniforms: { ...gemm.uniforms, bat_in: x.c * tiles, bat_w: x.c * coutPad(y.c), bat_out: y.c * tiles },
-    workgroups: [gx, gy, gz * WINO_TILES],
+    workgroups: [gx, gy, gz * n],
   }, after];
 }
 

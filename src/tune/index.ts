@@ -57,7 +57,7 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
   const measured: Record<string, Outcome>[] = [];
   // Shaders the choices so far compile (a variant's own, and the unfold for an im2col one).
   const shaders = new Set<string>();
-  const shadersOf = (id: string) => { const v = convVariant(id); return v ? (v.im2col ? [v.shader, IM2COL_SHADER] : v.winograd ? [v.shader, ...WINOGRAD_SHADERS] : [v.shader]) : [id]; };
+  const shadersOf = (id: string) => { const v = convVariant(id); return v ? (v.im2col ? [v.shader, IM2COL_SHADER] : v.winograd ? [v.shader, ...WINOGRAD_SHADERS[v.winograd]] : [v.shader]) : [id]; };
   const total = reps.reduce((s, c) => s + c.shapeFlops, 0);
   for (const c of reps) {
     const incumbent = pickVariant(base, traits, c.dispatch.conv);

@@ -8,7 +8,7 @@
  */
 import { GENERIC, im2colElements, type ConvVariant } from '../ops/conv-variants.js';
 import { planConvSteps } from '../ops/conv.js';
-import { WINO_TILES, packWinogradWeights, winogradTiles } from '../ops/winograd.js';
+import { packWinogradWeights, winogradElements, winogradTiles, type WinogradTile } from '../ops/winograd.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
@@ -37,6 +37,7 @@ interface Scratch { arena: GPUBuffer; weights: GPUBuffer; read: GPUBuffer; outOf
  * validation run: same channels, small plane).
  */
 function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [number, number], withWino = false): Scratch & { params: (v: ConvVariant) => Dispatch[] } {
+  // Winograd scratch and weights are laid out for F(2×2) and F(4×4) side by side (every candidate runs on the same buffers).
   const g = c.dispatch.conv;
   const [inH, inW] = plane ? [Math.min(plane[0], g.inH), Math.min(plane[1], g.inW)] : [g.inH, g.inW];
   const pad = Math.floor(c.k / 2);
@@ -48,35 +49,52 @@ function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [num
   const resOffset = align(outOffset + outLen);
   const colsOffset = align(resOffset + (g.res ? outLen : 0));
   const colsLen = withCols ? im2colElements(g.cin, outH, outW) : 0;
-  const tiles = winogradTiles(outH, outW);
-  const vOffset = align(colsOffset + colsLen);
-  const mOffset = align(vOffset + (withWino ? WINO_TILES * g.cin * tiles : 0));
-  const arenaLen = mOffset + (withWino ? WINO_TILES * g.cout * tiles : 0);
+  const TILES: WinogradTile[] = withWino ? [2, 4] : [];
+  const wScratch = new Map<WinogradTile, { tiles: number; v: number; m: number }>();
+  let at = align(colsOffset + colsLen);
+  for (const m of TILES) {
+    const tiles = winogradTiles(outH, outW, m);
+    const v = at;
+    const mo = align(v + winogradElements(m) * g.cin * tiles);
+    at = align(mo + winogradElements(m) * g.cout * tiles);
+    wScratch.set(m, { tiles, v, m: mo });
+  }
+  const arenaLen = at;
   const mp = Math.ceil(g.cout / 16) * 16;
   const wLen = align(g.cin * c.k * c.k * mp);
   const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const arena = device.createBuffer({ label: 'tune arena', size: arenaLen * 4, usage: S });
   const packed = noise(wLen + align(g.cout), 2).map((x) => x * 0.1);
-  // Winograd candidates: the same convolution's weights (unpacked to OIHW), transformed.
-  const uOffset = packed.length;
-  let wino: Float32Array | undefined;
+  // Winograd candidates: the same convolution's weights (unpacked to OIHW), transformed for each tile.
+  const uOffsets = new Map<WinogradTile, number>();
+  const transformed: Float32Array[] = [];
+  let wEnd = packed.length;
   if (withWino) {
     const K = g.cin * 9;
     const oihw = new Float32Array(g.cout * K);
     for (let m = 0; m < g.cout; m++) for (let k = 0; k < K; k++) oihw[m * K + k] = packed[k * mp + m];
-    wino = packWinogradWeights(oihw, g.cin, g.cout);
+    for (const m of TILES) {
+      const u = packWinogradWeights(oihw, g.cin, g.cout, m);
+      uOffsets.set(m, wEnd);
+      transformed.push(u);
+      wEnd = align(wEnd + u.length);
+    }
   }
-  const weights = device.createBuffer({ label: 'tune weights', size: (uOffset + align(wino?.length ?? 0)) * 4, usage: S });
+  const weights = device.createBuffer({ label: 'tune weights', size: wEnd * 4, usage: S });
   device.queue.writeBuffer(arena, 0, noise(arenaLen, 1));
   device.queue.writeBuffer(weights, 0, packed);
-  if (wino) device.queue.writeBuffer(weights, uOffset * 4, wino);
+  TILES.forEach((m, i) => device.queue.writeBuffer(weights, uOffsets.get(m)! * 4, transformed[i]));
   const read = device.createBuffer({ label: 'tune read', size: outLen * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const params = (v: ConvVariant) => planConvSteps({
     label: `tune ${c.dispatch.label}`, input: { offset: 0, c: g.cin, h: inH, w: inW }, output: { offset: outOffset, c: g.cout, h: outH, w: outW },
     k: c.k, stride: c.stride, groups: 1, act: g.act, weightOffset: 0, biasOffset: wLen,
     residual: g.res ? { offset: resOffset, c: g.cout, h: outH, w: outW } : undefined,
     cols: colsLen ? { offset: colsOffset, c: 9 * g.cin, h: outH, w: outW } : undefined,
-    wino: withWino ? { weightOffset: uOffset, v: { offset: vOffset, c: WINO_TILES * g.cin, h: 1, w: tiles }, m: { offset: mOffset, c: WINO_TILES * g.cout, h: 1, w: tiles } } : undefined,
+    wino: v.winograd && wScratch.has(v.winograd) ? (() => {
+      const ws = wScratch.get(v.winograd)!;
+      const n = winogradElements(v.winograd);
+      return { weightOffset: uOffsets.get(v.winograd)!, v: { offset: ws.v, c: n * g.cin, h: 1, w: ws.tiles }, m: { offset: ws.m, c: n * g.cout, h: 1, w: ws.tiles } };
+    })() : undefined,
   }, v);
   return { arena, weights, read, outOffset, outLength: outLen, params };
 }

@@ -4,7 +4,7 @@ import { maxAbsDiff, randomArray } from '../helpers/kernel.js';
 import { refConv } from '../helpers/ref-conv.js';
 import { packConvWeights, planConvSteps } from '../../src/ops/conv.js';
 import { CONV_VARIANTS, GENERIC, adapterTraits, im2colElements, convKind, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
-import { WINO_TILES, packWinogradWeights, winogradScratch, winogradTiles } from '../../src/ops/winograd.js';
+import { packWinogradWeights, winogradElements, winogradScratch, winogradTiles } from '../../src/ops/winograd.js';
 
 interface Case { cin: number; cout: number; h: number; w: number; k: number; stride: number; groups: number; act: boolean; res: boolean; inPlace?: boolean }
 
@@ -69,14 +69,15 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
     const outOff = inOff + x.length + 7 + 2 * oh * ow;
     const resOff = outOff + (cs.cout + 1) * oh * ow;
     const colsOff = resOff + (res && !cs.inPlace ? res.length : 0) + 3;
-    const wino = variant.winograd && cs.groups === 1;
-    const ws = winogradScratch(cs.cin, cs.cout, oh, ow);
+    const wm = cs.groups === 1 ? variant.winograd : undefined;
+    const wino = !!wm;
+    const ws = winogradScratch(cs.cin, cs.cout, oh, ow, wm ?? 2);
     const mOff = colsOff + ws.v;
     const arena = new Float32Array(colsOff + (variant.im2col ? im2colElements(cs.cin, oh, ow) : wino ? ws.v + ws.m : 0)).fill(-123.5);
     arena.set(x, inOff);
     if (res) arena.set(res, cs.inPlace ? outOff : resOff);
     // Winograd: the transformed weights (and the GEMMs' zero bias) in the packed ones' place.
-    const packed = wino ? packWinogradWeights(wt, cs.cin, cs.cout) : packConvWeights(wt, cs);
+    const packed = wm ? packWinogradWeights(wt, cs.cin, cs.cout, wm) : packConvWeights(wt, cs);
     const bOff = Math.ceil(packed.length / 64) * 64;
     const weights = new Float32Array(bOff + Math.ceil(cs.cout / 64) * 64);
     weights.set(packed, 0);
@@ -86,7 +87,7 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
       k: cs.k, stride: cs.stride, groups: cs.groups, act: cs.act, weightOffset: 0, biasOffset: bOff,
       residual: res ? { offset: cs.inPlace ? outOff : resOff, c: cs.cout, h: oh, w: ow } : undefined,
       cols: { offset: colsOff, c: 9 * cs.cin, h: oh, w: ow },
-      wino: { weightOffset: 0, v: { offset: colsOff, c: WINO_TILES * cs.cin, h: 1, w: winogradTiles(oh, ow) }, m: { offset: mOff, c: WINO_TILES * cs.cout, h: 1, w: winogradTiles(oh, ow) } },
+      wino: { weightOffset: 0, v: { offset: colsOff, c: winogradElements(wm ?? 2) * cs.cin, h: 1, w: winogradTiles(oh, ow, wm ?? 2) }, m: { offset: mOff, c: winogradElements(wm ?? 2) * cs.cout, h: 1, w: winogradTiles(oh, ow, wm ?? 2) } },
     }, variant);
     expect(ds.length).toBe(wino ? 3 : variant.im2col && cs.groups === 1 ? 2 : 1);
     const r = await s.call<{ arena: number[] }>('/test/browser/entries/kernels.ts', 'runDispatches', ds, Array.from(arena), Array.from(weights));

@@ -71,6 +71,8 @@ test('im2col kernels in the report: whether their extra dispatch paid for itself
   const md = markdown({ ...result, ours: { ...ours, tuning, profile: [{ label: 'model.3', shader: 'conv-rt-pw-m16n16-sg', ms: 3, flops: 4e6, variant: 'rt-3x3s2-i2c-m16n16-sg-16x4', prologueMs: 0.5 }] } });
   expect(md).toContain('multi-dispatch kernels chosen for 2 shapes (2 im2col: two dispatches each, 0 Winograd: three); the tuner\'s times for them in this run: 12.0 ms against 14.5 ms');
   expect(md).toContain("1 convolutions run as im2col + 1×1: 3.0 ms of GPU time, of which unfolding 0.5 ms");
+  const winoRows = [{ label: 'a', shader: 'conv-rt-pw-m16n8-sg', ms: 2, flops: 4e6, variant: 'rt-3x3s1-wino-m16n8-sg-16x4', prologueMs: 0.5 }, { label: 'b', shader: 'conv-rt-pw-m16n8-sg', ms: 3, flops: 4e6, variant: 'rt-3x3s1-wino4-m16n8-sg-16x4', prologueMs: 1 }];
+  expect(markdown({ ...result, ours: { ...ours, profile: winoRows } })).toContain('2 convolutions run as Winograd (1 F(2×2, 3×3), 1 F(4×4, 3×3)): 5.0 ms of GPU time with both transforms, of which the input transforms 1.5 ms');
 });
 
 test('the browser from its user agent', () => {

@@ -34,10 +34,12 @@ describe('generated shaders (conv, depthwise, attention)', () => {
   test('every variant names a shader that exists and declares the overrides the planner sets', () => {
     for (const v of CONV_VARIANTS) {
       const p = params(v.kind === 'pw' ? 1 : 3, v.kind === '3x3s2' ? 2 : 1, 20, 24);
-      const tiles = winogradTiles(p.output.h, p.output.w);
-      const wino = { weightOffset: 8192, v: { offset: 1 << 22, c: 16 * p.input.c, h: 1, w: tiles }, m: { offset: 1 << 23, c: 16 * p.output.c, h: 1, w: tiles } };
+      const m = v.winograd ?? 2;
+      const tiles = winogradTiles(p.output.h, p.output.w, m);
+      const n = (m + 2) ** 2;
+      const wino = { weightOffset: 8192, v: { offset: 1 << 22, c: n * p.input.c, h: 1, w: tiles }, m: { offset: 1 << 23, c: n * p.output.c, h: 1, w: tiles } };
       const ds = planConvSteps({ ...p, cols: { offset: 1 << 21, c: 9 * p.input.c, h: p.output.h, w: p.output.w }, wino }, v);
-      expect(ds.map((d) => d.shader), v.id).toEqual(v.im2col ? ['im2col-3x3', v.shader] : v.winograd ? ['winograd-input', v.shader, 'winograd-output'] : [v.shader]);
+      expect(ds.map((d) => d.shader), v.id).toEqual(v.im2col ? ['im2col-3x3', v.shader] : v.winograd ? [v.winograd === 4 ? 'winograd-f4-input' : 'winograd-input', v.shader, v.winograd === 4 ? 'winograd-f4-output' : 'winograd-output'] : [v.shader]);
       for (const d of ds) {
         const info = shader(d.shader);
         expect(new Set(Object.keys(d.constants)), v.id).toEqual(new Set(info.overrides.filter((o) => o in d.constants)));
@@ -76,6 +78,16 @@ describe('planConvSteps (Winograd variants)', () => {
     expect(() => planConv(p, v)).toThrow(/three dispatches/);
     expect(planConvSteps({ ...params(3, 2, 20, 24), wino: parts }, v).map((d) => d.shader)).toEqual([GENERIC.shader]);
   });
+  test('F(4×4): 36 GEMMs over 6×6 tiles (23×23 → 6×6 tiles), its own transforms', () => {
+    const v4 = CONV_VARIANTS.find((x) => x.winograd === 4)!;
+    const parts4 = { weightOffset: 8192, v: { offset: 1 << 21, c: 36 * 8, h: 1, w: 36 }, m: { offset: 1 << 22, c: 36 * 20, h: 1, w: 36 } };
+    const [before, gemm, after] = planConvSteps({ ...p, wino: parts4 }, v4);
+    expect(before).toMatchObject({ shader: 'winograd-f4-input', uniforms: { tiles_h: 6, tiles_w: 6 }, workgroups: [1, 8, 1] });
+    expect(gemm.uniforms).toMatchObject({ out_w: 36, b_off: 8192 + 36 * 8 * 32, bat_in: 8 * 36, bat_w: 8 * 32, bat_out: 20 * 36 });
+    expect(gemm.workgroups[2]).toBe(36 * (gemm.uniforms.zfold as number));
+    expect(after).toMatchObject({ shader: 'winograd-f4-output', epilogue: true });
+    expect(() => planConvSteps({ ...p, wino: parts }, v4)).toThrow(/288 and 720 rows of 36 tiles/);
+  });
   test('U = G g Gᵀ: a kernel that only has its centre tap gives U = outer(G[:,1], G[:,1]); zeros in the channel padding and the GEMMs\' bias', () => {
     const w = new Float32Array(2 * 1 * 9);
     w[4] = 2; // channel 0: centre tap 2; channel 1: zeros
@@ -88,6 +100,11 @@ describe('planConvSteps (Winograd variants)', () => {
     expect(u.length).toBe(16 * 16 + 16);
     expect(Array.from(u.subarray(256))).toEqual(new Array(16).fill(0));
     expect(() => packWinogradWeights(w, 2, 2)).toThrow(/expected 36/);
+    // F(4×4): G's middle column (0, −1/6, 1/6, 1/12, −1/12, 0).
+    const u4 = packWinogradWeights(w, 1, 2, 4);
+    const g4 = [0, -1 / 6, 1 / 6, 1 / 12, -1 / 12, 0];
+    for (let a = 0; a < 6; a++) for (let b = 0; b < 6; b++) expect(u4[(a * 6 + b) * 16], `${a}${b}`).toBeCloseTo(2 * g4[a] * g4[b], 7);
+    expect(u4.length).toBe(36 * 16 + 16);
   });
 });
 

@@ -29,11 +29,11 @@ const IM2COL_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T', 'U'].flatMap((
   [`pw/${b}`, `rt-pw-m16n${TN[(i + 3) % 4]}-sg-16x4`],
 ]));
 
-/** Every 3×3 stride-1 shape class on a Winograd kernel (its three GEMM tile widths spread over them). */
-const WINOGRAD_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T', 'U'].map((b, i) => [`3x3s1/${b}`, `rt-3x3s1-wino-m16n${[25, 13, 8][i % 3]}-sg-16x4`]));
+/** Every 3×3 stride-1 shape class on a Winograd F(m×m) kernel (its three GEMM tile widths spread over them). */
+const winogradEverywhere = (m: 2 | 4) => Object.fromEntries(['L', 'M', 'S', 'T', 'U'].map((b, i) => [`3x3s1/${b}`, `rt-3x3s1-wino${m === 2 ? '' : m}-m16n${[25, 13, 8][i % 3]}-sg-16x4`]));
 
-export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled' | 'im2col' | 'winograd') {
-  const choice = convKernel === 'im2col' ? IM2COL_EVERYWHERE : convKernel === 'winograd' ? WINOGRAD_EVERYWHERE : undefined;
+export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled' | 'im2col' | 'winograd' | 'winograd4') {
+  const choice = convKernel === 'im2col' ? IM2COL_EVERYWHERE : convKernel === 'winograd' ? winogradEverywhere(2) : convKernel === 'winograd4' ? winogradEverywhere(4) : undefined;
   const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true, ...(choice ? { tune: { choice } } : { convKernel: convKernel as 'register' | 'tiled' | undefined }) });
   const out: LayerDiff[] = [];
   const t0 = performance.now();
