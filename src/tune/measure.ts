@@ -32,12 +32,11 @@ interface Scratch { arena: GPUBuffer; weights: GPUBuffer; read: GPUBuffer; outOf
 
 /**
  * Scratch buffers laid out for `c`, [input][output][residual][im2col scratch where a candidate needs
- * one][Winograd's two where one does] and [packed weights (Cout padded to 16)][bias][the same weights
- * Winograd-transformed, where needed], with the input plane cut to `plane` (h, w) when given (the
- * validation run: same channels, small plane).
+ * one][Winograd's two per output tile size `wino` the candidates use] and [packed weights (Cout padded
+ * to 16)][bias][the same weights Winograd-transformed per tile size], with the input plane cut to
+ * `plane` (h, w) when given (the validation run: same channels, small plane).
  */
-function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [number, number], withWino = false): Scratch & { params: (v: ConvVariant) => Dispatch[] } {
-  // Winograd scratch and weights are laid out for F(2×2) and F(4×4) side by side (every candidate runs on the same buffers).
+function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [number, number], wino: readonly WinogradTile[] = []): Scratch & { params: (v: ConvVariant) => Dispatch[] } {
   const g = c.dispatch.conv;
   const [inH, inW] = plane ? [Math.min(plane[0], g.inH), Math.min(plane[1], g.inW)] : [g.inH, g.inW];
   const pad = Math.floor(c.k / 2);
@@ -49,10 +48,9 @@ function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [num
   const resOffset = align(outOffset + outLen);
   const colsOffset = align(resOffset + (g.res ? outLen : 0));
   const colsLen = withCols ? im2colElements(g.cin, outH, outW) : 0;
-  const TILES: WinogradTile[] = withWino ? [2, 4] : [];
   const wScratch = new Map<WinogradTile, { tiles: number; v: number; m: number }>();
   let at = align(colsOffset + colsLen);
-  for (const m of TILES) {
+  for (const m of wino) {
     const tiles = winogradTiles(outH, outW, m);
     const v = at;
     const mo = align(v + winogradElements(m) * g.cin * tiles);
@@ -69,11 +67,11 @@ function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [num
   const uOffsets = new Map<WinogradTile, number>();
   const transformed: Float32Array[] = [];
   let wEnd = packed.length;
-  if (withWino) {
+  if (wino.length) {
     const K = g.cin * 9;
     const oihw = new Float32Array(g.cout * K);
     for (let m = 0; m < g.cout; m++) for (let k = 0; k < K; k++) oihw[m * K + k] = packed[k * mp + m];
-    for (const m of TILES) {
+    for (const m of wino) {
       const u = packWinogradWeights(oihw, g.cin, g.cout, m);
       uOffsets.set(m, wEnd);
       transformed.push(u);
@@ -83,7 +81,7 @@ function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [num
   const weights = device.createBuffer({ label: 'tune weights', size: wEnd * 4, usage: S });
   device.queue.writeBuffer(arena, 0, noise(arenaLen, 1));
   device.queue.writeBuffer(weights, 0, packed);
-  TILES.forEach((m, i) => device.queue.writeBuffer(weights, uOffsets.get(m)! * 4, transformed[i]));
+  wino.forEach((m, i) => device.queue.writeBuffer(weights, uOffsets.get(m)! * 4, transformed[i]));
   const read = device.createBuffer({ label: 'tune read', size: outLen * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const params = (v: ConvVariant) => planConvSteps({
     label: `tune ${c.dispatch.label}`, input: { offset: 0, c: g.cin, h: inH, w: inW }, output: { offset: outOffset, c: g.cout, h: outH, w: outW },
@@ -190,8 +188,9 @@ export async function measureCandidates(device: GPUDevice, cache: PipelineCache,
   const out: Record<string, Outcome> = {};
   const say = (v: ConvVariant, what: string) => log?.(`${c.shape} (${c.dispatch.label}): ${v.id} ${what}`);
   const withCols = cands.some((v) => v.im2col);
-  const withWino = cands.some((v) => v.winograd) && c.k === 3 && c.stride === 1;
-  const small = scratch(device, c, withCols, CHECK_PLANE, withWino);
+  // The Winograd tile sizes among the candidates (each a scratch and a weight transform of its own).
+  const wino = c.k === 3 && c.stride === 1 ? [...new Set(cands.flatMap((v) => (v.winograd ? [v.winograd] : [])))] : [];
+  const small = scratch(device, c, withCols, CHECK_PLANE, wino);
   const agreeing: ConvVariant[] = [];
   try {
     const { y: ref } = await runCandidate(device, cache, small, reference, false);
@@ -217,7 +216,7 @@ export async function measureCandidates(device: GPUDevice, cache: PipelineCache,
     small.weights.destroy();
     small.read.destroy();
   }
-  const full = scratch(device, c, withCols, undefined, withWino);
+  const full = scratch(device, c, withCols, undefined, wino);
   let best = Infinity;
   try {
     // REPS rounds over the candidates, one run each per round, so that a slow moment of a shared
