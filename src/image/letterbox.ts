@@ -10,11 +10,9 @@
  * with rounding is within 1/255 of it (cv2 quantises the weights to 1/2048 and truncates vertically).
  */
 import { InvalidArgumentError } from '../errors.js';
-import { centerCropGeometry, letterboxGeometry, pyRound, type LetterboxGeometry, type Preprocess } from '../ops/letterbox.js';
+import { centerCropGeometry, cv2LinearTable, letterboxGeometry, pyRound, type LetterboxGeometry, type Preprocess } from '../ops/letterbox.js';
 import type { RGBAImage } from '../draw/draw-boxes.js';
 
-/** INTER_RESIZE_COEF_SCALE: cv2's interpolation weights are integers out of 2048 (11 bits). */
-const ONE = 2048;
 const PAD = 114;
 
 export interface LetterboxResult {
@@ -34,35 +32,6 @@ function checkImage(img: RGBAImage) {
   const { width: w, height: h, data } = img;
   if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1) throw new InvalidArgumentError(`image size ${w}×${h} is not a positive integer size`);
   if (data.length !== w * h * 4) throw new InvalidArgumentError(`image data has ${data.length} bytes, ${w}×${h} RGBA needs ${w * h * 4}`);
-}
-
-/**
- * cv2's INTER_LINEAR tables for one axis: per destination index d the source index `ofs[d]` and the
- * weights (w0, w1) out of 2048. `clampWeights` true for x (fraction zeroed outside [0, n−1]), false
- * for y (ofs may be −1 or n−1 with a non-zero fraction; rows are clamped when read). The f32 source
- * coordinate matters: exact rational coordinates give a different weight for ~2.6 % of d, so a GPU
- * kernel that must match bit for bit should upload these tables rather than recompute them.
- */
-export function cv2LinearTable(nSrc: number, nDst: number, clampWeights: boolean): { ofs: Int32Array; w0: Int32Array; w1: Int32Array } {
-  // cv::resize: inv_scale = dsize/ssize (double), scale = 1/inv_scale; f = (float)((d+0.5)·scale − 0.5).
-  const scale = 1 / (nDst / nSrc);
-  const ofs = new Int32Array(nDst);
-  const w0 = new Int32Array(nDst);
-  const w1 = new Int32Array(nDst);
-  for (let d = 0; d < nDst; d++) {
-    let f = Math.fround((d + 0.5) * scale - 0.5);
-    let s = Math.floor(f);
-    f = Math.fround(f - s);
-    // Horizontally cv2 zeroes the fraction outside [0, n−1]; vertically it keeps the fraction and
-    // only clamps the row indices (both rows are then the same edge row).
-    if (clampWeights && s < 0) (s = 0), (f = 0);
-    if (clampWeights && s >= nSrc - 1) (s = nSrc - 1), (f = 0);
-    ofs[d] = s;
-    // saturate_cast<short>(float · 2048): round half to even.
-    w0[d] = pyRound(Math.fround(1 - f) * ONE);
-    w1[d] = pyRound(f * ONE);
-  }
-  return { ofs, w0, w1 };
 }
 
 /**

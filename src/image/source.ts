@@ -7,7 +7,7 @@
 import { ImageDecodeError, InvalidArgumentError } from '../errors.js';
 import { PipelineCache, type Pipeline } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
-import { letterboxUniforms, planLetterbox, scaleBoxesPad, type Preprocess } from '../ops/letterbox.js';
+import { letterboxAxesBytes, letterboxUniforms, planLetterbox, scaleBoxesPad, type Preprocess } from '../ops/letterbox.js';
 import type { Executor } from '../plan/executor.js';
 import type { ModelPlan } from '../plan/model-plan.js';
 
@@ -59,12 +59,16 @@ export class SourceUploader {
   private pipes?: Promise<{ bytes: Pipeline; texture: Pipeline }>;
   private ready?: { bytes: Pipeline; texture: Pipeline };
   private readonly uniforms: GPUBuffer;
+  /** cv2's source pixels and weights per input column and row, for the image size of the last `aim`. */
+  private readonly axes: GPUBuffer;
+  private axesKey = '';
   private buffer?: GPUBuffer;
   private texture?: GPUTexture;
   private groups: { bytes?: GPUBindGroup; texture?: GPUBindGroup } = {};
 
   constructor(private readonly device: GPUDevice, private readonly ex: Executor, private readonly plan: ModelPlan) {
     this.uniforms = device.createBuffer({ label: 'letterbox uniforms', size: 256, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.axes = device.createBuffer({ label: 'letterbox axes', size: letterboxAxesBytes(plan.input), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   }
 
   private pipelines() {
@@ -96,8 +100,11 @@ export class SourceUploader {
    * its geometry.
    */
   aim(kind: UploadedSource['kind'], imageW: number, r: Rect, mode: Preprocess = 'letterbox'): SourceGeometry {
-    const { geometry: g, uniforms } = letterboxUniforms(r.w, r.h, this.plan.input, mode, { x: r.x, y: r.y, stride: imageW });
+    const { geometry: g, uniforms, axes } = letterboxUniforms(r.w, r.h, this.plan.input, mode, { x: r.x, y: r.y, stride: imageW });
     this.device.queue.writeBuffer(this.uniforms, 0, packUniforms(this.ready![kind].info, uniforms));
+    const key = `${mode} ${r.w}×${r.h}`; // the table depends on the size only, not on where the tile is
+    if (key !== this.axesKey) this.device.queue.writeBuffer(this.axes, 0, axes);
+    this.axesKey = key;
     // Boxes map back with Ultralytics scale_boxes' own pad, which can differ by 1 px from LetterBox's.
     const [padX, padY] = scaleBoxesPad(r.w, r.h, this.plan.input.h, this.plan.input.w);
     return { width: r.w, height: r.h, gain: g.gain, padX, padY };
@@ -148,7 +155,7 @@ export class SourceUploader {
   private group(pipe: Pipeline, src: GPUBindingResource): GPUBindGroup {
     const entries = pipe.info.bindings.map((b) => ({
       binding: b.binding,
-      resource: b.name === 'src' ? src : b.name === 'arena' ? { buffer: this.ex.arena } : { buffer: this.uniforms },
+      resource: b.name === 'src' ? src : b.name === 'arena' ? { buffer: this.ex.arena } : b.name === 'axes' ? { buffer: this.axes } : { buffer: this.uniforms },
     }));
     return this.device.createBindGroup({ label: 'letterbox', layout: pipe.layout, entries });
   }
@@ -174,5 +181,6 @@ export class SourceUploader {
     this.buffer?.destroy();
     this.texture?.destroy();
     this.uniforms.destroy();
+    this.axes.destroy();
   }
 }

@@ -31,7 +31,7 @@ function noise(w: number, h: number, seed: number): Uint8Array {
 const fnv1a = (b: Uint8Array) => b.reduce((h, x) => Math.imul(h ^ x, 0x01000193) >>> 0, 0x811c9dc5);
 
 /** In the page: one texture dispatch; the texture may be larger than the image (it is reused in the runtime). */
-const RUN_TEXTURE = `async (d, img, tex, arenaLen, sentinel) => {
+const RUN_TEXTURE = `async (d, img, tex, arenaLen, sentinel, axesData) => {
   const { requestGPUContext } = await import('/src/gpu/device.ts');
   const { PipelineCache } = await import('/src/gpu/pipelines.ts');
   const { packUniforms } = await import('/src/gpu/shader.ts');
@@ -45,7 +45,9 @@ const RUN_TEXTURE = `async (d, img, tex, arenaLen, sentinel) => {
   const ubytes = packUniforms(info, d.uniforms);
   const ub = device.createBuffer({ size: ubytes.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(ub, 0, ubytes);
-  const res = { src: texture.createView(), arena: { buffer: arena }, u: { buffer: ub } };
+  const axes = device.createBuffer({ size: axesData.length * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(axes, 0, Int32Array.from(axesData));
+  const res = { src: texture.createView(), arena: { buffer: arena }, u: { buffer: ub }, axes: { buffer: axes } };
   const group = device.createBindGroup({ layout, entries: info.bindings.map((b) => ({ binding: b.binding, resource: res[b.name] })) });
   const rb = device.createBuffer({ size: arenaLen * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const enc = device.createCommandEncoder();
@@ -59,7 +61,7 @@ const RUN_TEXTURE = `async (d, img, tex, arenaLen, sentinel) => {
   await rb.mapAsync(GPUMapMode.READ);
   const out = Array.from(new Float32Array(rb.getMappedRange().slice(0)));
   rb.unmap();
-  [texture, arena, ub, rb].forEach((x) => x.destroy());
+  [texture, arena, ub, rb, axes].forEach((x) => x.destroy());
   return out;
 }`;
 
@@ -80,13 +82,13 @@ async function gpuLetterbox(source: 'bytes' | 'texture', rgba: Uint8Array, w: nu
   const d: Dispatch = plan.dispatch;
   let arena: Float32Array;
   if (source === 'bytes') {
-    const pixels = { source: { type: 'u32', data: Array.from(new Uint32Array(rgba.buffer, rgba.byteOffset, w * h)) } };
+    const pixels = { source: { type: 'u32', data: Array.from(new Uint32Array(rgba.buffer, rgba.byteOffset, w * h)) }, letterboxAxes: { type: 'i32', data: Array.from(plan.axes) } };
     const r = await s.call<{ arena: number[] }>('/test/browser/entries/kernels.ts', 'runDispatches', [d], Array(arenaLen).fill(SENTINEL), [], pixels);
     arena = Float32Array.from(r.arena);
   } else {
     // A texture 3 texels wider and 2 taller than the image, the extra filled with 255: only the corner may be read.
     const tex = { w: w + 3, h: h + 2, fill: Array((w + 3) * (h + 2) * 4).fill(255) };
-    const r = await s.runInPage<number[]>(`(${RUN_TEXTURE})(${JSON.stringify(d)}, ${JSON.stringify({ w, h, rgba: Array.from(rgba) })}, ${JSON.stringify(tex)}, ${arenaLen}, ${SENTINEL})`);
+    const r = await s.runInPage<number[]>(`(${RUN_TEXTURE})(${JSON.stringify(d)}, ${JSON.stringify({ w, h, rgba: Array.from(rgba) })}, ${JSON.stringify(tex)}, ${arenaLen}, ${SENTINEL}, ${JSON.stringify(Array.from(plan.axes))})`);
     arena = Float32Array.from(r);
   }
   expect(s.errors).toEqual([]);

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { COUNTERS_BYTES, candidatesBytes, classMask, classMaskBytes, planDecode } from '../../src/ops/decode.js';
 import { detectionsBytes, iouThreshold, nmsUniforms, orderBytes, parseDetections, planNms } from '../../src/ops/nms.js';
-import { letterboxGeometry, letterboxUniforms, planLetterbox, pyRound, scaleBoxesPad } from '../../src/ops/letterbox.js';
+import { cv2LinearTable, letterboxAxesBytes, letterboxGeometry, letterboxUniforms, planLetterbox, pyRound, scaleBoxesPad } from '../../src/ops/letterbox.js';
 import { seededRandom } from '../helpers/kernel.js';
 import { shader } from '../../src/gpu/shader.js';
 
@@ -147,14 +147,14 @@ describe('planLetterbox', () => {
     const output = { offset: 256, c: 3, h: 32, w: 64 };
     const p = planLetterbox({ label: 'letterbox', output, source: 'bytes', srcWidth: 5, srcHeight: 9 });
     expect(p.dispatch.shader).toBe('letterbox-bytes');
-    expect(p.dispatch.buffers).toEqual({ src: 'source' });
+    expect(p.dispatch.buffers).toEqual({ src: 'source', axes: 'letterboxAxes' });
     expect(p.dispatch.workgroups).toEqual([32, 1, 1]);
     expect(p.dispatch.uniforms).toEqual({ src_w: 5, src_h: 9, new_w: 18, new_h: 32, left: 23, top: 0, out_w: 64, out_h: 32, out_off: 256, crop_x: 0, crop_y: 0, stride: 5 });
     expect(p.gain).toBeCloseTo(32 / 9, 12);
     expect(p.pad).toEqual([23, 0]);
     expect(p.shader).toBe(p.dispatch.shader); // the Dispatch fields are spread too
     const t = planLetterbox({ label: 'letterbox', output, source: 'texture', srcWidth: 64, srcHeight: 32 });
-    expect([t.dispatch.shader, t.dispatch.buffers, t.pad, t.gain]).toEqual(['letterbox-texture', { src: 'sourceTexture' }, [0, 0], 1]);
+    expect([t.dispatch.shader, t.dispatch.buffers, t.pad, t.gain]).toEqual(['letterbox-texture', { src: 'sourceTexture', axes: 'letterboxAxes' }, [0, 0], 1]);
     expect(Object.keys(t.dispatch.uniforms).sort()).toEqual([...shader('letterbox-texture').uniform!.fields.keys()].sort());
   });
 
@@ -162,6 +162,27 @@ describe('planLetterbox', () => {
     const output = { offset: 0, c: 3, h: 32, w: 32 };
     expect(() => planLetterbox({ label: 'l', output: { ...output, c: 1 }, source: 'bytes' })).toThrow(/3 channels/);
     expect(() => letterboxUniforms(0, 5, output)).toThrow(/positive integers/);
-    expect(() => letterboxUniforms(200000, 200000, { ...output, h: 20000, w: 20000 })).toThrow(/32-bit/);
+  });
+
+  test("the kernels' axis table: cv2's pixels and weights per input column, then row; zeros in the padding", () => {
+    // 5×9 → 32 (H) × 64 (W): resized to 18 × 32 at left 23.
+    const output = { offset: 0, c: 3, h: 32, w: 64 };
+    const { axes, geometry: g } = letterboxUniforms(5, 9, output);
+    expect(axes.length).toBe(4 * (64 + 32));
+    expect(letterboxAxesBytes(output)).toBe(axes.byteLength);
+    const tx = cv2LinearTable(5, 18, true);
+    const ty = cv2LinearTable(9, 32, false);
+    for (let x = 0; x < 64; x++) {
+      const d = x - g.left;
+      const want = d >= 0 && d < 18 ? [tx.ofs[d], Math.min(tx.ofs[d] + 1, 4), tx.w0[d], tx.w1[d]] : [0, 0, 0, 0];
+      expect(Array.from(axes.subarray(4 * x, 4 * x + 4))).toEqual(want);
+    }
+    for (let y = 0; y < 32; y++) {
+      const c = (v: number) => Math.min(Math.max(v, 0), 8);
+      expect(Array.from(axes.subarray(4 * (64 + y), 4 * (64 + y) + 4))).toEqual([c(ty.ofs[y]), c(ty.ofs[y] + 1), ty.w0[y], ty.w1[y]]);
+    }
+    expect(ty.ofs[0]).toBe(-1); // upscaling: the first row's left neighbour is row −1, clamped when read
+    // Sizes far beyond any texture only cost the table's out_w + out_h entries.
+    expect(letterboxUniforms(200000, 200000, { ...output, h: 640, w: 640 }).axes.length).toBe(4 * 1280);
   });
 });
