@@ -184,6 +184,8 @@ export function candidates(kind: ConvKind, a: AdapterTraits): ConvVariant[] {
 export interface ConvTuning {
   family: 'register' | 'tiled';
   byClass?: Record<string, string>;
+  /** Shape class → one-dispatch variant, for pickers that take no multi-step kernel (the trainer's) where `byClass` names one. */
+  direct?: Record<string, string>;
 }
 
 const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp|cpu/i;
@@ -196,29 +198,41 @@ export function adapterTraits(info: { vendor: string; architecture: string; devi
 /**
  * CPU adapters' kernel per shape class without a measurement, from the tuner's choices in five tuning
  * passes on SwiftShader (subgroups of 4; yolo11n at 320 and 640, the fracture model at 640, `npm run
- * bench`, 2026-12-03), held to the four shaders that cost the first load no more compiling than the
- * family's first kernels did: an untuned yolo11n's warm forward went 423 → 362 ms at 320 and 1.37 →
- * 1.24 s at 640, its cold start 4.08 → 3.95 s and 5.08 → 4.83 s (`npm run bench -- --imgsz 320 --runs 5
- * --peers '' --skip-ceiling --no-tune`, and 640; a tuned one then: 324–347 ms, 1.09 s). 1×1 convs keep the
- * family's first (`pw-m16n8`: `pw-m16n16` won on 80×80 and larger planes, by less than its compile
- * costs a first load). A variant the adapter cannot run falls back to the family's first. im2col
- * kernels are left to the tuner: in the class table they changed nothing measurable (docs/PERFORMANCE.md).
+ * bench`, 2026-12-03), held to shaders that cost a first load little compiling: the 1×1 family's first
+ * kernel (`pw-m16n8`) is also the GEMM of Winograd F(4×4) for 3×3 stride-1 convs on 40×40 to 159×159
+ * planes and of im2col for 3×3 stride-2 ones down to 20×20, so those add only their transforms
+ * (`winograd-f4-input/output`, `im2col-3x3`). `npm run bench:ab -- --choices {},<this table> --imgsz
+ * 640 --rounds 6` (2026-12-03, an untuned yolo11n): 1.29 s → 1.18 s (6 of 6); at 320 (8 rounds) 374.5 →
+ * 355.9 ms (7 of 8); Winograd alone gave 1.15 s and 360.3 ms. Bigger planes keep direct 3×3 kernels
+ * (Winograd's scratch grows with them); 1×1 convs keep `pw-m16n8` (`pw-m16n16` won on 80×80 and larger
+ * planes, by less than its compile costs a first load). A variant the adapter cannot run, or whose
+ * scratch would not fit, falls back to the family's first.
  */
 const CPU_CLASS_DEFAULTS: Record<string, string> = {
   '3x3s1/L': 'rt-3x3s1-m4n8-sg-16x4',
-  '3x3s1/M': 'rt-3x3s1-m4n8-sg-16x4',
-  '3x3s1/S': 'rt-3x3s1-m8n4-sg-16x4',
+  '3x3s1/M': 'rt-3x3s1-wino4-m16n8-sg-16x4',
+  '3x3s1/S': 'rt-3x3s1-wino4-m16n8-sg-16x4',
   '3x3s1/T': 'rt-3x3s1-m8n4-sg-16x4',
   '3x3s1/U': 'rt-3x3s1-m8n4-sg-16x4',
+  '3x3s2/L': 'rt-3x3s2-i2c-m16n8-sg-16x4',
+  '3x3s2/M': 'rt-3x3s2-i2c-m16n8-sg-16x4',
+  '3x3s2/S': 'rt-3x3s2-i2c-m16n8-sg-16x4',
+  '3x3s2/T': 'rt-3x3s2-i2c-m16n8-sg-16x4',
+  '3x3s2/U': 'rt-3x3s2-px-m16n8-sg-8x4',
+};
+
+/** The one-dispatch kernels measured best per class in the same passes, where the table above takes a multi-step one. */
+const CPU_DIRECT_DEFAULTS: Record<string, string> = {
+  '3x3s1/M': 'rt-3x3s1-m4n8-sg-16x4',
+  '3x3s1/S': 'rt-3x3s1-m8n4-sg-16x4',
   '3x3s2/L': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/M': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/S': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/T': 'rt-3x3s2-px-m16n8-sg-8x4',
-  '3x3s2/U': 'rt-3x3s2-px-m16n8-sg-8x4',
 };
 
 /** Without a measurement: register tiles on CPU adapters (per shape class, as measured there), workgroup-memory tiles on GPUs. */
-export const defaultConvTuning = (a: AdapterTraits): ConvTuning => (a.cpu ? { family: 'register', byClass: { ...CPU_CLASS_DEFAULTS } } : { family: 'tiled' });
+export const defaultConvTuning = (a: AdapterTraits): ConvTuning => (a.cpu ? { family: 'register', byClass: { ...CPU_CLASS_DEFAULTS }, direct: { ...CPU_DIRECT_DEFAULTS } } : { family: 'tiled' });
 
 /** A measured or given choice over the defaults: its classes and shapes win, the defaults fill the rest. */
 export const withChoice = (base: ConvTuning, byClass: Record<string, string>): ConvTuning => ({ ...base, byClass: { ...base.byClass, ...byClass } });
@@ -313,7 +327,9 @@ export function pickVariant(t: ConvTuning, a: AdapterTraits, c: ConvGeometry, di
   if (fits(exact)) return exact;
   const own = candidates(kind, a).filter((c) => c.family === t.family && !multiStep(c));
   const fallback = own[0] ?? GENERIC;
-  const cls = chosen(shapeClass(k, stride, c.outH * c.outW));
+  const key = shapeClass(k, stride, c.outH * c.outW);
+  let cls = chosen(key);
+  if (direct && cls && multiStep(cls) && t.direct?.[key]) cls = convVariant(t.direct[key]);
   if (fits(cls) && laneUse(cls, c) >= CLASS_LANE_USE * laneUse(fallback, c)) return cls;
   return fallback;
 }

@@ -1,7 +1,7 @@
 /** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
+import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, multiStep, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
 import { packConvWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
 import { packWinogradWeights, winogradTiles } from '../../src/ops/winograd.js';
@@ -134,7 +134,7 @@ describe('planConvSteps (im2col variants)', () => {
 
   test('a model planned with an im2col choice gets a scratch tensor per such conv; the trainer\'s direct picker never picks one', async () => {
     const file = await zeroWeights(80);
-    const t = withChoice(defaultConvTuning(swiftshader), { '3x3s2/S': v.id });
+    const t = withChoice({ family: 'register' }, { '3x3s2/S': v.id }); // no class defaults: this choice's im2col only
     const plan = planModel(file, [320, 320], { conv: picker(t, swiftshader), attention: 'split-sg' });
     const unfolds = plan.dispatches.filter((d) => d.shader === 'im2col-3x3');
     expect(unfolds.map((d) => d.label)).toEqual(['model.3']); // 80×80 → 40×40: the one 3x3s2/S conv at 320
@@ -264,18 +264,27 @@ describe('kernel choice without a measurement', () => {
     expect(swiftshader.cpu).toBe(true);
     expect(gpu32.cpu).toBe(false);
     const cpu = defaultConvTuning(swiftshader);
-    expect(pickVariant(cpu, swiftshader, geom(3, 1, 80)).shader).toMatch(/^conv-rt-3x3s1-.*-sg$/);
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 160)).shader).toMatch(/^conv-rt-3x3s1-.*-sg$/);
     expect(pickVariant(cpu, swiftshader, geom(1, 1, 80)).shader).toMatch(/^conv-rt-pw-/);
-    expect(pickVariant(cpu, swiftshader, geom(3, 2, 80)).shader).toMatch(/^conv-rt-3x3s2-/);
+    expect(pickVariant(cpu, swiftshader, geom(3, 2, 10)).shader).toMatch(/^conv-rt-3x3s2-/);
+    expect(pickVariant(cpu, swiftshader, geom(3, 2, 80), true).shader).toMatch(/^conv-rt-3x3s2-/);
     expect(pickVariant(cpu, swiftshader, geom(5, 1, 80))).toBe(GENERIC);
     expect(pickVariant(defaultConvTuning(gpu32), gpu32, geom(3, 1, 80)).family).toBe('tiled');
   });
 
   test('CPU adapters take the measured kernel of each shape class, the family first where it cannot run', () => {
     const cpu = defaultConvTuning(swiftshader);
-    expect(pickVariant(cpu, swiftshader, geom(3, 2, 40)).id).toBe('rt-3x3s2-px-m16n8-sg-8x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 2, 40)).id).toBe('rt-3x3s2-i2c-m16n8-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 2, 10)).id).toBe('rt-3x3s2-px-m16n8-sg-8x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 80)).id).toBe('rt-3x3s1-wino4-m16n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 160)).id).toBe('rt-3x3s1-m4n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 20)).id).toBe('rt-3x3s1-m8n4-sg-16x4');
+    // A picker that takes no multi-step kernel (the trainer's) gets the class's one-dispatch kernel instead.
+    expect(pickVariant(cpu, swiftshader, geom(3, 2, 40), true).id).toBe('rt-3x3s2-px-m16n8-sg-8x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 80), true).id).toBe('rt-3x3s1-m4n8-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 40), true).id).toBe('rt-3x3s1-m8n4-sg-16x4');
+    for (const [cls, id] of Object.entries(cpu.direct!)) expect([convVariant(id)?.kind, multiStep(convVariant(id)!)]).toEqual([cls.split('/')[0], false]);
+    for (const [cls, id] of Object.entries(cpu.byClass!)) if (multiStep(convVariant(id)!)) expect(cpu.direct![cls]).toBeDefined();
     expect(pickVariant(cpu, swiftshader, geom(1, 1, 20)).id).toBe(candidates('pw', swiftshader)[0].id);
     for (const [cls, id] of Object.entries(cpu.byClass!)) expect(convVariant(id)?.kind).toBe(cls.split('/')[0]);
     const noSubgroups = { ...swiftshader, subgroups: false };
