@@ -6,9 +6,9 @@
 import type { BlockSpec, ConvSpec, LayerSpec, ModelSpec, PSABlockSpec } from './spec.js';
 import { GraphBuilder, slice, type Slice, type TensorRef } from '../plan/graph.js';
 import type { WeightPacker } from '../plan/weight-packer.js';
-import { packConvWeights, planConvSteps } from '../ops/conv.js';
+import { packConvWeights, packSplitKWeights, planConvSteps } from '../ops/conv.js';
 import { packWinogradWeights, winogradElements, winogradTiles, type WinogradParts } from '../ops/winograd.js';
-import type { ConvPicker } from '../ops/conv-variants.js';
+import { im2colRows, type ConvPicker } from '../ops/conv-variants.js';
 import { planSppfPool } from '../ops/sppf-pool.js';
 import { planUpsample } from '../ops/upsample.js';
 import { attentionKernelFor, attentionScratchElements, planAttention, type AttentionKernel } from '../ops/attention.js';
@@ -50,10 +50,11 @@ export class Yolo11Builder {
     const variant = this.pick?.({ k: c.k, stride: c.stride, cin: xs.c, cout: ys.c, outH: ys.t.h, outW: ys.t.w });
     const wino = c.groups === 1 && c.k === 3 && c.stride === 1 ? variant?.winograd : undefined;
     // Winograd's transformed weights replace the packed ones (src/ops/winograd.ts).
-    const weightOffset = this.w.add(wino ? packWinogradWeights(weight, xs.c, ys.c, wino) : packConvWeights(weight, c));
+    const split = c.groups === 1 && variant?.im2col && variant.splitK;
+    const weightOffset = this.w.add(wino ? packWinogradWeights(weight, xs.c, ys.c, wino) : split ? packSplitKWeights(weight, c) : packConvWeights(weight, c));
     const biasOffset = this.w.add(bias);
-    // An im2col kernel's unfolded input, Winograd's transformed input and GEMM results: tensors of their own, alive for this step only.
-    const cols = variant?.im2col && c.groups === 1 ? this.g.tensor(`${c.name}.cols`, 9 * xs.c, ys.t.h, ys.t.w) : undefined;
+    // An im2col kernel's unfolded input (and a split-K one's partial sums), Winograd's transformed input and GEMM results: tensors of their own, alive for this step only.
+    const cols = variant?.im2col && c.groups === 1 ? this.g.tensor(`${c.name}.cols`, im2colRows(variant, xs.c, ys.c), ys.t.h, ys.t.w) : undefined;
     const tiles = wino ? winogradTiles(ys.t.h, ys.t.w, wino) : 0;
     const wv = wino ? this.g.tensor(`${c.name}.wino-v`, winogradElements(wino) * xs.c, 1, tiles) : undefined;
     const wm = wino ? this.g.tensor(`${c.name}.wino-m`, winogradElements(wino) * ys.c, 1, tiles) : undefined;

@@ -12,6 +12,9 @@
  *   `-i2c`: a 3×3 convolution as two dispatches, its input unfolded (shaders/im2col-3x3.wgsl) and a 1×1
  *   kernel over the 9·Cin unfolded rows: no clamps, selects or stride-2 gathers in the K loop, at the
  *   cost of writing and reading the input nine times (it wins where K is long and the plane small).
+ *   `-i2c-kS`: the same with the GEMM split into S slices of K (a batch each) and a third dispatch
+ *   summing them (shaders/splitk-reduce.wgsl): on a 10×10 plane one tile is the whole output, so
+ *   without the split one workgroup, on one CPU core, does all of it.
  *   `-wino`, `-wino4`: a 3×3 stride-1 convolution as Winograd F(2×2, 3×3) or F(4×4, 3×3)
  *   (src/ops/winograd.ts), three dispatches: the input transform, the 16 or 36 GEMMs batched in one
  *   dispatch of a 1×1 kernel (4 or 2.25 multiply-adds per output and input channel instead of 9), the
@@ -20,7 +23,7 @@
  *   kernel for any kernel size and stride.
  */
 import type { AttentionKernel } from './attention.js';
-import { winogradScratch, winogradTiles, type WinogradTile } from './winograd.js';
+import { WINOGRAD_SHADERS, winogradScratch, winogradTiles, type WinogradTile } from './winograd.js';
 
 /** Which convolutions a kernel computes: 1×1 stride 1, 3×3 stride 1, 3×3 stride 2, or any. */
 export type ConvKind = 'pw' | '3x3s1' | '3x3s2' | 'any';
@@ -46,6 +49,12 @@ export interface ConvVariant {
   bk?: number;
   /** A 3×3 convolution as im2col + the 1×1 kernel `shader` (tm × tn per lane) over the unfolded input. */
   im2col?: boolean;
+  /**
+   * An im2col variant whose GEMM is split along K into this many slices (one batch each, partial sums
+   * in scratch), summed with the bias, SiLU and residual by shaders/splitk-reduce.wgsl: a small plane's
+   * single tile of output is otherwise one workgroup, which leaves every other CPU core idle.
+   */
+  splitK?: number;
   /** A 3×3 stride-1 convolution as Winograd F(m×m, 3×3), m = this: transforms around the 1×1 kernel `shader` batched over (m+2)² GEMMs (src/ops/winograd.ts). */
   winograd?: WinogradTile;
 }
@@ -60,6 +69,12 @@ export const IM2COL_SHADER = 'im2col-3x3';
 
 /** 3×3 as im2col + the subgroup 1×1 kernel with tn pixels per lane. */
 const i2c = (kind: '3x3s1' | '3x3s2', tn: number): ConvVariant => ({ ...rt('pw', tn, true, 16, 4), id: `rt-${kind}-i2c-m16n${tn}-sg-16x4`, kind, im2col: true });
+
+/** 3×3 as im2col + the subgroup 1×1 kernel over `k` slices of K, then their sum (shaders/splitk-reduce.wgsl). */
+const i2cSplit = (kind: '3x3s1' | '3x3s2', tn: number, k: number): ConvVariant => ({ ...i2c(kind, tn), id: `rt-${kind}-i2c-k${k}-m16n${tn}-sg-16x4`, splitK: k });
+
+/** The sum of a split-K variant's partial GEMMs (with bias, SiLU, residual). */
+export const SPLITK_SHADER = 'splitk-reduce';
 
 /** 3×3 stride 1 as Winograd F(m×m, 3×3) with the subgroup 1×1 kernel (tn tiles per lane) for its (m+2)² GEMMs. */
 const wino = (m: WinogradTile, tn: number): ConvVariant => ({ ...rt('pw', tn, true, 16, 4), id: `rt-3x3s1-wino${m === 2 ? '' : m}-m16n${tn}-sg-16x4`, kind: '3x3s1', winograd: m });
@@ -102,6 +117,9 @@ export const CONV_VARIANTS: readonly ConvVariant[] = [
   i2c('3x3s2', 4),
   i2c('3x3s2', 25),
   i2c('3x3s2', 13),
+  i2cSplit('3x3s1', 8, 4),
+  i2cSplit('3x3s1', 4, 4),
+  i2cSplit('3x3s2', 8, 4),
   wino(2, 25),
   wino(2, 13),
   wino(2, 8),
@@ -299,17 +317,34 @@ export type ConvPicker = (c: ConvGeometry) => ConvVariant;
  */
 export const MAX_IM2COL_ELEMENTS = 1 << 24;
 
-/** Elements of an im2col variant's scratch (9·Cin rows of the output plane). */
-export const im2colElements = (cin: number, outH: number, outW: number) => 9 * cin * outH * outW;
+/**
+ * Rows (of the output plane) of an im2col variant's scratch: the 9·Cin unfolded ones, then for a
+ * split-K one its `splitK` partial results of Cout rows each.
+ */
+export const im2colRows = (v: Pick<ConvVariant, 'splitK'>, cin: number, cout: number) => 9 * cin + (v.splitK ?? 0) * cout;
 
-/** Whether variant `v` may compute convolution `c` (an im2col or Winograd one only where its scratch stays small). */
+/** Elements of an im2col variant's scratch. */
+export const im2colElements = (v: Pick<ConvVariant, 'splitK'>, cin: number, cout: number, outH: number, outW: number) => im2colRows(v, cin, cout) * outH * outW;
+
+/**
+ * Whether variant `v` may compute convolution `c`: an im2col or Winograd one only where its scratch
+ * stays small, a split-K one only where its slices are equal.
+ */
 export function scratchFits(v: ConvVariant, c: ConvGeometry): boolean {
   if (v.winograd) { const s = winogradScratch(c.cin, c.cout, c.outH, c.outW, v.winograd); return Math.max(s.v, s.m) <= MAX_IM2COL_ELEMENTS; }
-  return !v.im2col || im2colElements(c.cin, c.outH, c.outW) <= MAX_IM2COL_ELEMENTS;
+  if (v.splitK && (9 * c.cin) % v.splitK) return false;
+  return !v.im2col || im2colElements(v, c.cin, c.cout, c.outH, c.outW) <= MAX_IM2COL_ELEMENTS;
 }
 
 /** Whether a variant is several dispatches with scratch tensors (im2col, Winograd). */
 export const multiStep = (v: ConvVariant): boolean => v.im2col === true || !!v.winograd;
+
+/** The shaders a variant's dispatches run (what choosing it costs in compiles). */
+export function variantShaders(v: ConvVariant): string[] {
+  if (v.winograd) return [v.shader, ...WINOGRAD_SHADERS[v.winograd]];
+  if (v.im2col) return [IM2COL_SHADER, v.shader, ...(v.splitK ? [SPLITK_SHADER] : [])];
+  return [v.shader];
+}
 
 /** `direct`: one-dispatch kernels only (no scratch), for planners that do not allocate one (the trainer's). */
 export const picker = (t: ConvTuning, a: AdapterTraits, direct = false): ConvPicker => (c) => pickVariant(t, a, c, direct);

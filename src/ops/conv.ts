@@ -5,7 +5,7 @@
  */
 import type { ConvSpec } from '../model/spec.js';
 import { grid1d, type ConvDims, type Dispatch, type View } from './types.js';
-import { GENERIC, IM2COL_SHADER, RT_LANES, laneRows, type ConvVariant } from './conv-variants.js';
+import { GENERIC, IM2COL_SHADER, RT_LANES, SPLITK_SHADER, im2colRows, laneRows, type ConvVariant } from './conv-variants.js';
 import { winogradElements, winogradTransforms, type WinogradParts } from './winograd.js';
 
 export interface ConvParams {
@@ -21,7 +21,10 @@ export interface ConvParams {
   biasOffset: number;
   /** Added after the activation; same shape as the output. */
   residual?: View;
-  /** Scratch for an im2col variant: `im2colElements` (conv-variants.ts) elements, alive only during this convolution. */
+  /**
+   * Scratch for an im2col variant, `im2colRows` (conv-variants.ts) rows of the output plane, alive only
+   * during this convolution. A split-K variant also needs its weights packed by `packSplitKWeights`.
+   */
   cols?: View;
   /** A Winograd variant's transformed weights and scratch (src/ops/winograd.ts). */
   wino?: WinogradParts;
@@ -68,7 +71,8 @@ export function planConvSteps(p: ConvParams, variant: ConvVariant = GENERIC): Di
   const { input: x, output: y } = p;
   const { conv, flops } = convDims(p);
   const cols = p.cols;
-  if (!cols || cols.c !== 9 * x.c || cols.h !== y.h || cols.w !== y.w) throw new Error(`${p.label}: ${variant.id} needs a ${9 * x.c}×${y.h}×${y.w} im2col scratch view`);
+  const rows = im2colRows(variant, x.c, y.c);
+  if (!cols || cols.c !== rows || cols.h !== y.h || cols.w !== y.w) throw new Error(`${p.label}: ${variant.id} needs a ${rows}×${y.h}×${y.w} im2col scratch view`);
   const npix = y.h * y.w;
   const tiles = Math.ceil(npix / RT_LANES);
   const z = Math.ceil(tiles / MAX_GROUPS);
@@ -77,8 +81,49 @@ export function planConvSteps(p: ConvParams, variant: ConvVariant = GENERIC): Di
     uniforms: { in_off: x.offset, in_c: x.c, in_h: x.h, in_w: x.w, out_off: cols.offset, out_h: y.h, out_w: y.w, stride: p.stride },
     workgroups: [Math.ceil(tiles / z), x.c, z],
   };
-  const gemm = planConv({ ...p, input: cols, k: 1, stride: 1 }, { ...variant, kind: 'pw', im2col: false });
+  const unfolded = { offset: cols.offset, c: 9 * x.c, h: y.h, w: y.w };
+  if (variant.splitK) return [unfold, ...planSplitK(p, variant, unfolded, conv, flops)];
+  const gemm = planConv({ ...p, input: unfolded, k: 1, stride: 1 }, { ...variant, kind: 'pw', im2col: false });
   return [unfold, { ...gemm, variant: variant.id, flops, conv }];
+}
+
+/**
+ * A split-K im2col convolution's GEMM and sum: the 1×1 kernel batched over S equal slices of the 9·Cin
+ * unfolded rows (with the zero bias packed after the weights as every slice's bias), writing S
+ * partial outputs after the unfolded rows in the scratch; then shaders/splitk-reduce.wgsl adds them up
+ * with the bias, SiLU and residual (an epilogue, its time the convolution's in profiles).
+ */
+function planSplitK(p: ConvParams, variant: ConvVariant, unfolded: View, conv: ConvDims, flops: number): Dispatch[] {
+  const { output: y } = p;
+  const S = variant.splitK!;
+  const npix = y.h * y.w;
+  if (unfolded.c % S) throw new Error(`${p.label}: ${variant.id} needs 9·Cin in multiples of ${S}`);
+  const slice = unfolded.c / S;
+  const partials = unfolded.offset + unfolded.c * npix;
+  const mp = coutPad(y.c);
+  const gemm = planConv({
+    label: p.label, input: { ...unfolded, c: slice }, output: { offset: partials, c: y.c, h: y.h, w: y.w },
+    k: 1, stride: 1, groups: 1, act: false, weightOffset: p.weightOffset, biasOffset: p.weightOffset + unfolded.c * mp,
+  }, { ...variant, kind: 'pw', im2col: false, splitK: undefined });
+  const [gx, gy, gz] = gemm.workgroups;
+  const sum: Dispatch = {
+    label: p.label, shader: SPLITK_SHADER, constants: { RES: p.residual ? 1 : 0 }, epilogue: true, variant: variant.id,
+    uniforms: { in_off: partials, parts: S, out_off: y.offset, out_c: y.c, npix, res_off: p.residual?.offset ?? 0, b_off: p.biasOffset, act: p.act ? 1 : 0 },
+    workgroups: [Math.ceil(npix / RT_LANES), y.c, 1],
+  };
+  return [{
+    ...gemm, variant: variant.id, flops, conv,
+    uniforms: { ...gemm.uniforms, bat_in: slice * npix, bat_w: slice * mp, bat_out: y.c * npix },
+    workgroups: [gx, gy, gz * S],
+  }, sum];
+}
+
+/** Packed weights of a split-K variant: `packConvWeights`' then `coutPad` zeros (its GEMMs' bias). */
+export function packSplitKWeights(w: Float32Array, c: Pick<ConvSpec, 'cin' | 'cout' | 'k' | 'groups'>): Float32Array {
+  const packed = packConvWeights(w, c);
+  const out = new Float32Array(packed.length + coutPad(c.cout));
+  out.set(packed);
+  return out;
 }
 
 /**

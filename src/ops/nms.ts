@@ -1,6 +1,7 @@
 /**
  * Planners of the GPU NMS, two dispatches after the decode, no CPU round trip (the live candidate
- * count is read from `counters` inside the kernels):
+ * count is read from `counters` inside the kernels; the detector's plan adds shaders/nms-args.wgsl
+ * before them, which sizes the ranking's indirect dispatch by that count):
  *   1. shaders/nms-rank.wgsl   rank sort by score desc, ties by anchor asc (torchvision's stable sort)
  *                              → `order`; ceil(maxCandidates / 256) workgroups
  *   2. shaders/nms-greedy.wgsl torchvision's greedy NMS with Ultralytics' class offset, one workgroup
@@ -73,15 +74,23 @@ export function nmsUniforms(maxCandidates: number, c: NmsCallParams, plannedMaxD
   };
 }
 
-/** The two NMS dispatches (`${label}.rank`, `${label}.greedy`); call-time values default to iou 0.7, identity letterbox. */
-export function planNms(label: string, maxCandidates: number, maxDet: number, call?: Partial<NmsCallParams>): Dispatch[] {
+/**
+ * The NMS dispatches (`${label}.rank`, `${label}.greedy`); call-time values default to iou 0.7, identity
+ * letterbox. With `indirect` (a runtime buffer of 16 bytes with STORAGE and INDIRECT usage) a third
+ * goes first, `${label}.args` (shaders/nms-args.wgsl), and the ranking takes its workgroup count from
+ * it: as many workgroups as the candidates need, instead of enough for `maxCandidates`.
+ */
+export function planNms(label: string, maxCandidates: number, maxDet: number, call?: Partial<NmsCallParams>, indirect?: string): Dispatch[] {
   if (!(Number.isInteger(maxCandidates) && maxCandidates >= 1)) throw new Error(`${label}: maxCandidates must be a positive integer`);
   if (!(Number.isInteger(maxDet) && maxDet >= 1)) throw new Error(`${label}: maxDet must be a positive integer`);
   if (Math.ceil(maxCandidates / RANK_WG) > 65535) throw new Error(`${label}: ${maxCandidates} candidates exceed one dispatch row`);
   const bufs = { candidates: 'candidates', counters: 'counters', order: 'order' };
   const c: NmsCallParams = { iou: 0.7, maxDet, agnostic: false, gain: 1, padX: 0, padY: 0, srcW: 1, srcH: 1, ...call };
+  const rank: Dispatch = { label: `${label}.rank`, shader: 'nms-rank', constants: { WG: RANK_WG }, uniforms: { max_cand: maxCandidates }, workgroups: [Math.ceil(maxCandidates / RANK_WG), 1, 1], buffers: bufs };
+  const args: Dispatch[] = indirect ? [{ label: `${label}.args`, shader: 'nms-args', constants: { WG: RANK_WG }, uniforms: { max_cand: maxCandidates }, workgroups: [1, 1, 1], buffers: { counters: bufs.counters, args: indirect } }] : [];
   return [
-    { label: `${label}.rank`, shader: 'nms-rank', constants: { WG: RANK_WG }, uniforms: { max_cand: maxCandidates }, workgroups: [Math.ceil(maxCandidates / RANK_WG), 1, 1], buffers: bufs },
+    ...args,
+    indirect ? { ...rank, indirect } : rank,
     { label: `${label}.greedy`, shader: 'nms-greedy', constants: {}, uniforms: nmsUniforms(maxCandidates, c, maxDet), workgroups: [1, 1, 1], buffers: { ...bufs, detections: 'detections' } },
   ];
 }

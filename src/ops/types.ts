@@ -52,6 +52,11 @@ export interface Dispatch {
   prologue?: boolean;
   /** Finishes the previous dispatch's op (Winograd's output transform): profiles count its time as that dispatch's. */
   epilogue?: boolean;
+  /**
+   * A runtime buffer (INDIRECT usage) whose first three u32 are the workgroup counts, written by an
+   * earlier dispatch (the NMS ranking's, sized by the candidate count); `workgroups` is then the most it may be.
+   */
+  indirect?: string;
 }
 
 /** A convolution's shape as the tuner re-plans it. */

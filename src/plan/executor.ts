@@ -125,8 +125,15 @@ export class Executor {
       const b = this.bound[i];
       pass.setPipeline(b.pipeline);
       pass.setBindGroup(0, b.group);
-      pass.dispatchWorkgroups(...b.d.workgroups);
+      if (b.d.indirect) pass.dispatchWorkgroupsIndirect(this.indirectBuffer(b.d), 0);
+      else pass.dispatchWorkgroups(...b.d.workgroups);
     }
+  }
+
+  private indirectBuffer(d: Dispatch): GPUBuffer {
+    const buf = this.buffers.get(d.indirect!);
+    if (!buf) throw new Error(`${d.label}: no indirect buffer "${d.indirect}"`);
+    return buf;
   }
 
   /** Encode dispatch i with a workgroup count decided per call (its size depends on the image). */

@@ -19,6 +19,10 @@ export const DECODE_LABEL = 'model.23.decode';
 export const EXTRA_LABEL = 'model.23.extra';
 export const NMS_LABEL = 'nms';
 export const POSE_LABEL = 'pose.keypoints';
+/** The NMS ranking's indirect dispatch arguments (shaders/nms-args.wgsl). */
+const NMS_ARGS = 'nmsargs';
+/** GPUBufferUsage STORAGE | INDIRECT | COPY_DST, as numbers (Node has no GPUBufferUsage before a device loads). */
+const STORAGE_INDIRECT = 0x80 | 0x100 | 0x8;
 
 export interface RawDetection {
   box: [number, number, number, number];
@@ -87,11 +91,11 @@ export function planPost(g: GraphBuilder, o: PostOptions): PostPlan {
           label: EXTRA_LABEL, levels: levels.map((l) => v(l)), nc: o.nc, n: nExtra, mode: kpt ? { kptDim: kpt[1] as 2 | 3 } : 'copy', output0: v(o.output0),
         })]);
       }
-      g.step(NMS_LABEL, [], [], () => planNms(NMS_LABEL, maxCandidates, maxDet));
+      g.step(NMS_LABEL, [], [], () => planNms(NMS_LABEL, maxCandidates, maxDet, undefined, NMS_ARGS));
       if (kpt) g.step(POSE_LABEL, [o.output0], [], (v) => [planPoseGather({ label: POSE_LABEL, output0: v(o.output0), anchors, nc: o.nc, kpt, maxDet })]);
     },
     ranges(d) {
-      const end = d.findIndex((x) => x.label === `${NMS_LABEL}.rank`);
+      const end = d.findIndex((x) => x.label.startsWith(`${NMS_LABEL}.`));
       return { network: [0, end], nms: [end, d.length] };
     },
     extraBuffers: () => ({
@@ -99,6 +103,7 @@ export function planPost(g: GraphBuilder, o: PostOptions): PostPlan {
       counters: { bytes: COUNTERS_BYTES },
       classmask: { bytes: classMaskBytes(o.nc) },
       order: { bytes: orderBytes(maxCandidates) },
+      [NMS_ARGS]: { bytes: 16, usage: STORAGE_INDIRECT },
       detections: { bytes: detBytes },
       ...(kpt ? { keypoints: { bytes: kptBytes } } : {}),
     }),

@@ -7,9 +7,8 @@
  * and by `createDetector({ tune: true })` on request; otherwise the adapter default
  * (src/ops/conv-variants.ts `defaultConvTuning`) is used.
  */
-import { GENERIC, IM2COL_SHADER, candidates, convKind, convVariant, pickVariant, scratchFits, withChoice, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
+import { GENERIC, candidates, convKind, convVariant, pickVariant, scratchFits, variantShaders, withChoice, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
 import type { Dispatch } from '../ops/types.js';
-import { WINOGRAD_SHADERS } from '../ops/winograd.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { FAMILY_GIVE_UP_SHAPES, GIVE_UP_RATIO, MIN_SHAPE_SHARE, classChoices, fastest, hopelessFamilies, representatives, type Outcome } from './choose.js';
 import { measureCandidates } from './measure.js';
@@ -57,7 +56,7 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
   const measured: Record<string, Outcome>[] = [];
   // Shaders the choices so far compile (a variant's own, and the unfold for an im2col one).
   const shaders = new Set<string>();
-  const shadersOf = (id: string) => { const v = convVariant(id); return v ? (v.im2col ? [v.shader, IM2COL_SHADER] : v.winograd ? [v.shader, ...WINOGRAD_SHADERS[v.winograd]] : [v.shader]) : [id]; };
+  const shadersOf = (id: string) => { const v = convVariant(id); return v ? variantShaders(v) : [id]; };
   const total = reps.reduce((s, c) => s + c.shapeFlops, 0);
   for (const c of reps) {
     const incumbent = pickVariant(base, traits, c.dispatch.conv);

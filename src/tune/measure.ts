@@ -6,7 +6,7 @@
  * on the real shape, with timestamp queries where the adapter has them (wall-clock to
  * onSubmittedWorkDone otherwise).
  */
-import { GENERIC, im2colElements, type ConvVariant } from '../ops/conv-variants.js';
+import { GENERIC, im2colRows, type ConvVariant } from '../ops/conv-variants.js';
 import { planConvSteps } from '../ops/conv.js';
 import { packWinogradWeights, winogradElements, winogradTiles, type WinogradTile } from '../ops/winograd.js';
 import type { Dispatch } from '../ops/types.js';
@@ -31,12 +31,13 @@ const noise = (n: number, seed: number) => {
 interface Scratch { arena: GPUBuffer; weights: GPUBuffer; read: GPUBuffer; outOffset: number; outLength: number }
 
 /**
- * Scratch buffers laid out for `c`, [input][output][residual][im2col scratch where a candidate needs
- * one][Winograd's two per output tile size `wino` the candidates use] and [packed weights (Cout padded
- * to 16)][bias][the same weights Winograd-transformed per tile size], with the input plane cut to
+ * Scratch buffers laid out for `c`, [input][output][residual][im2col scratch of `colsRows` rows, the
+ * most a candidate needs][Winograd's two per output tile size `wino` the candidates use] and [packed
+ * weights (Cout padded to 16)][Cout-padded zeros][bias][the same weights Winograd-transformed per tile
+ * size], with the input plane cut to
  * `plane` (h, w) when given (the validation run: same channels, small plane).
  */
-function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [number, number], wino: readonly WinogradTile[] = []): Scratch & { params: (v: ConvVariant) => Dispatch[] } {
+function scratch(device: GPUDevice, c: ConvCase, colsRows: number, plane?: [number, number], wino: readonly WinogradTile[] = []): Scratch & { params: (v: ConvVariant) => Dispatch[] } {
   const g = c.dispatch.conv;
   const [inH, inW] = plane ? [Math.min(plane[0], g.inH), Math.min(plane[1], g.inW)] : [g.inH, g.inW];
   const pad = Math.floor(c.k / 2);
@@ -47,7 +48,7 @@ function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [num
   const outOffset = align(inLen);
   const resOffset = align(outOffset + outLen);
   const colsOffset = align(resOffset + (g.res ? outLen : 0));
-  const colsLen = withCols ? im2colElements(g.cin, outH, outW) : 0;
+  const colsLen = colsRows * outH * outW;
   const wScratch = new Map<WinogradTile, { tiles: number; v: number; m: number }>();
   let at = align(colsOffset + colsLen);
   for (const m of wino) {
@@ -59,10 +60,12 @@ function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [num
   }
   const arenaLen = at;
   const mp = Math.ceil(g.cout / 16) * 16;
-  const wLen = align(g.cin * c.k * c.k * mp);
+  // After the packed weights, Cout-padded zeros (split-K variants' GEMM bias), then the bias.
+  const wLen = align(g.cin * c.k * c.k * mp + mp);
   const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const arena = device.createBuffer({ label: 'tune arena', size: arenaLen * 4, usage: S });
   const packed = noise(wLen + align(g.cout), 2).map((x) => x * 0.1);
+  packed.fill(0, g.cin * c.k * c.k * mp, wLen);
   // Winograd candidates: the same convolution's weights (unpacked to OIHW), transformed for each tile.
   const uOffsets = new Map<WinogradTile, number>();
   const transformed: Float32Array[] = [];
@@ -87,7 +90,7 @@ function scratch(device: GPUDevice, c: ConvCase, withCols: boolean, plane?: [num
     label: `tune ${c.dispatch.label}`, input: { offset: 0, c: g.cin, h: inH, w: inW }, output: { offset: outOffset, c: g.cout, h: outH, w: outW },
     k: c.k, stride: c.stride, groups: 1, act: g.act, weightOffset: 0, biasOffset: wLen,
     residual: g.res ? { offset: resOffset, c: g.cout, h: outH, w: outW } : undefined,
-    cols: colsLen ? { offset: colsOffset, c: 9 * g.cin, h: outH, w: outW } : undefined,
+    cols: colsLen && v.im2col ? { offset: colsOffset, c: im2colRows(v, g.cin, g.cout), h: outH, w: outW } : undefined,
     wino: v.winograd && wScratch.has(v.winograd) ? (() => {
       const ws = wScratch.get(v.winograd)!;
       const n = winogradElements(v.winograd);
@@ -187,10 +190,10 @@ const CHECK_PLANE: [number, number] = [23, 29];
 export async function measureCandidates(device: GPUDevice, cache: PipelineCache, c: ConvCase, cands: readonly ConvVariant[], log?: (m: string) => void, reference: ConvVariant = GENERIC): Promise<Record<string, Outcome>> {
   const out: Record<string, Outcome> = {};
   const say = (v: ConvVariant, what: string) => log?.(`${c.shape} (${c.dispatch.label}): ${v.id} ${what}`);
-  const withCols = cands.some((v) => v.im2col);
+  const colsRows = Math.max(0, ...cands.map((v) => (v.im2col ? im2colRows(v, c.dispatch.conv.cin, c.dispatch.conv.cout) : 0)));
   // The Winograd tile sizes among the candidates (each a scratch and a weight transform of its own).
   const wino = c.k === 3 && c.stride === 1 ? [...new Set(cands.flatMap((v) => (v.winograd ? [v.winograd] : [])))] : [];
-  const small = scratch(device, c, withCols, CHECK_PLANE, wino);
+  const small = scratch(device, c, colsRows, CHECK_PLANE, wino);
   const agreeing: ConvVariant[] = [];
   try {
     const { y: ref } = await runCandidate(device, cache, small, reference, false);
@@ -216,7 +219,7 @@ export async function measureCandidates(device: GPUDevice, cache: PipelineCache,
     small.weights.destroy();
     small.read.destroy();
   }
-  const full = scratch(device, c, withCols, undefined, wino);
+  const full = scratch(device, c, colsRows, undefined, wino);
   let best = Infinity;
   try {
     // REPS rounds over the candidates, one run each per round, so that a slow moment of a shared

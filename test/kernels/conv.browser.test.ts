@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 import { maxAbsDiff, randomArray } from '../helpers/kernel.js';
 import { refConv } from '../helpers/ref-conv.js';
-import { packConvWeights, planConvSteps } from '../../src/ops/conv.js';
-import { CONV_VARIANTS, GENERIC, adapterTraits, im2colElements, convKind, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
+import { packConvWeights, packSplitKWeights, planConvSteps } from '../../src/ops/conv.js';
+import { CONV_VARIANTS, GENERIC, adapterTraits, im2colElements, im2colRows, convKind, scratchFits, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
 import { packWinogradWeights, winogradElements, winogradScratch, winogradTiles } from '../../src/ops/winograd.js';
 
 interface Case { cin: number; cout: number; h: number; w: number; k: number; stride: number; groups: number; act: boolean; res: boolean; inPlace?: boolean }
@@ -26,6 +26,7 @@ const cases: Case[] = [
   { cin: 6, cout: 20, h: 2, w: 40, k: 3, stride: 1, groups: 1, act: false, res: false },
   { cin: 5, cout: 18, h: 11, w: 13, k: 3, stride: 2, groups: 1, act: true, res: false },
   { cin: 3, cout: 16, h: 34, w: 36, k: 3, stride: 2, groups: 1, act: true, res: false },
+  { cin: 8, cout: 24, h: 13, w: 11, k: 3, stride: 2, groups: 1, act: true, res: true }, // split-K's equal slices of 9·Cin
   { cin: 2, cout: 16, h: 1, w: 1, k: 3, stride: 1, groups: 1, act: true, res: false },
   { cin: 2, cout: 16, h: 1, w: 1, k: 3, stride: 2, groups: 1, act: true, res: false },
   // The residual is the output, accumulated in place (training's input gradients): lanes past the
@@ -54,6 +55,8 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
     const variant = CONV_VARIANTS.find((v) => v.id === cs.variant)!;
     // Subgroup variants on an adapter without them: the tuner never offers them there.
     if (!variantRuns(variant, traits)) return;
+    // Split-K variants only where their slices are equal (the picker and the tuner check the same).
+    if (cs.groups === 1 && !scratchFits(variant, { k: cs.k, stride: cs.stride, cin: cs.cin, cout: cs.cout, outH: 1, outW: 1 })) return;
     const seed = cs.cin * 1000 + cs.cout * 10 + cs.k;
     const x = randomArray(cs.cin * cs.h * cs.w, seed, -2, 2);
     const wt = randomArray(cs.cout * (cs.cin / cs.groups) * cs.k * cs.k, seed + 1, -0.5, 0.5);
@@ -73,11 +76,12 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
     const wino = !!wm;
     const ws = winogradScratch(cs.cin, cs.cout, oh, ow, wm ?? 2);
     const mOff = colsOff + ws.v;
-    const arena = new Float32Array(colsOff + (variant.im2col ? im2colElements(cs.cin, oh, ow) : wino ? ws.v + ws.m : 0)).fill(-123.5);
+    const arena = new Float32Array(colsOff + (variant.im2col ? im2colElements(variant, cs.cin, cs.cout, oh, ow) : wino ? ws.v + ws.m : 0)).fill(-123.5);
     arena.set(x, inOff);
     if (res) arena.set(res, cs.inPlace ? outOff : resOff);
     // Winograd: the transformed weights (and the GEMMs' zero bias) in the packed ones' place.
-    const packed = wm ? packWinogradWeights(wt, cs.cin, cs.cout, wm) : packConvWeights(wt, cs);
+    // Split-K: the packed weights, then their GEMMs' zero bias.
+    const packed = wm ? packWinogradWeights(wt, cs.cin, cs.cout, wm) : variant.splitK && cs.groups === 1 ? packSplitKWeights(wt, cs) : packConvWeights(wt, cs);
     const bOff = Math.ceil(packed.length / 64) * 64;
     const weights = new Float32Array(bOff + Math.ceil(cs.cout / 64) * 64);
     weights.set(packed, 0);
@@ -86,10 +90,10 @@ describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
       label: 'test', input: { offset: inOff, c: cs.cin, h: cs.h, w: cs.w }, output: { offset: outOff, c: cs.cout, h: oh, w: ow },
       k: cs.k, stride: cs.stride, groups: cs.groups, act: cs.act, weightOffset: 0, biasOffset: bOff,
       residual: res ? { offset: cs.inPlace ? outOff : resOff, c: cs.cout, h: oh, w: ow } : undefined,
-      cols: { offset: colsOff, c: 9 * cs.cin, h: oh, w: ow },
+      cols: { offset: colsOff, c: im2colRows(variant, cs.cin, cs.cout), h: oh, w: ow },
       wino: { weightOffset: 0, v: { offset: colsOff, c: winogradElements(wm ?? 2) * cs.cin, h: 1, w: winogradTiles(oh, ow, wm ?? 2) }, m: { offset: mOff, c: winogradElements(wm ?? 2) * cs.cout, h: 1, w: winogradTiles(oh, ow, wm ?? 2) } },
     }, variant);
-    expect(ds.length).toBe(wino ? 3 : variant.im2col && cs.groups === 1 ? 2 : 1);
+    expect(ds.length).toBe(wino ? 3 : variant.im2col && cs.groups === 1 ? (variant.splitK ? 3 : 2) : 1);
     const r = await s.call<{ arena: number[] }>('/test/browser/entries/kernels.ts', 'runDispatches', ds, Array.from(arena), Array.from(weights));
     const got = r.arena.slice(outOff, outOff + ref.y.length);
     const scale = Math.max(1, ...Array.from(ref.y, Math.abs));

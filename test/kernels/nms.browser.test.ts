@@ -143,6 +143,28 @@ describe('decode + GPU NMS vs Ultralytics/torchvision reference (headless Chromi
     expect(g.detections.length).toBeGreaterThan(20);
   });
 
+  test('nms-args sizes the ranking by the stored candidates: none, a few, more than one workgroup, capped', async () => {
+    const r = seededRandom(7);
+    const busy = new Scene(5, 32, 32);
+    for (const d of busy.data) for (let i = 0; i < d.length; i++) d[i] = r(-3, 3);
+    const runs: [Scene, number, number][] = [[new Scene(3, 8, 12), 0.25, 2016], [crafted(), 0.25, 2016], [busy, 0.3, 1344], [busy, 0.3, 300]];
+    for (const [sc, conf, cap] of runs) {
+      let off = 3;
+      const levels: View[] = sc.sizes.map(([h, w]) => { const v = { offset: off, c: 64 + sc.nc, h, w }; off += v.c * h * w; return v; });
+      const A = sc.anchors;
+      const output0: View = { offset: off, c: 4 + sc.nc, h: 1, w: A };
+      const arena = new Float32Array(off + (4 + sc.nc) * A);
+      levels.forEach((v, j) => arena.set(sc.data[j], v.offset));
+      const [args] = planNms('nms', cap, 300, undefined, 'nmsargs');
+      const out = await runGpu([planDecode({ label: 'decode', levels, nc: sc.nc, output0, conf, maxCandidates: cap }), args], {
+        arena, candidates: new Float32Array(cap * 8), counters: new Uint32Array(COUNTERS_BYTES / 4), classmask: classMask(sc.nc), nmsargs: new Uint32Array(4).fill(99),
+      });
+      const stored = Math.min(out.counters[0], cap);
+      expect([...out.nmsargs.slice(0, 3)]).toEqual([Math.ceil(stored / 256), 1, 1]);
+      if (sc === busy) expect(out.counters[0]).toBeGreaterThan(300); // the cap case stores 300 of them: two workgroups
+    }
+  });
+
   test('quantised random heads: many equal scores and exact IoU ties decide as torchvision', async () => {
     const r = seededRandom(11);
     const sc = new Scene(3, 16, 16);

@@ -1,8 +1,8 @@
 /** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, multiStep, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
-import { packConvWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
+import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, im2colRows, multiStep, scratchFits, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
+import { packConvWeights, packSplitKWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
 import { packWinogradWeights, winogradTiles } from '../../src/ops/winograd.js';
 import { planModel } from '../../src/plan/model-plan.js';
@@ -38,8 +38,8 @@ describe('generated shaders (conv, depthwise, attention)', () => {
       const tiles = winogradTiles(p.output.h, p.output.w, m);
       const n = (m + 2) ** 2;
       const wino = { weightOffset: 8192, v: { offset: 1 << 22, c: n * p.input.c, h: 1, w: tiles }, m: { offset: 1 << 23, c: n * p.output.c, h: 1, w: tiles } };
-      const ds = planConvSteps({ ...p, cols: { offset: 1 << 21, c: 9 * p.input.c, h: p.output.h, w: p.output.w }, wino }, v);
-      expect(ds.map((d) => d.shader), v.id).toEqual(v.im2col ? ['im2col-3x3', v.shader] : v.winograd ? [v.winograd === 4 ? 'winograd-f4-input' : 'winograd-input', v.shader, v.winograd === 4 ? 'winograd-f4-output' : 'winograd-output'] : [v.shader]);
+      const ds = planConvSteps({ ...p, cols: { offset: 1 << 21, c: im2colRows(v, p.input.c, p.output.c), h: p.output.h, w: p.output.w }, wino }, v);
+      expect(ds.map((d) => d.shader), v.id).toEqual(v.im2col ? ['im2col-3x3', v.shader, ...(v.splitK ? ['splitk-reduce'] : [])] : v.winograd ? [v.winograd === 4 ? 'winograd-f4-input' : 'winograd-input', v.shader, v.winograd === 4 ? 'winograd-f4-output' : 'winograd-output'] : [v.shader]);
       for (const d of ds) {
         const info = shader(d.shader);
         expect(new Set(Object.keys(d.constants)), v.id).toEqual(new Set(info.overrides.filter((o) => o in d.constants)));
@@ -120,6 +120,29 @@ describe('planConvSteps (im2col variants)', () => {
     expect(gemm.uniforms).toMatchObject({ in_off: cols.offset, in_c: 72, in_h: 12, in_w: 12, out_off: 1 << 20, out_c: 20, cout_pad: 32 });
     expect(gemm.conv).toEqual({ k: 3, stride: 2, cin: 8, cout: 20, inH: 24, inW: 24, outH: 12, outW: 12, act: true, res: false });
     expect(gemm.prologue).toBeUndefined();
+  });
+
+  test('split-K: the GEMM batched over equal slices of the 9·Cin rows into partials after them, then their sum with bias, SiLU and residual as an epilogue', () => {
+    const sk = CONV_VARIANTS.find((x) => x.splitK === 4 && x.kind === '3x3s1')!;
+    const p = { ...params(3, 1, 20, 10), residual: { offset: 1 << 19, c: 20, h: 10, w: 10 } }; // 8 → 20 channels on 10×10
+    const rows = 72 + 4 * 20;
+    expect(im2colRows(sk, 8, 20)).toBe(rows);
+    const cols = { offset: 1 << 21, c: rows, h: 10, w: 10 };
+    const [unfold, gemm, sum] = planConvSteps({ ...p, cols }, sk);
+    expect(unfold).toMatchObject({ shader: 'im2col-3x3', prologue: true, variant: sk.id });
+    const partials = cols.offset + 72 * 100;
+    expect(gemm).toMatchObject({ shader: sk.shader, variant: sk.id, flops: 2 * 20 * 72 * 100 });
+    // The slices' bias: the zeros packSplitKWeights puts after the 72 × 32 packed weights.
+    expect(gemm.uniforms).toMatchObject({ in_off: cols.offset, in_c: 18, out_off: partials, out_c: 20, act: 0, w_off: p.weightOffset, b_off: p.weightOffset + 72 * 32, bat_in: 18 * 100, bat_w: 18 * 32, bat_out: 20 * 100 });
+    expect(gemm.constants).toMatchObject({ RES: 0 });
+    expect(gemm.workgroups[2]).toBe(4);
+    expect(sum).toMatchObject({ shader: 'splitk-reduce', epilogue: true, variant: sk.id, constants: { RES: 1 }, workgroups: [2, 20, 1] });
+    expect(sum.uniforms).toMatchObject({ in_off: partials, parts: 4, out_off: p.output.offset, out_c: 20, npix: 100, res_off: 1 << 19, b_off: p.biasOffset, act: 1 });
+    const packed = packSplitKWeights(new Float32Array(20 * 72).fill(1), { cin: 8, cout: 20, k: 3, groups: 1 });
+    expect([packed.length, packed[72 * 32 - 13], packed[72 * 32 - 12], Math.max(...packed.subarray(72 * 32))]).toEqual([73 * 32, 1, 0, 0]);
+    // Slices must be equal: 9·Cin = 18 does not split in 4.
+    expect(scratchFits(sk, { k: 3, stride: 1, cin: 2, cout: 20, outH: 10, outW: 10 })).toBe(false);
+    expect(() => planConvSteps({ ...params(3, 1, 20, 10), input: { offset: 0, c: 2, h: 10, w: 10 }, cols: { offset: 1 << 21, c: 18 + 80, h: 10, w: 10 } }, sk)).toThrow(/multiples of 4/);
   });
 
   test('without a scratch of the right shape it throws; planConv alone refuses it; another kind or a depthwise conv takes one dispatch', () => {

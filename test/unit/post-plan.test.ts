@@ -78,6 +78,15 @@ describe('planNms', () => {
     expect(orderBytes(8400)).toBe(8400 * 4);
   });
 
+  test('indirect: nms-args first, sized from the counters, then the ranking dispatched from its buffer', () => {
+    const [args, rank, greedy] = planNms('nms', 8400, 300, undefined, 'nmsargs');
+    expect([args.label, args.shader, args.workgroups, args.uniforms, args.constants, args.buffers]).toEqual(['nms.args', 'nms-args', [1, 1, 1], { max_cand: 8400 }, { WG: 256 }, { counters: 'counters', args: 'nmsargs' }]);
+    expect([rank.shader, rank.indirect, rank.constants.WG]).toEqual(['nms-rank', 'nmsargs', 256]);
+    expect([greedy.shader, greedy.indirect]).toEqual(['nms-greedy', undefined]);
+    expect([...shader('nms-args').uniform!.fields.keys()]).toEqual(['max_cand']);
+    expect(shader('nms-args').overrides).toContain('WG');
+  });
+
   test('call parameters are validated', () => {
     const c = { iou: 0.7, maxDet: 300, agnostic: false, gain: 1, padX: 0, padY: 0, srcW: 640, srcH: 640 };
     expect(nmsUniforms(100, c)).toMatchObject({ max_cand: 100, max_det: 300, agnostic: 0, gain: 1, src_w: 640 });
