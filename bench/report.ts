@@ -73,7 +73,7 @@ export function markdown(r: BenchResult): string {
       const shapes = [...perKernel].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ×${n}`);
       L.push(`ours: conv kernels ${o.tuning.source}${o.tuning.ms ? ` in ${ms(o.tuning.ms)}` : ''}: ${[shapes.length ? `${entries.length - classes.length} shapes: ${shapes.join(', ')}` : '', classes.join(', ')].filter(Boolean).join('; ')}`);
       const pays = multiStepPays(o.tuning);
-      if (pays) L.push(`ours: multi-dispatch kernels chosen for ${pays.shapes} shapes (${pays.im2col} im2col: two dispatches each, ${pays.winograd} Winograd: three); the tuner's times for them in this run: ${ms(pays.multi)} against ${ms(pays.direct)} with the best one-dispatch kernel`);
+      if (pays) L.push(`ours: multi-dispatch kernels chosen for ${pays.shapes} shapes (${pays.im2col} im2col: two dispatches each, three where K is split; ${pays.winograd} Winograd: three); the tuner's times for them in this run: ${ms(pays.multi)} against ${ms(pays.direct)} with the best one-dispatch kernel`);
     }
     if (typeof o.profile !== 'string') {
       const unfold = o.profile.filter((k) => k.prologueMs !== undefined && k.variant?.includes('-i2c-'));

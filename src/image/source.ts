@@ -7,7 +7,7 @@
 import { ImageDecodeError, InvalidArgumentError } from '../errors.js';
 import { PipelineCache, type Pipeline } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
-import { letterboxAxesBytes, letterboxUniforms, planLetterbox, scaleBoxesPad, type Preprocess } from '../ops/letterbox.js';
+import { letterboxAxes, letterboxAxesBytes, letterboxCall, letterboxWorkgroups, planLetterbox, scaleBoxesPad, type Preprocess } from '../ops/letterbox.js';
 import type { Executor } from '../plan/executor.js';
 import type { ModelPlan } from '../plan/model-plan.js';
 
@@ -100,10 +100,10 @@ export class SourceUploader {
    * its geometry.
    */
   aim(kind: UploadedSource['kind'], imageW: number, r: Rect, mode: Preprocess = 'letterbox'): SourceGeometry {
-    const { geometry: g, uniforms, axes } = letterboxUniforms(r.w, r.h, this.plan.input, mode, { x: r.x, y: r.y, stride: imageW });
+    const { geometry: g, uniforms } = letterboxCall(r.w, r.h, this.plan.input, mode, { x: r.x, y: r.y, stride: imageW });
     this.device.queue.writeBuffer(this.uniforms, 0, packUniforms(this.ready![kind].info, uniforms));
     const key = `${mode} ${r.w}×${r.h}`; // the table depends on the size only, not on where the tile is
-    if (key !== this.axesKey) this.device.queue.writeBuffer(this.axes, 0, axes);
+    if (key !== this.axesKey) this.device.queue.writeBuffer(this.axes, 0, letterboxAxes(r.w, r.h, g, this.plan.input));
     this.axesKey = key;
     // Boxes map back with Ultralytics scale_boxes' own pad, which can differ by 1 px from LetterBox's.
     const [padX, padY] = scaleBoxesPad(r.w, r.h, this.plan.input.h, this.plan.input.w);
@@ -162,19 +162,17 @@ export class SourceUploader {
 
   /** Encode the letterbox dispatch for the last upload (after `upload` has resolved). */
   encodeReady(pass: GPUComputePassEncoder, src: UploadedSource) {
-    const d = planLetterbox({ label: 'letterbox', output: this.plan.input, source: src.kind }).dispatch;
     pass.setPipeline(this.ready![src.kind].pipeline);
     pass.setBindGroup(0, this.groups[src.kind]!);
-    pass.dispatchWorkgroups(...d.workgroups);
+    pass.dispatchWorkgroups(...letterboxWorkgroups(this.plan.input));
   }
 
   /** Encode the letterbox dispatch for the last upload. */
   async encode(pass: GPUComputePassEncoder, src: UploadedSource) {
     const pipes = await this.pipelines();
-    const d = planLetterbox({ label: 'letterbox', output: this.plan.input, source: src.kind }).dispatch;
     pass.setPipeline(pipes[src.kind].pipeline);
     pass.setBindGroup(0, this.groups[src.kind]!);
-    pass.dispatchWorkgroups(...d.workgroups);
+    pass.dispatchWorkgroups(...letterboxWorkgroups(this.plan.input));
   }
 
   destroy() {

@@ -134,19 +134,27 @@ export interface Crop {
  * at the crop's edges, as it does on a sliced numpy array).
  */
 export function letterboxUniforms(srcW: number, srcH: number, out: View, mode: Preprocess = 'letterbox', crop: Crop = { x: 0, y: 0, stride: srcW }) {
+  const call = letterboxCall(srcW, srcH, out, mode, crop);
+  return { ...call, axes: letterboxAxes(srcW, srcH, call.geometry, out) };
+}
+
+/** `letterboxUniforms` without the axis table (which depends on the source size only: callers that keep it skip rebuilding it). */
+export function letterboxCall(srcW: number, srcH: number, out: View, mode: Preprocess = 'letterbox', crop: Crop = { x: 0, y: 0, stride: srcW }) {
   for (const v of [srcW, srcH, out.w, out.h]) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`letterbox: sizes must be positive integers, got ${srcW}×${srcH} → ${out.w}×${out.h}`);
   }
   const g = mode === 'letterbox' ? letterboxGeometry(srcW, srcH, out.h, out.w) : centerCropGeometry(srcW, srcH, out.h, out.w);
   return {
     geometry: g,
-    axes: letterboxAxes(srcW, srcH, g, out),
     uniforms: {
       src_w: srcW, src_h: srcH, new_w: g.newW, new_h: g.newH, left: g.left, top: g.top, out_w: out.w, out_h: out.h, out_off: out.offset,
       crop_x: crop.x, crop_y: crop.y, stride: crop.stride,
     },
   };
 }
+
+/** The letterbox dispatch's workgroups: one invocation per network-input pixel. */
+export const letterboxWorkgroups = (out: View) => grid1d(out.h * out.w, WG);
 
 export interface LetterboxParams {
   label: string;
@@ -177,7 +185,7 @@ export function planLetterbox(p: LetterboxParams): LetterboxPlan {
     shader: p.source === 'bytes' ? 'letterbox-bytes' : 'letterbox-texture',
     constants: { WG },
     uniforms,
-    workgroups: grid1d(p.output.h * p.output.w, WG),
+    workgroups: letterboxWorkgroups(p.output),
     buffers: { src: p.source === 'bytes' ? 'source' : 'sourceTexture', axes: 'letterboxAxes' },
   };
   return { ...dispatch, dispatch, gain: g.gain, pad: [g.left, g.top], axes };

@@ -69,7 +69,7 @@ test('im2col kernels in the report: whether their extra dispatch paid for itself
   const wino = { ...tuning, byClass: { '3x3s1/8>8@20x20': 'rt-3x3s1-wino-m16n8-sg-16x4' }, timings: { '3x3s1/8>8@20x20': { 'rt-3x3s1-wino-m16n8-sg-16x4': 1, 'rt-3x3s1-i2c-m16n4-sg-16x4': 0.5, 'rt-3x3s1-m8n4-sg-16x4': 2.5 } } };
   expect(multiStepPays(wino)).toEqual({ shapes: 1, im2col: 0, winograd: 1, multi: 1, direct: 2.5 });
   const md = markdown({ ...result, ours: { ...ours, tuning, profile: [{ label: 'model.3', shader: 'conv-rt-pw-m16n16-sg', ms: 3, flops: 4e6, variant: 'rt-3x3s2-i2c-m16n16-sg-16x4', prologueMs: 0.5 }] } });
-  expect(md).toContain('multi-dispatch kernels chosen for 2 shapes (2 im2col: two dispatches each, 0 Winograd: three); the tuner\'s times for them in this run: 12.0 ms against 14.5 ms');
+  expect(md).toContain('multi-dispatch kernels chosen for 2 shapes (2 im2col: two dispatches each, three where K is split; 0 Winograd: three); the tuner\'s times for them in this run: 12.0 ms against 14.5 ms');
   expect(md).toContain("1 convolutions run as im2col + 1×1: 3.0 ms of GPU time, of which unfolding 0.5 ms");
   const winoRows = [{ label: 'a', shader: 'conv-rt-pw-m16n8-sg', ms: 2, flops: 4e6, variant: 'rt-3x3s1-wino-m16n8-sg-16x4', prologueMs: 0.5 }, { label: 'b', shader: 'conv-rt-pw-m16n8-sg', ms: 3, flops: 4e6, variant: 'rt-3x3s1-wino4-m16n8-sg-16x4', prologueMs: 1 }];
   expect(markdown({ ...result, ours: { ...ours, profile: winoRows } })).toContain('2 convolutions run as Winograd (1 F(2×2, 3×3), 1 F(4×4, 3×3)): 5.0 ms of GPU time with both transforms, of which the input transforms 1.5 ms');
