@@ -3,7 +3,7 @@
  * layer kept readable), runs forward() on reference inputs and compares each layer with ONNX
  * Runtime's tensors, returning a small table (max|Δ| and max|ref| per layer).
  */
-import { convVariant } from '../../../src/ops/conv-variants.js';
+import { convVariant, isShapeKey } from '../../../src/ops/conv-variants.js';
 import { createDetector } from '../../../src/detector.js';
 
 async function f32(url: string): Promise<Float32Array> {
@@ -29,11 +29,17 @@ const IM2COL_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T', 'U'].flatMap((
   [`pw/${b}`, `rt-pw-m16n${TN[(i + 3) % 4]}-sg-16x4`],
 ]));
 
+/** Every 3×3 shape class on a split-K im2col kernel (K in 4 slices, then their sum), both GEMM tile widths for stride 1. */
+const SPLITK_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T', 'U'].flatMap((b, i) => [
+  [`3x3s1/${b}`, `rt-3x3s1-i2c-k4-m16n${i % 2 ? 4 : 8}-sg-16x4`],
+  [`3x3s2/${b}`, 'rt-3x3s2-i2c-k4-m16n8-sg-16x4'],
+]));
+
 /** Every 3×3 stride-1 shape class on a Winograd F(m×m) kernel (its three GEMM tile widths spread over them). */
 const winogradEverywhere = (m: 2 | 4) => Object.fromEntries(['L', 'M', 'S', 'T', 'U'].map((b, i) => [`3x3s1/${b}`, `rt-3x3s1-wino${m === 2 ? '' : m}-m16n${[25, 13, 8][i % 3]}-sg-16x4`]));
 
-export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled' | 'im2col' | 'winograd' | 'winograd4') {
-  const choice = convKernel === 'im2col' ? IM2COL_EVERYWHERE : convKernel === 'winograd' ? winogradEverywhere(2) : convKernel === 'winograd4' ? winogradEverywhere(4) : undefined;
+export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled' | 'im2col' | 'splitk' | 'winograd' | 'winograd4') {
+  const choice = convKernel === 'im2col' ? IM2COL_EVERYWHERE : convKernel === 'splitk' ? SPLITK_EVERYWHERE : convKernel === 'winograd' ? winogradEverywhere(2) : convKernel === 'winograd4' ? winogradEverywhere(4) : undefined;
   const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true, ...(choice ? { tune: { choice } } : { convKernel: convKernel as 'register' | 'tiled' | undefined }) });
   const out: LayerDiff[] = [];
   const t0 = performance.now();
@@ -60,7 +66,9 @@ export async function runParity(weightsUrl: string, inputSize: [number, number],
   }
   const im2col = Object.values(det.info.tuning.byClass).filter((id) => convVariant(id)?.im2col).length;
   const winograd = Object.values(det.info.tuning.byClass).filter((id) => convVariant(id)?.winograd).length;
-  return { diffs: out, ms: performance.now() - t0, dispatches: det.info.dispatches, adapter: det.info.adapter, im2col, winograd };
+  // Convolutions (exact shapes) planned on a split-K kernel.
+  const splitK = Object.entries(det.info.tuning.byClass).filter(([k, id]) => isShapeKey(k) && convVariant(id)?.splitK).length;
+  return { diffs: out, ms: performance.now() - t0, dispatches: det.info.dispatches, adapter: det.info.adapter, im2col, winograd, splitK };
 }
 
 /** forward() on one input and the named layers after it (`output1`, …), as plain arrays, for comparisons done in Node. */
