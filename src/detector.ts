@@ -9,9 +9,9 @@ import { sha256Hex } from './weights/format.js';
 import { requestGPUContext, describeAdapter, type GPUContext } from './gpu/device.js';
 import { Readback } from './gpu/readback.js';
 import { PipelineCache } from './gpu/pipelines.js';
-import { adapterTraits, attentionKernel, convVariant, defaultConvTuning, picker, withChoice, type ConvTuning } from './ops/conv-variants.js';
+import { adapterTraits, attentionKernel, defaultConvTuning, picker, withChoice, type ConvTuning } from './ops/conv-variants.js';
 import { chosenKernels } from './tune/choose.js';
-import { tune, type TuningInfo } from './tune/index.js';
+import { knownChoice, tune, type TuningInfo } from './tune/index.js';
 import { Executor } from './plan/executor.js';
 import { planFlops } from './plan/flops.js';
 import { profileDispatches, type KernelTime } from './gpu/profiler.js';
@@ -111,7 +111,7 @@ export class Detector<T extends Task = Task> {
     let plan = planWith(base);
     let tuning: TuningInfo = { source: opts.convKernel ? 'option' : 'default', tuning: base, byClass: chosenKernels(plan.dispatches) };
     if (typeof opts.tune === 'object' && opts.tune.choice) {
-      const known = Object.fromEntries(Object.entries(opts.tune.choice).filter(([, id]) => convVariant(id)));
+      const known = knownChoice(opts.tune.choice, opts.tune.log);
       const choice = withChoice(base, known);
       plan = planWith(choice);
       tuning = { source: 'option', tuning: choice, byClass: { ...known, ...chosenKernels(plan.dispatches) } };

@@ -19,7 +19,11 @@ export interface TuneOptions {
   cache?: boolean | string;
   /** Progress lines. */
   log?: (line: string) => void;
-  /** A choice measured before (shape class → kernel id, as `info.tuning.byClass`): used as it is, nothing measured. Unknown ids fall back to the default. */
+  /**
+   * A choice measured before (shape class → kernel id, as `info.tuning.byClass`): used as it is, nothing
+   * measured. An id this version lacks (a choice saved by another version) leaves its key on the
+   * default, said on `log`.
+   */
   choice?: Record<string, string>;
 }
 
@@ -32,6 +36,16 @@ export interface TuningInfo {
   /** Milliseconds the measurement took, and each candidate's time (or why it was dropped) per class. */
   ms?: number;
   timings?: TuningEntry['timings'];
+}
+
+/** The entries of a given `choice` whose kernel this version has; each other one is said on `log`. */
+export function knownChoice(choice: Record<string, string>, log?: (line: string) => void): Record<string, string> {
+  const known: Record<string, string> = {};
+  for (const [key, id] of Object.entries(choice)) {
+    if (convVariant(id)) known[key] = id;
+    else log?.(`[tune] choice ${key} → ${id}: not a kernel of this version, the default is used`);
+  }
+  return known;
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';

@@ -125,3 +125,17 @@ describe('tuning cache', () => {
     expect(defaultCachePath({})).toBeUndefined();
   });
 });
+
+describe('a given choice (tune.choice)', () => {
+  test('ids this version has are kept; any other leaves its key on the default and is said on log', async () => {
+    const { knownChoice } = await import('../../src/tune/index.js');
+    const lines: string[] = [];
+    const id = CONV_VARIANTS[0].id;
+    expect(knownChoice({ 'pw/M': id, '3x3s1/S': 'rt-3x3s1-m99n1', 'pw/L': '' }, (l) => lines.push(l))).toEqual({ 'pw/M': id });
+    expect(lines).toEqual([
+      '[tune] choice 3x3s1/S → rt-3x3s1-m99n1: not a kernel of this version, the default is used',
+      '[tune] choice pw/L → : not a kernel of this version, the default is used',
+    ]);
+    expect(knownChoice({ 'pw/M': 'nope' })).toEqual({});
+  });
+});
