@@ -1,4 +1,4 @@
-// Letterbox from raw RGBA8 pixels (one u32 per pixel, R in the low byte; grey = R = G = B) into the
+// Letterbox from raw 8-bit pixels (grey, RGB or RGBA, packed into u32 words as uploaded; grey = R = G = B) into the
 // network input: Ultralytics LetterBox (auto=False, center=True): the image resized to
 // new_w × new_h at (left, top), the rest 114; RGB planes; /255. The resize is cv2.resize(INTER_LINEAR)
 // on 8-bit pixels, bit for bit: cv2's source pixels and 11-bit fixed-point weights per column and
@@ -8,7 +8,8 @@
 // Classify models instead resize the shorter side and centre-crop: then left/top are ≤ 0 (src/ops/letterbox.ts).
 // The twin shaders/letterbox-texture.wgsl differs only in where a pixel comes from.
 //
-// src   : the uploaded image, rows of `stride` u32; the src_w × src_h rectangle at (crop_x, crop_y) is read.
+// src   : the uploaded image's bytes, rows of `stride` pixels of `channels` bytes (1, 3 or 4), R first, and
+//         one spare word after the last pixel; the src_w × src_h rectangle at (crop_x, crop_y) is read.
 // axes  : out_w + out_h vec4<i32>: per column x (x0, x1, w0, w1), then per row y (y0, y1, w0, w1), for
 //         the columns and rows inside the resized image (letterboxAxes).
 // arena : 3 × out_h × out_w f32 at out_off (one invocation per pixel).
@@ -25,6 +26,7 @@ struct Params {
   crop_x: u32, // the src_w × src_h rectangle at (crop_x, crop_y) of the uploaded image (a tile)
   crop_y: u32,
   stride: u32, // the uploaded image's width
+  channels: u32, // bytes per pixel: 1 (grey), 3 (RGB) or 4 (RGBA, alpha ignored)
 }
 
 @group(0) @binding(0) var<storage, read> src: array<u32>;
@@ -34,9 +36,15 @@ struct Params {
 
 override WG: u32 = 64;
 
+// The pixel's bytes from the one or two words they lie in (a 3-byte pixel may straddle two; the upload
+// keeps a spare word at the end for the last one), selected rather than branched on.
 fn texel(x: u32, y: u32) -> vec3<u32> {
-  let p = src[(y + u.crop_y) * u.stride + x + u.crop_x];
-  return vec3<u32>(p & 255u, (p >> 8u) & 255u, (p >> 16u) & 255u);
+  let b = ((y + u.crop_y) * u.stride + x + u.crop_x) * u.channels; // its first byte
+  let s = (b & 3u) * 8u;
+  let w0 = src[b >> 2u];
+  let p = select((w0 >> s) | (src[(b >> 2u) + 1u] << (32u - s)), w0, s == 0u);
+  let rgb = vec3<u32>(p & 255u, (p >> 8u) & 255u, (p >> 16u) & 255u);
+  return select(rgb, vec3<u32>(rgb.x), u.channels == 1u);
 }
 
 @compute @workgroup_size(WG)

@@ -1,13 +1,14 @@
 /**
  * Getting a source image onto the GPU and letterboxing it into the network input.
  * Browser images (ImageBitmap, <img>, <canvas>, OffscreenCanvas, VideoFrame, ImageData) go through
- * copyExternalImageToTexture; raw pixels ({width, height, data, channels}) through a storage buffer.
+ * copyExternalImageToTexture; raw pixels ({width, height, data, channels}) through a storage buffer, as
+ * they are (grey and RGB are not expanded to RGBA on the CPU: the letterbox reads 1, 3 or 4 bytes a pixel).
  * The texture and the buffer are reused while images fit, so steady-state detection allocates nothing.
  */
 import { ImageDecodeError, InvalidArgumentError } from '../errors.js';
 import { PipelineCache, type Pipeline } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
-import { letterboxAxes, letterboxAxesBytes, letterboxCall, letterboxWorkgroups, planLetterbox, scaleBoxesPad, type Preprocess } from '../ops/letterbox.js';
+import { letterboxAxes, letterboxAxesBytes, letterboxCall, letterboxWorkgroups, planLetterbox, scaleBoxesPad, sourceBytes, type BytesChannels, type Preprocess } from '../ops/letterbox.js';
 import type { Executor } from '../plan/executor.js';
 import type { ModelPlan } from '../plan/model-plan.js';
 
@@ -63,6 +64,8 @@ export class SourceUploader {
   private readonly axes: GPUBuffer;
   private axesKey = '';
   private buffer?: GPUBuffer;
+  /** Bytes per pixel of the last raw upload (the bytes letterbox's uniform `channels`). */
+  private channels: BytesChannels = 4;
   private texture?: GPUTexture;
   private groups: { bytes?: GPUBindGroup; texture?: GPUBindGroup } = {};
 
@@ -101,7 +104,8 @@ export class SourceUploader {
    */
   aim(kind: UploadedSource['kind'], imageW: number, r: Rect, mode: Preprocess = 'letterbox'): SourceGeometry {
     const { geometry: g, uniforms } = letterboxCall(r.w, r.h, this.plan.input, mode, { x: r.x, y: r.y, stride: imageW });
-    this.device.queue.writeBuffer(this.uniforms, 0, packUniforms(this.ready![kind].info, uniforms));
+    const values = kind === 'bytes' ? { ...uniforms, channels: this.channels } : uniforms;
+    this.device.queue.writeBuffer(this.uniforms, 0, packUniforms(this.ready![kind].info, values));
     const key = `${mode} ${r.w}×${r.h}`; // the table depends on the size only, not on where the tile is
     if (key !== this.axesKey) this.device.queue.writeBuffer(this.axes, 0, letterboxAxes(r.w, r.h, g, this.plan.input));
     this.axesKey = key;
@@ -112,26 +116,25 @@ export class SourceUploader {
 
   private uploadRaw(img: RawImage, w: number, h: number, pipe: Pipeline) {
     const ch = img.channels ?? (img.data.length === w * h ? 1 : img.data.length === w * h * 3 ? 3 : 4);
-    if (img.data.length !== w * h * ch) throw new InvalidArgumentError(`raw image ${w}×${h}×${ch} needs ${w * h * ch} bytes, got ${img.data.length}`);
-    const bytes = w * h * 4;
-    if (bytes > this.device.limits.maxStorageBufferBindingSize) throw new InvalidArgumentError(`image ${w}×${h} is too large for this GPU (max ${this.device.limits.maxStorageBufferBindingSize} bytes of pixels); downscale it first`);
-    let rgba: Uint8Array;
-    if (ch === 4) rgba = img.data instanceof Uint8Array ? img.data : new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
-    else {
-      rgba = new Uint8Array(bytes);
-      for (let i = 0, j = 0; i < w * h; i++, j += ch) {
-        rgba[4 * i] = img.data[j];
-        rgba[4 * i + 1] = img.data[ch === 1 ? j : j + 1];
-        rgba[4 * i + 2] = img.data[ch === 1 ? j : j + 2];
-        rgba[4 * i + 3] = 255;
-      }
-    }
+    if (ch !== 1 && ch !== 3 && ch !== 4) throw new InvalidArgumentError(`raw image channels must be 1, 3 or 4, got ${String(ch)}`);
+    const n = w * h * ch;
+    if (img.data.length !== n) throw new InvalidArgumentError(`raw image ${w}×${h}×${ch} needs ${n} bytes, got ${img.data.length}`);
+    const bytes = sourceBytes(w, h, ch);
+    if (bytes > this.device.limits.maxStorageBufferBindingSize) throw new InvalidArgumentError(`image ${w}×${h}×${ch} is too large for this GPU (max ${this.device.limits.maxStorageBufferBindingSize} bytes of pixels); downscale it first`);
     if (!this.buffer || this.buffer.size < bytes) {
       this.buffer?.destroy();
       this.buffer = this.device.createBuffer({ label: 'source pixels', size: Math.ceil(bytes / 256) * 256, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
       this.groups.bytes = this.group(pipe, { buffer: this.buffer });
     }
-    this.device.queue.writeBuffer(this.buffer, 0, rgba as Uint8Array<ArrayBuffer>, 0, bytes);
+    const data = new Uint8Array(img.data.buffer, img.data.byteOffset, n) as Uint8Array<ArrayBuffer>;
+    const whole = n & ~3; // writeBuffer takes whole words: the last 0–3 bytes go in a word of their own
+    if (whole > 0) this.device.queue.writeBuffer(this.buffer, 0, data, 0, whole);
+    if (whole < n) {
+      const tail = new Uint8Array(4);
+      tail.set(data.subarray(whole));
+      this.device.queue.writeBuffer(this.buffer, whole, tail);
+    }
+    this.channels = ch;
   }
 
   private uploadExternal(img: GPUCopyExternalImageSource, w: number, h: number, pipe: Pipeline) {

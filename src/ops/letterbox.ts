@@ -1,6 +1,6 @@
 /**
  * Letterbox geometry (Ultralytics LetterBox, auto=False, center=True) computed on the CPU, and the
- * planner of the GPU letterbox (shaders/letterbox-bytes.wgsl: RGBA8 pixels in a storage buffer of u32;
+ * planner of the GPU letterbox (shaders/letterbox-bytes.wgsl: grey, RGB or RGBA bytes in a storage buffer;
  * shaders/letterbox-texture.wgsl: an rgba8unorm texture). Both write the 3 × H × W f32 input View,
  * resized with cv2.resize(INTER_LINEAR) semantics bit for bit, padded with 114, RGB, /255. cv2's
  * source pixels and fixed-point weights per input column and row (`letterboxAxes`) are computed here,
@@ -166,11 +166,18 @@ export interface LetterboxParams {
   /** Source image size; it changes per call through `letterboxUniforms` (default: the input size). */
   srcWidth?: number;
   srcHeight?: number;
+  /** Bytes per pixel of a 'bytes' source: 1 (grey), 3 (RGB) or 4 (RGBA, the default); the uniform `channels`. */
+  channels?: BytesChannels;
 }
+
+export type BytesChannels = 1 | 3 | 4;
+
+/** The bytes source's buffer for a w × h image of `channels` bytes per pixel: whole words, plus the spare word the shader may read after the last pixel. */
+export const sourceBytes = (w: number, h: number, channels: BytesChannels) => Math.ceil((w * h * channels) / 4) * 4 + 4;
 
 /**
  * The letterbox plan: `dispatch` (one dispatch, one invocation per input pixel), the gain and the
- * [left, top] pad. Binding `src` ← runtime buffer 'source' (bytes: srcW·srcH u32, R in the low byte)
+ * [left, top] pad. Binding `src` ← runtime buffer 'source' (bytes: the pixels' bytes as u32 words, sourceBytes long)
  * or texture 'sourceTexture' (rgba8unorm, TEXTURE_BINDING); `axes` ← 'letterboxAxes' (`axes`, this source
  * size's `letterboxAxes`, letterboxAxesBytes(output) bytes). The Dispatch fields are also spread at the
  * top level, for callers that take the plan as a Dispatch (src/image/source.ts).
@@ -184,7 +191,7 @@ export function planLetterbox(p: LetterboxParams): LetterboxPlan {
     label: p.label,
     shader: p.source === 'bytes' ? 'letterbox-bytes' : 'letterbox-texture',
     constants: { WG },
-    uniforms,
+    uniforms: p.source === 'bytes' ? { ...uniforms, channels: p.channels ?? 4 } : uniforms,
     workgroups: letterboxWorkgroups(p.output),
     buffers: { src: p.source === 'bytes' ? 'source' : 'sourceTexture', axes: 'letterboxAxes' },
   };

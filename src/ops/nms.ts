@@ -3,7 +3,8 @@
  * count is read from `counters` inside the kernels; the detector's plan adds shaders/nms-args.wgsl
  * before them, which sizes the ranking's indirect dispatch by that count):
  *   1. shaders/nms-rank.wgsl   rank sort by score desc, ties by anchor asc (torchvision's stable sort)
- *                              → `order`; ceil(maxCandidates / 256) workgroups
+ *                              → `order`; ceil(maxCandidates / 256) workgroups, or with the indirect
+ *                              form ceil(min(count, maxCandidates) / 256)
  *   2. shaders/nms-greedy.wgsl torchvision's greedy NMS with Ultralytics' class offset, one workgroup
  *                              → `detections`
  * Buffers: candidates, counters (decode.ts), order (orderBytes), detections (detectionsBytes):

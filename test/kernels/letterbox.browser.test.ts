@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { letterbox as cpuLetterbox, resizeLinearU8 } from '../../src/image/letterbox.js';
-import { centerCropGeometry, letterboxGeometry, planLetterbox, type Preprocess } from '../../src/ops/letterbox.js';
+import { centerCropGeometry, letterboxGeometry, planLetterbox, sourceBytes, type BytesChannels, type Preprocess } from '../../src/ops/letterbox.js';
 import type { Dispatch, View } from '../../src/ops/types.js';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 
@@ -74,15 +74,19 @@ afterAll(async () => {
 });
 
 /** Letterbox on the GPU through either source; returns the 3 × H × W input and the arena around it. */
-async function gpuLetterbox(source: 'bytes' | 'texture', rgba: Uint8Array, w: number, h: number, H: number, W: number, mode: Preprocess = 'letterbox') {
+async function gpuLetterbox(source: 'bytes' | 'texture', rgba: Uint8Array, w: number, h: number, H: number, W: number, mode: Preprocess = 'letterbox', channels: BytesChannels = 4) {
   const base = 13; // the input View sits at an odd offset between sentinels
   const output: View = { offset: base, c: 3, h: H, w: W };
   const arenaLen = base + 3 * H * W + 9;
-  const plan = planLetterbox({ label: 'letterbox', output, source, srcWidth: w, srcHeight: h, mode });
+  const plan = planLetterbox({ label: 'letterbox', output, source, srcWidth: w, srcHeight: h, mode, channels });
   const d: Dispatch = plan.dispatch;
   let arena: Float32Array;
   if (source === 'bytes') {
-    const pixels = { source: { type: 'u32', data: Array.from(new Uint32Array(rgba.buffer, rgba.byteOffset, w * h)) }, letterboxAxes: { type: 'i32', data: Array.from(plan.axes) } };
+    // The first `channels` bytes of each RGBA pixel, packed as the runtime uploads them (whole words, a
+    // spare word after), the padding filled with 255s that must never be read.
+    const packed = new Uint8Array(sourceBytes(w, h, channels)).fill(255);
+    for (let i = 0; i < w * h; i++) packed.set(rgba.subarray(4 * i, 4 * i + channels), i * channels);
+    const pixels = { source: { type: 'u32', data: Array.from(new Uint32Array(packed.buffer)) }, letterboxAxes: { type: 'i32', data: Array.from(plan.axes) } };
     const r = await s.call<{ arena: number[] }>('/test/browser/entries/kernels.ts', 'runDispatches', [d], Array(arenaLen).fill(SENTINEL), [], pixels);
     arena = Float32Array.from(r.arena);
   } else {
@@ -146,6 +150,26 @@ describe('GPU letterbox (headless Chromium WebGPU)', () => {
     expect(a.input.subarray(n, 2 * n)).toEqual(a.input.subarray(0, n));
     expect(a.input.subarray(2 * n)).toEqual(a.input.subarray(0, n));
     expect(a.plan.pad).toEqual([0, 3]); // 32 × 26 inside, top = round(2.9)
+  });
+
+  // Raw grey and RGB pixels are uploaded as they are (1 or 3 bytes a pixel, so pixels straddle words): odd
+  // widths, a byte count that is not a whole number of words, and a letterbox and a crop each.
+  test.each([
+    [1, 'letterbox', 37, 23, 32, 32],
+    [3, 'letterbox', 37, 23, 32, 32],
+    [3, 'letterbox', 5, 9, 32, 64],
+    [1, 'center-crop', 9, 14, 32, 32],
+    [3, 'center-crop', 37, 23, 32, 32],
+  ] as const)('bytes: %i channel(s), %s %i×%i → %i×%i equals the RGBA upload and the CPU reference', async (channels, mode, w, h, H, W) => {
+    const rgba = noise(w, h, w * 5 + h);
+    if (channels === 1) for (let i = 0; i < w * h; i++) rgba.fill(rgba[i * 4], i * 4, i * 4 + 3);
+    expect((w * h * channels) % 4).not.toBe(0);
+    const { input } = await gpuLetterbox('bytes', rgba, w, h, H, W, mode, channels);
+    expect(input).toEqual((await gpuLetterbox('bytes', rgba, w, h, H, W, mode)).input);
+    const want = cpuLetterbox({ width: w, height: h, data: rgba }, [H, W], mode).tensor;
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(input[i] - want[i]));
+    expect(worst).toBeLessThanOrEqual(1e-7);
   });
 
   // Classify models: torchvision Resize(shorter side → size) + CenterCrop, through the same kernels with left/top ≤ 0.

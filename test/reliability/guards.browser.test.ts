@@ -2,7 +2,8 @@
  * Reliability of the library in headless Chromium: a model that overflows to Inf yields no NaN boxes
  * (dropped anchors counted in detector.lastStats); a weight file that does not match the expected
  * SHA-256 is rejected; 50 overlapping detect() calls on 50 different images each return their own
- * image's boxes (equal to the same calls made one at a time).
+ * image's boxes (equal to the same calls made one at a time); grey, RGB and RGBA raw pixels of one
+ * picture give the same boxes, whole and sliced.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -64,3 +65,14 @@ test('50 overlapping detect() calls on 50 different images: each gets its own bo
   console.log(`50 overlapping calls: ${distinct.size} distinct results, ${r.sequential.reduce((n, d) => n + d.length, 0)} boxes`);
   expect(distinct.size).toBeGreaterThan(25);
 }, 600_000);
+
+test('grey, RGB and RGBA raw pixels of one picture give the same boxes, whole and in SAHI tiles', async () => {
+  type Det = { box: number[] }[];
+  const img = await crop('IMG0003342.jpg', 33, 41, 163, 131); // 163 × 131: rows of 163 or 489 bytes, not whole words
+  const r = await s.call<Record<'1' | '3' | '4', { whole: Det; sliced: Det }>>(ENTRY, 'channelForms', await cocoWeights(), img, 96);
+  console.log(`channel forms: ${r[4].whole.length} boxes whole, ${r[4].sliced.length} sliced`);
+  expect(r[4].whole.length).toBeGreaterThan(0);
+  expect(r[4].sliced).not.toEqual(r[4].whole);
+  expect(r[1]).toEqual(r[4]);
+  expect(r[3]).toEqual(r[4]);
+}, 300_000);

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { COUNTERS_BYTES, candidatesBytes, classMask, classMaskBytes, planDecode } from '../../src/ops/decode.js';
 import { detectionsBytes, iouThreshold, nmsUniforms, orderBytes, parseDetections, planNms } from '../../src/ops/nms.js';
-import { cv2LinearTable, letterboxAxesBytes, letterboxGeometry, letterboxUniforms, planLetterbox, pyRound, scaleBoxesPad } from '../../src/ops/letterbox.js';
+import { cv2LinearTable, letterboxAxesBytes, letterboxGeometry, letterboxUniforms, planLetterbox, pyRound, scaleBoxesPad, sourceBytes } from '../../src/ops/letterbox.js';
 import { seededRandom } from '../helpers/kernel.js';
 import { shader } from '../../src/gpu/shader.js';
 
@@ -158,7 +158,11 @@ describe('planLetterbox', () => {
     expect(p.dispatch.shader).toBe('letterbox-bytes');
     expect(p.dispatch.buffers).toEqual({ src: 'source', axes: 'letterboxAxes' });
     expect(p.dispatch.workgroups).toEqual([32, 1, 1]);
-    expect(p.dispatch.uniforms).toEqual({ src_w: 5, src_h: 9, new_w: 18, new_h: 32, left: 23, top: 0, out_w: 64, out_h: 32, out_off: 256, crop_x: 0, crop_y: 0, stride: 5 });
+    expect(p.dispatch.uniforms).toEqual({ src_w: 5, src_h: 9, new_w: 18, new_h: 32, left: 23, top: 0, out_w: 64, out_h: 32, out_off: 256, crop_x: 0, crop_y: 0, stride: 5, channels: 4 });
+    expect(planLetterbox({ label: 'letterbox', output, source: 'bytes', srcWidth: 5, srcHeight: 9, channels: 3 }).dispatch.uniforms.channels).toBe(3);
+    expect(sourceBytes(5, 9, 3)).toBe(140); // 135 bytes of pixels in whole words, then a spare word
+    expect(sourceBytes(4, 1, 1)).toBe(8);
+    expect(Object.keys(p.dispatch.uniforms).sort()).toEqual([...shader('letterbox-bytes').uniform!.fields.keys()].sort());
     expect(p.gain).toBeCloseTo(32 / 9, 12);
     expect(p.pad).toEqual([23, 0]);
     expect(p.shader).toBe(p.dispatch.shader); // the Dispatch fields are spread too

@@ -44,6 +44,28 @@ export async function overlapping(weightsUrl: string, images: Img[], size: numbe
   }
 }
 
+/**
+ * The same grey picture as 1-, 3- and 4-channel raw pixels (uploaded as they are, the letterbox reading
+ * 1, 3 or 4 bytes a pixel): boxes of the whole image and of SAHI tiles (64-pixel tiles every 51 pixels: crops at odd offsets), per form.
+ */
+export async function channelForms(weightsUrl: string, image: Img, size: number) {
+  const det = await createDetector({ model: weightsUrl, inputSize: size });
+  try {
+    const { width, height } = image;
+    const grey = Uint8Array.from({ length: width * height }, (_, i) => image.data[i * image.channels]);
+    const forms = { 1: grey, 3: new Uint8Array(width * height * 3), 4: new Uint8Array(width * height * 4).fill(255) };
+    grey.forEach((v, i) => { forms[3].fill(v, 3 * i, 3 * i + 3); forms[4].fill(v, 4 * i, 4 * i + 3); });
+    const out: Record<string, unknown> = {};
+    for (const c of [1, 3, 4] as const) {
+      const img = { width, height, channels: c, data: forms[c] };
+      out[c] = { whole: await det.detect(img, { conf: 0.001, maxDet: 50 }), sliced: await det.detect(img, { conf: 0.001, maxDet: 50, slice: { size: 64, overlap: 0.2 } }) };
+    }
+    return out;
+  } finally {
+    det.destroy();
+  }
+}
+
 /** Count live GPU buffers (created − destroyed, on every device) by patching GPUDevice.createBuffer. */
 function countBuffers() {
   const state = { live: 0 };
