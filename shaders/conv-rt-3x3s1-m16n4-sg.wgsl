@@ -40,6 +40,15 @@ override RES: bool = false;
 // a clamped copy of another lane's pixel store nothing. Without it they store the same value again.
 override IN_PLACE: bool = false;
 
+// Cout is a multiple of 16 (= cout_pad): lanes past it hold a copy of the last channel tile (their
+// weights are clamped) and store it there again, so the epilogue tests no channel. SwiftShader runs
+// both sides of a branch under lane masks, so the partial-tile side costs as much as the stores it skips.
+override FULL_M: bool = false;
+
+// The output's rows are a multiple of the lane's 4 (the row tests compile away: see FULL_M).
+override FULL_N: bool = false;
+
+
 // + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
 // at pixel n, as vec4 arithmetic (no loop: a dynamic vector index costs CPU adapters a memory round trip).
 // m0 is a multiple of 4 below cout_pad, so the bias vec4 lies inside the tensor's 256-byte padding.
@@ -59,7 +68,7 @@ fn put4(ob: u32, m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
     let r = u.res_off + n;
     v += vec4<f32>(arena[r + min(m0, last) * npix], arena[r + min(m0 + 1u, last) * npix], arena[r + min(m0 + 2u, last) * npix], arena[r + min(m0 + 3u, last) * npix]);
   }
-  if (m0 + 3u < u.out_c) {
+  if (FULL_M || m0 + 3u < u.out_c) {
     arena[ob + o] = v.x;
     arena[ob + o + npix] = v.y;
     arena[ob + o + 2u * npix] = v.z;
@@ -393,28 +402,30 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     wi += 9u * wrow;
   }
   let oxs = min(ox, u.out_w - 1u);
-  if (oy0 + 0u < u.out_h) {
-    put4(u.out_off, m0 + 0u, (oy0 + 0u) * u.out_w + oxs, npix, a0_0, ox < u.out_w);
-    put4(u.out_off, m0 + 4u, (oy0 + 0u) * u.out_w + oxs, npix, a0_1, ox < u.out_w);
-    put4(u.out_off, m0 + 8u, (oy0 + 0u) * u.out_w + oxs, npix, a0_2, ox < u.out_w);
-    put4(u.out_off, m0 + 12u, (oy0 + 0u) * u.out_w + oxs, npix, a0_3, ox < u.out_w);
+  let ms = select(m0, min(m0, u.cout_pad - 16u), FULL_M);
+  let mown = ms == m0;
+  if (FULL_N || oy0 + 0u < u.out_h) {
+    put4(u.out_off, ms + 0u, (oy0 + 0u) * u.out_w + oxs, npix, a0_0, mown && ox < u.out_w);
+    put4(u.out_off, ms + 4u, (oy0 + 0u) * u.out_w + oxs, npix, a0_1, mown && ox < u.out_w);
+    put4(u.out_off, ms + 8u, (oy0 + 0u) * u.out_w + oxs, npix, a0_2, mown && ox < u.out_w);
+    put4(u.out_off, ms + 12u, (oy0 + 0u) * u.out_w + oxs, npix, a0_3, mown && ox < u.out_w);
   }
-  if (oy0 + 1u < u.out_h) {
-    put4(u.out_off, m0 + 0u, (oy0 + 1u) * u.out_w + oxs, npix, a1_0, ox < u.out_w);
-    put4(u.out_off, m0 + 4u, (oy0 + 1u) * u.out_w + oxs, npix, a1_1, ox < u.out_w);
-    put4(u.out_off, m0 + 8u, (oy0 + 1u) * u.out_w + oxs, npix, a1_2, ox < u.out_w);
-    put4(u.out_off, m0 + 12u, (oy0 + 1u) * u.out_w + oxs, npix, a1_3, ox < u.out_w);
+  if (FULL_N || oy0 + 1u < u.out_h) {
+    put4(u.out_off, ms + 0u, (oy0 + 1u) * u.out_w + oxs, npix, a1_0, mown && ox < u.out_w);
+    put4(u.out_off, ms + 4u, (oy0 + 1u) * u.out_w + oxs, npix, a1_1, mown && ox < u.out_w);
+    put4(u.out_off, ms + 8u, (oy0 + 1u) * u.out_w + oxs, npix, a1_2, mown && ox < u.out_w);
+    put4(u.out_off, ms + 12u, (oy0 + 1u) * u.out_w + oxs, npix, a1_3, mown && ox < u.out_w);
   }
-  if (oy0 + 2u < u.out_h) {
-    put4(u.out_off, m0 + 0u, (oy0 + 2u) * u.out_w + oxs, npix, a2_0, ox < u.out_w);
-    put4(u.out_off, m0 + 4u, (oy0 + 2u) * u.out_w + oxs, npix, a2_1, ox < u.out_w);
-    put4(u.out_off, m0 + 8u, (oy0 + 2u) * u.out_w + oxs, npix, a2_2, ox < u.out_w);
-    put4(u.out_off, m0 + 12u, (oy0 + 2u) * u.out_w + oxs, npix, a2_3, ox < u.out_w);
+  if (FULL_N || oy0 + 2u < u.out_h) {
+    put4(u.out_off, ms + 0u, (oy0 + 2u) * u.out_w + oxs, npix, a2_0, mown && ox < u.out_w);
+    put4(u.out_off, ms + 4u, (oy0 + 2u) * u.out_w + oxs, npix, a2_1, mown && ox < u.out_w);
+    put4(u.out_off, ms + 8u, (oy0 + 2u) * u.out_w + oxs, npix, a2_2, mown && ox < u.out_w);
+    put4(u.out_off, ms + 12u, (oy0 + 2u) * u.out_w + oxs, npix, a2_3, mown && ox < u.out_w);
   }
-  if (oy0 + 3u < u.out_h) {
-    put4(u.out_off, m0 + 0u, (oy0 + 3u) * u.out_w + oxs, npix, a3_0, ox < u.out_w);
-    put4(u.out_off, m0 + 4u, (oy0 + 3u) * u.out_w + oxs, npix, a3_1, ox < u.out_w);
-    put4(u.out_off, m0 + 8u, (oy0 + 3u) * u.out_w + oxs, npix, a3_2, ox < u.out_w);
-    put4(u.out_off, m0 + 12u, (oy0 + 3u) * u.out_w + oxs, npix, a3_3, ox < u.out_w);
+  if (FULL_N || oy0 + 3u < u.out_h) {
+    put4(u.out_off, ms + 0u, (oy0 + 3u) * u.out_w + oxs, npix, a3_0, mown && ox < u.out_w);
+    put4(u.out_off, ms + 4u, (oy0 + 3u) * u.out_w + oxs, npix, a3_1, mown && ox < u.out_w);
+    put4(u.out_off, ms + 8u, (oy0 + 3u) * u.out_w + oxs, npix, a3_2, mown && ox < u.out_w);
+    put4(u.out_off, ms + 12u, (oy0 + 3u) * u.out_w + oxs, npix, a3_3, mown && ox < u.out_w);
   }
 }

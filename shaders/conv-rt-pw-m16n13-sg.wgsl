@@ -44,6 +44,12 @@ override RES: bool = false;
 // a clamped copy of another lane's pixel store nothing. Without it they store the same value again.
 override IN_PLACE: bool = false;
 
+// Cout is a multiple of 16 (= cout_pad): lanes past it hold a copy of the last channel tile (their
+// weights are clamped) and store it there again, so the epilogue tests no channel. SwiftShader runs
+// both sides of a branch under lane masks, so the partial-tile side costs as much as the stores it skips.
+override FULL_M: bool = false;
+
+
 // + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
 // at pixel n, as vec4 arithmetic (no loop: a dynamic vector index costs CPU adapters a memory round trip).
 // m0 is a multiple of 4 below cout_pad, so the bias vec4 lies inside the tensor's 256-byte padding.
@@ -63,7 +69,7 @@ fn put4(ob: u32, m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
     let r = u.res_off + n;
     v += vec4<f32>(arena[r + min(m0, last) * npix], arena[r + min(m0 + 1u, last) * npix], arena[r + min(m0 + 2u, last) * npix], arena[r + min(m0 + 3u, last) * npix]);
   }
-  if (m0 + 3u < u.out_c) {
+  if (FULL_M || m0 + 3u < u.out_c) {
     arena[ob + o] = v.x;
     arena[ob + o + npix] = v.y;
     arena[ob + o + 2u * npix] = v.z;
@@ -198,56 +204,58 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     xi += npix;
     wi += wrow;
   }
-  put4(ob, m0 + 0u, p0, npix, a0_0, n0 + 0u * WX < npix);
-  put4(ob, m0 + 4u, p0, npix, a0_1, n0 + 0u * WX < npix);
-  put4(ob, m0 + 8u, p0, npix, a0_2, n0 + 0u * WX < npix);
-  put4(ob, m0 + 12u, p0, npix, a0_3, n0 + 0u * WX < npix);
-  put4(ob, m0 + 0u, p1, npix, a1_0, n0 + 1u * WX < npix);
-  put4(ob, m0 + 4u, p1, npix, a1_1, n0 + 1u * WX < npix);
-  put4(ob, m0 + 8u, p1, npix, a1_2, n0 + 1u * WX < npix);
-  put4(ob, m0 + 12u, p1, npix, a1_3, n0 + 1u * WX < npix);
-  put4(ob, m0 + 0u, p2, npix, a2_0, n0 + 2u * WX < npix);
-  put4(ob, m0 + 4u, p2, npix, a2_1, n0 + 2u * WX < npix);
-  put4(ob, m0 + 8u, p2, npix, a2_2, n0 + 2u * WX < npix);
-  put4(ob, m0 + 12u, p2, npix, a2_3, n0 + 2u * WX < npix);
-  put4(ob, m0 + 0u, p3, npix, a3_0, n0 + 3u * WX < npix);
-  put4(ob, m0 + 4u, p3, npix, a3_1, n0 + 3u * WX < npix);
-  put4(ob, m0 + 8u, p3, npix, a3_2, n0 + 3u * WX < npix);
-  put4(ob, m0 + 12u, p3, npix, a3_3, n0 + 3u * WX < npix);
-  put4(ob, m0 + 0u, p4, npix, a4_0, n0 + 4u * WX < npix);
-  put4(ob, m0 + 4u, p4, npix, a4_1, n0 + 4u * WX < npix);
-  put4(ob, m0 + 8u, p4, npix, a4_2, n0 + 4u * WX < npix);
-  put4(ob, m0 + 12u, p4, npix, a4_3, n0 + 4u * WX < npix);
-  put4(ob, m0 + 0u, p5, npix, a5_0, n0 + 5u * WX < npix);
-  put4(ob, m0 + 4u, p5, npix, a5_1, n0 + 5u * WX < npix);
-  put4(ob, m0 + 8u, p5, npix, a5_2, n0 + 5u * WX < npix);
-  put4(ob, m0 + 12u, p5, npix, a5_3, n0 + 5u * WX < npix);
-  put4(ob, m0 + 0u, p6, npix, a6_0, n0 + 6u * WX < npix);
-  put4(ob, m0 + 4u, p6, npix, a6_1, n0 + 6u * WX < npix);
-  put4(ob, m0 + 8u, p6, npix, a6_2, n0 + 6u * WX < npix);
-  put4(ob, m0 + 12u, p6, npix, a6_3, n0 + 6u * WX < npix);
-  put4(ob, m0 + 0u, p7, npix, a7_0, n0 + 7u * WX < npix);
-  put4(ob, m0 + 4u, p7, npix, a7_1, n0 + 7u * WX < npix);
-  put4(ob, m0 + 8u, p7, npix, a7_2, n0 + 7u * WX < npix);
-  put4(ob, m0 + 12u, p7, npix, a7_3, n0 + 7u * WX < npix);
-  put4(ob, m0 + 0u, p8, npix, a8_0, n0 + 8u * WX < npix);
-  put4(ob, m0 + 4u, p8, npix, a8_1, n0 + 8u * WX < npix);
-  put4(ob, m0 + 8u, p8, npix, a8_2, n0 + 8u * WX < npix);
-  put4(ob, m0 + 12u, p8, npix, a8_3, n0 + 8u * WX < npix);
-  put4(ob, m0 + 0u, p9, npix, a9_0, n0 + 9u * WX < npix);
-  put4(ob, m0 + 4u, p9, npix, a9_1, n0 + 9u * WX < npix);
-  put4(ob, m0 + 8u, p9, npix, a9_2, n0 + 9u * WX < npix);
-  put4(ob, m0 + 12u, p9, npix, a9_3, n0 + 9u * WX < npix);
-  put4(ob, m0 + 0u, p10, npix, a10_0, n0 + 10u * WX < npix);
-  put4(ob, m0 + 4u, p10, npix, a10_1, n0 + 10u * WX < npix);
-  put4(ob, m0 + 8u, p10, npix, a10_2, n0 + 10u * WX < npix);
-  put4(ob, m0 + 12u, p10, npix, a10_3, n0 + 10u * WX < npix);
-  put4(ob, m0 + 0u, p11, npix, a11_0, n0 + 11u * WX < npix);
-  put4(ob, m0 + 4u, p11, npix, a11_1, n0 + 11u * WX < npix);
-  put4(ob, m0 + 8u, p11, npix, a11_2, n0 + 11u * WX < npix);
-  put4(ob, m0 + 12u, p11, npix, a11_3, n0 + 11u * WX < npix);
-  put4(ob, m0 + 0u, p12, npix, a12_0, n0 + 12u * WX < npix);
-  put4(ob, m0 + 4u, p12, npix, a12_1, n0 + 12u * WX < npix);
-  put4(ob, m0 + 8u, p12, npix, a12_2, n0 + 12u * WX < npix);
-  put4(ob, m0 + 12u, p12, npix, a12_3, n0 + 12u * WX < npix);
+  let ms = select(m0, min(m0, u.cout_pad - 16u), FULL_M);
+  let mown = ms == m0;
+  put4(ob, ms + 0u, p0, npix, a0_0, mown && n0 + 0u * WX < npix);
+  put4(ob, ms + 4u, p0, npix, a0_1, mown && n0 + 0u * WX < npix);
+  put4(ob, ms + 8u, p0, npix, a0_2, mown && n0 + 0u * WX < npix);
+  put4(ob, ms + 12u, p0, npix, a0_3, mown && n0 + 0u * WX < npix);
+  put4(ob, ms + 0u, p1, npix, a1_0, mown && n0 + 1u * WX < npix);
+  put4(ob, ms + 4u, p1, npix, a1_1, mown && n0 + 1u * WX < npix);
+  put4(ob, ms + 8u, p1, npix, a1_2, mown && n0 + 1u * WX < npix);
+  put4(ob, ms + 12u, p1, npix, a1_3, mown && n0 + 1u * WX < npix);
+  put4(ob, ms + 0u, p2, npix, a2_0, mown && n0 + 2u * WX < npix);
+  put4(ob, ms + 4u, p2, npix, a2_1, mown && n0 + 2u * WX < npix);
+  put4(ob, ms + 8u, p2, npix, a2_2, mown && n0 + 2u * WX < npix);
+  put4(ob, ms + 12u, p2, npix, a2_3, mown && n0 + 2u * WX < npix);
+  put4(ob, ms + 0u, p3, npix, a3_0, mown && n0 + 3u * WX < npix);
+  put4(ob, ms + 4u, p3, npix, a3_1, mown && n0 + 3u * WX < npix);
+  put4(ob, ms + 8u, p3, npix, a3_2, mown && n0 + 3u * WX < npix);
+  put4(ob, ms + 12u, p3, npix, a3_3, mown && n0 + 3u * WX < npix);
+  put4(ob, ms + 0u, p4, npix, a4_0, mown && n0 + 4u * WX < npix);
+  put4(ob, ms + 4u, p4, npix, a4_1, mown && n0 + 4u * WX < npix);
+  put4(ob, ms + 8u, p4, npix, a4_2, mown && n0 + 4u * WX < npix);
+  put4(ob, ms + 12u, p4, npix, a4_3, mown && n0 + 4u * WX < npix);
+  put4(ob, ms + 0u, p5, npix, a5_0, mown && n0 + 5u * WX < npix);
+  put4(ob, ms + 4u, p5, npix, a5_1, mown && n0 + 5u * WX < npix);
+  put4(ob, ms + 8u, p5, npix, a5_2, mown && n0 + 5u * WX < npix);
+  put4(ob, ms + 12u, p5, npix, a5_3, mown && n0 + 5u * WX < npix);
+  put4(ob, ms + 0u, p6, npix, a6_0, mown && n0 + 6u * WX < npix);
+  put4(ob, ms + 4u, p6, npix, a6_1, mown && n0 + 6u * WX < npix);
+  put4(ob, ms + 8u, p6, npix, a6_2, mown && n0 + 6u * WX < npix);
+  put4(ob, ms + 12u, p6, npix, a6_3, mown && n0 + 6u * WX < npix);
+  put4(ob, ms + 0u, p7, npix, a7_0, mown && n0 + 7u * WX < npix);
+  put4(ob, ms + 4u, p7, npix, a7_1, mown && n0 + 7u * WX < npix);
+  put4(ob, ms + 8u, p7, npix, a7_2, mown && n0 + 7u * WX < npix);
+  put4(ob, ms + 12u, p7, npix, a7_3, mown && n0 + 7u * WX < npix);
+  put4(ob, ms + 0u, p8, npix, a8_0, mown && n0 + 8u * WX < npix);
+  put4(ob, ms + 4u, p8, npix, a8_1, mown && n0 + 8u * WX < npix);
+  put4(ob, ms + 8u, p8, npix, a8_2, mown && n0 + 8u * WX < npix);
+  put4(ob, ms + 12u, p8, npix, a8_3, mown && n0 + 8u * WX < npix);
+  put4(ob, ms + 0u, p9, npix, a9_0, mown && n0 + 9u * WX < npix);
+  put4(ob, ms + 4u, p9, npix, a9_1, mown && n0 + 9u * WX < npix);
+  put4(ob, ms + 8u, p9, npix, a9_2, mown && n0 + 9u * WX < npix);
+  put4(ob, ms + 12u, p9, npix, a9_3, mown && n0 + 9u * WX < npix);
+  put4(ob, ms + 0u, p10, npix, a10_0, mown && n0 + 10u * WX < npix);
+  put4(ob, ms + 4u, p10, npix, a10_1, mown && n0 + 10u * WX < npix);
+  put4(ob, ms + 8u, p10, npix, a10_2, mown && n0 + 10u * WX < npix);
+  put4(ob, ms + 12u, p10, npix, a10_3, mown && n0 + 10u * WX < npix);
+  put4(ob, ms + 0u, p11, npix, a11_0, mown && n0 + 11u * WX < npix);
+  put4(ob, ms + 4u, p11, npix, a11_1, mown && n0 + 11u * WX < npix);
+  put4(ob, ms + 8u, p11, npix, a11_2, mown && n0 + 11u * WX < npix);
+  put4(ob, ms + 12u, p11, npix, a11_3, mown && n0 + 11u * WX < npix);
+  put4(ob, ms + 0u, p12, npix, a12_0, mown && n0 + 12u * WX < npix);
+  put4(ob, ms + 4u, p12, npix, a12_1, mown && n0 + 12u * WX < npix);
+  put4(ob, ms + 8u, p12, npix, a12_2, mown && n0 + 12u * WX < npix);
+  put4(ob, ms + 12u, p12, npix, a12_3, mown && n0 + 12u * WX < npix);
 }

@@ -222,7 +222,8 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
     const wx = RT_LANES / wy;
     const mGroups = Math.ceil(y.c / (v.tm * wy));
     const uniforms = { ...base.uniforms, act: flags.ACT, wx };
-    const constants = { RES: flags.RES, IN_PLACE };
+    // FULL_M: Cout fills whole 16-channel tiles, so the epilogue needs no channel test (see the kernels).
+    const constants = { RES: flags.RES, IN_PLACE, FULL_M: coutPad(y.c) === y.c ? 1 : 0 };
     if (flat) {
       // Pixel tiles along x, folded into z past the per-dimension limit (the kernel reads num_workgroups).
       const tiles = Math.ceil((oh * ow) / (v.tn * wx));
@@ -231,7 +232,8 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
       const batch: Record<string, number> = v.kind === 'pw' ? { bat_in: 0, bat_w: 0, bat_out: 0, zfold: z } : {};
       return { ...base, uniforms: { ...uniforms, ...batch }, constants, workgroups: [Math.ceil(tiles / z), mGroups, z] };
     }
-    return { ...base, uniforms, constants, workgroups: [Math.ceil(ow / wx), Math.ceil(oh / v.tn), mGroups] };
+    // FULL_N: whole tiles of v.tn rows, so the row tests compile away too.
+    return { ...base, uniforms, constants: { ...constants, FULL_N: oh % v.tn === 0 ? 1 : 0 }, workgroups: [Math.ceil(ow / wx), Math.ceil(oh / v.tn), mGroups] };
   }
   const tiles = Math.ceil((oh * ow) / v.tn);
   const z = Math.ceil(tiles / MAX_GROUPS);

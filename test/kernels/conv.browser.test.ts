@@ -34,6 +34,11 @@ const cases: Case[] = [
   { cin: 16, cout: 8, h: 9, w: 11, k: 1, stride: 1, groups: 1, act: false, res: true, inPlace: true },
   { cin: 8, cout: 20, h: 10, w: 7, k: 3, stride: 1, groups: 1, act: false, res: true, inPlace: true },
   { cin: 7, cout: 7, h: 19, w: 21, k: 3, stride: 1, groups: 7, act: false, res: true, inPlace: true },
+  // Cout in whole 16-channel tiles (FULL_M: lanes past Cout store a copy of the last tile) and rows in
+  // whole lane tiles (FULL_N: no row tests), in place and not.
+  { cin: 16, cout: 16, h: 8, w: 9, k: 1, stride: 1, groups: 1, act: false, res: true, inPlace: true },
+  { cin: 8, cout: 32, h: 16, w: 7, k: 3, stride: 1, groups: 1, act: false, res: true, inPlace: true },
+  { cin: 4, cout: 16, h: 16, w: 5, k: 3, stride: 2, groups: 1, act: true, res: false },
 ];
 
 let s: BrowserSession;

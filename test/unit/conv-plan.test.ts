@@ -184,7 +184,9 @@ describe('planConv', () => {
   test('register kernels: 64 lanes split between channels and pixels to leave the fewest idle', () => {
     const v = CONV_VARIANTS.find((x) => x.kind === '3x3s1' && x.wx === 16)!;
     const d = planConv(params(3, 1, 16, 80), v); // 16 channels: one row of 64 lanes, not 4 rows of 16
-    expect(d.constants).toEqual({ RES: 0, IN_PLACE: 0 }); // one pipeline whatever the split (one more with a residual)
+    // One pipeline whatever the split (one more with a residual); FULL_M: 16 channels fill the tile, so
+    // no channel tests; FULL_N: 80 rows are whole tiles of v.tn, so no row tests.
+    expect(d.constants).toEqual({ RES: 0, IN_PLACE: 0, FULL_M: 1, FULL_N: 1 });
     expect(d.uniforms.wx).toBe(64);
     expect(d.workgroups).toEqual([Math.ceil(80 / 64), Math.ceil(80 / v.tn), 1]);
     // 70 → 80 padded: 5 channel tiles of 16 over 80 columns. 4 rows × 16 lanes: 8 × 80 = 640 slots;
@@ -193,7 +195,9 @@ describe('planConv', () => {
     expect(d2.uniforms.wx).toBe(32);
     expect(d2.workgroups).toEqual([3, Math.ceil(80 / v.tn), 3]);
     expect(d2.uniforms).toMatchObject({ cout_pad: 80, act: 1 });
-    expect(d2.constants).toEqual({ RES: 0, IN_PLACE: 0 });
+    expect(d2.constants).toEqual({ RES: 0, IN_PLACE: 0, FULL_M: 0, FULL_N: 1 }); // 70 channels: the last tile is partial
+    expect(planConv(params(3, 1, 16, 20), v).constants).toMatchObject({ FULL_N: 20 % v.tn === 0 ? 1 : 0 });
+    expect(planConv(params(1, 1, 16, 20), CONV_VARIANTS.find((x) => x.kind === 'pw')!).constants).toEqual({ RES: 0, IN_PLACE: 0, FULL_M: 1 }); // flat pixels: no row tests
     // 3 channel tiles over 80 columns: 4 rows of 16 (one idle) fit the columns exactly: 320 slots vs 384
     expect(planConv(params(3, 1, 40, 80), v).uniforms.wx).toBe(16);
     expect(d2.flops).toBe(2 * 70 * 8 * 9 * 80 * 80);

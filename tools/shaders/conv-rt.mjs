@@ -65,7 +65,7 @@ fn put4(ob: u32, m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
     let r = u.res_off + n;
     v += vec4<f32>(arena[r + min(m0, last) * npix], arena[r + min(m0 + 1u, last) * npix], arena[r + min(m0 + 2u, last) * npix], arena[r + min(m0 + 3u, last) * npix]);
   }
-  if (m0 + 3u < u.out_c) {
+  if (FULL_M || m0 + 3u < u.out_c) {
     arena[ob + o] = v.x;
     arena[ob + o + npix] = v.y;
     arena[ob + o + 2u * npix] = v.z;
@@ -113,6 +113,15 @@ override RES: bool = false;
 // The output is the residual (accumulated in place, as training's input gradients are): lanes holding
 // a clamped copy of another lane's pixel store nothing. Without it they store the same value again.
 override IN_PLACE: bool = false;
+
+// Cout is a multiple of 16 (= cout_pad): lanes past it hold a copy of the last channel tile (their
+// weights are clamped) and store it there again, so the epilogue tests no channel. SwiftShader runs
+// both sides of a branch under lane masks, so the partial-tile side costs as much as the stores it skips.
+override FULL_M: bool = false;
+${k.kind === 'k3' ? `
+// The output's rows are a multiple of the lane's ${k.tn} (the row tests compile away: see FULL_M).
+override FULL_N: bool = false;
+` : ''}
 
 ${EPILOGUE}
 `;
@@ -163,10 +172,17 @@ export function pw(k) {
   L.push(`  }`);
   // A lane past the end holds a copy of the last pixel's values and stores them there again (no
   // branch: on CPU adapters a divergent branch around the epilogue cost more than the stores).
-  for (const j of range(k.tn)) for (const i of range(q)) L.push(`  put4(ob, m0 + ${4 * i}u, p${j}, npix, a${j}_${i}, n0 + ${j}u * WX < npix);`);
+  L.push(...storeBase(k));
+  for (const j of range(k.tn)) for (const i of range(q)) L.push(`  put4(ob, ms + ${4 * i}u, p${j}, npix, a${j}_${i}, mown && n0 + ${j}u * WX < npix);`);
   L.push(`}`);
   return L.join('\n');
 }
+
+/** The channel tile a lane stores: its own, or with FULL_M the last one when it is past Cout (a copy of it). */
+const storeBase = (k) => [
+  `  let ms = select(m0, min(m0, u.cout_pad - ${k.tm}u), FULL_M);`,
+  `  let mown = ms == m0;`,
+];
 
 export function k3(k) {
   const q = k.tm / 4;
@@ -209,9 +225,10 @@ export function k3(k) {
   // A lane past the last column holds a copy of that column's values and stores them there again (no
   // divergent branch around the epilogue); rows past the end are skipped by the whole workgroup.
   L.push(`  let oxs = min(ox, u.out_w - 1u);`);
+  L.push(...storeBase(k));
   for (const j of range(k.tn)) {
-    L.push(`  if (oy0 + ${j}u < u.out_h) {`);
-    for (const i of range(q)) L.push(`    put4(u.out_off, m0 + ${4 * i}u, (oy0 + ${j}u) * u.out_w + oxs, npix, a${j}_${i}, ox < u.out_w);`);
+    L.push(`  if (FULL_N || oy0 + ${j}u < u.out_h) {`);
+    for (const i of range(q)) L.push(`    put4(u.out_off, ms + ${4 * i}u, (oy0 + ${j}u) * u.out_w + oxs, npix, a${j}_${i}, mown && ox < u.out_w);`);
     L.push(`  }`);
   }
   L.push(`}`);
@@ -270,7 +287,8 @@ export function k3px(k) {
   L.push(`  }`);
   // A lane past the end holds a copy of the last pixel's values and stores them there again (no
   // branch: on CPU adapters a divergent branch around the epilogue cost more than the stores).
-  for (const j of range(k.tn)) for (const i of range(q)) L.push(`  put4(u.out_off, m0 + ${4 * i}u, p${j}, npix, a${j}_${i}, n0 + ${j}u * WX < npix);`);
+  L.push(...storeBase(k));
+  for (const j of range(k.tn)) for (const i of range(q)) L.push(`  put4(u.out_off, ms + ${4 * i}u, p${j}, npix, a${j}_${i}, mown && n0 + ${j}u * WX < npix);`);
   L.push(`}`);
   return L.join('\n');
 }
