@@ -29,6 +29,9 @@ override WY: u32 = 4;
 override RES: bool = false;
 // The output is the residual (accumulated in place): lanes holding a clamped copy store nothing.
 override IN_PLACE: bool = false;
+// The output's rows are a multiple of ${k.tn}: the row tests compile away (SwiftShader runs a branch under
+// lane masks whichever way it goes).
+override FULL_N: bool = false;
 
 fn put(ch: u32, n: u32, npix: u32, acc: f32, own: bool) {
   if (IN_PLACE && !own) {
@@ -270,28 +273,28 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   // A lane past the last column or channel holds a copy of a clamped one's values and stores them there
   // again (no divergent branch around the epilogue); rows past the end are skipped by the whole workgroup.
   let oxs = min(ox, u.out_w - 1u);
-  if (oy0 + 0u < u.out_h) {
+  if (FULL_N || oy0 + 0u < u.out_h) {
     put(ch, (oy0 + 0u) * u.out_w + oxs, npix, a0, ox < u.out_w && wid.z * WY + lid.y < u.c);
   }
-  if (oy0 + 1u < u.out_h) {
+  if (FULL_N || oy0 + 1u < u.out_h) {
     put(ch, (oy0 + 1u) * u.out_w + oxs, npix, a1, ox < u.out_w && wid.z * WY + lid.y < u.c);
   }
-  if (oy0 + 2u < u.out_h) {
+  if (FULL_N || oy0 + 2u < u.out_h) {
     put(ch, (oy0 + 2u) * u.out_w + oxs, npix, a2, ox < u.out_w && wid.z * WY + lid.y < u.c);
   }
-  if (oy0 + 3u < u.out_h) {
+  if (FULL_N || oy0 + 3u < u.out_h) {
     put(ch, (oy0 + 3u) * u.out_w + oxs, npix, a3, ox < u.out_w && wid.z * WY + lid.y < u.c);
   }
-  if (oy0 + 4u < u.out_h) {
+  if (FULL_N || oy0 + 4u < u.out_h) {
     put(ch, (oy0 + 4u) * u.out_w + oxs, npix, a4, ox < u.out_w && wid.z * WY + lid.y < u.c);
   }
-  if (oy0 + 5u < u.out_h) {
+  if (FULL_N || oy0 + 5u < u.out_h) {
     put(ch, (oy0 + 5u) * u.out_w + oxs, npix, a5, ox < u.out_w && wid.z * WY + lid.y < u.c);
   }
-  if (oy0 + 6u < u.out_h) {
+  if (FULL_N || oy0 + 6u < u.out_h) {
     put(ch, (oy0 + 6u) * u.out_w + oxs, npix, a6, ox < u.out_w && wid.z * WY + lid.y < u.c);
   }
-  if (oy0 + 7u < u.out_h) {
+  if (FULL_N || oy0 + 7u < u.out_h) {
     put(ch, (oy0 + 7u) * u.out_w + oxs, npix, a7, ox < u.out_w && wid.z * WY + lid.y < u.c);
   }
 }

@@ -21,6 +21,9 @@ struct Params {
 
 override WG: u32 = 64;
 override RES: u32 = 0;
+// The output plane is whole 4×4 tiles: no bounds tests (they compile away; SwiftShader runs a branch
+// under lane masks whichever way it goes).
+override FULL: bool = false;
 
 struct Row { lo: vec4f, hi: vec4f }
 
@@ -29,13 +32,11 @@ fn row(b: u32, plane: u32) -> Row {
 }
 
 fn finish(v: f32, c: u32, y: u32, x: u32) {
-  if (y >= u.out_h || x >= u.out_w) {
+  if (!FULL && (y >= u.out_h || x >= u.out_w)) {
     return;
   }
-  var s = v + weights[u.b_off + c];
-  if (u.act != 0u) {
-    s = s / (1.0 + exp(-s));
-  }
+  let b = v + weights[u.b_off + c];
+  var s = select(b, b / (1.0 + exp(-b)), u.act != 0u); // selected, not branched on
   let i = (c * u.out_h + y) * u.out_w + x;
   if (RES != 0u) {
     s += arena[u.res_off + i];

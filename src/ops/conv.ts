@@ -182,7 +182,7 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
       return {
         label: p.label,
         shader: DW_RT.shader,
-        constants: { WX: DW_RT.wx, WY: DW_RT.wy, RES: flags.RES, IN_PLACE },
+        constants: { WX: DW_RT.wx, WY: DW_RT.wy, RES: flags.RES, IN_PLACE, FULL_N: oh % DW_RT.tn === 0 ? 1 : 0 },
         uniforms: {
           in_off: x.offset, in_h: x.h, in_w: x.w, c: x.c, out_off: y.offset, out_h: y.h, out_w: y.w,
           res_off: p.residual?.offset ?? 0, w_off: p.weightOffset, b_off: p.biasOffset, act: flags.ACT,

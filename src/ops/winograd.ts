@@ -88,7 +88,7 @@ export function winogradTransforms(p: { label: string; input: View; output: View
     workgroups: [Math.ceil(tiles / 64), x.c, 1],
   };
   const after: Dispatch = {
-    label: p.label, shader: outShader, constants: { RES: p.residual ? 1 : 0 }, epilogue: true, variant,
+    label: p.label, shader: outShader, constants: { RES: p.residual ? 1 : 0, FULL: y.h % m === 0 && y.w % m === 0 ? 1 : 0 }, epilogue: true, variant,
     uniforms: {
       in_off: parts.m.offset, out_off: y.offset, out_c: y.c, out_h: y.h, out_w: y.w, tiles_h: th, tiles_w: tw,
       res_off: p.residual?.offset ?? 0, b_off: p.biasOffset, act: p.act ? 1 : 0,

@@ -39,6 +39,9 @@ const cases: Case[] = [
   { cin: 16, cout: 16, h: 8, w: 9, k: 1, stride: 1, groups: 1, act: false, res: true, inPlace: true },
   { cin: 8, cout: 32, h: 16, w: 7, k: 3, stride: 1, groups: 1, act: false, res: true, inPlace: true },
   { cin: 4, cout: 16, h: 16, w: 5, k: 3, stride: 2, groups: 1, act: true, res: false },
+  // Whole Winograd tiles (2×2 and 4×4: FULL, no bounds tests in the output transform) and whole depthwise row tiles.
+  { cin: 6, cout: 16, h: 8, w: 12, k: 3, stride: 1, groups: 1, act: true, res: true },
+  { cin: 5, cout: 5, h: 16, w: 9, k: 3, stride: 1, groups: 5, act: true, res: true },
 ];
 
 let s: BrowserSession;

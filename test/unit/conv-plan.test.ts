@@ -69,7 +69,8 @@ describe('planConvSteps (Winograd variants)', () => {
     expect(gemm.uniforms).toMatchObject({ in_off: 1 << 21, in_c: 8, out_off: 1 << 22, out_c: 20, out_h: 1, out_w: 144, w_off: 8192, b_off: 8192 + 16 * 8 * 32, act: 0, bat_in: 8 * 144, bat_w: 8 * 32, bat_out: 20 * 144, cout_pad: 32 });
     expect(gemm.constants).toMatchObject({ RES: 0 });
     expect(gemm.workgroups[2]).toBe(16 * (gemm.uniforms.zfold as number));
-    expect(after).toMatchObject({ shader: 'winograd-output', epilogue: true, variant: v.id, constants: { RES: 1 }, workgroups: [3, 20, 1] });
+    // 23×23 is not whole 2×2 tiles: the output transform keeps its bounds tests (FULL 0).
+    expect(after).toMatchObject({ shader: 'winograd-output', epilogue: true, variant: v.id, constants: { RES: 1, FULL: 0 }, workgroups: [3, 20, 1] });
     expect(after.uniforms).toMatchObject({ in_off: 1 << 22, out_off: 1 << 20, out_c: 20, out_h: 23, out_w: 23, res_off: 1 << 23, b_off: 4096, act: 1 });
   });
   test('without its parts, or with scratch of the wrong shape, it throws; planConv alone refuses it; stride 2 takes the generic kernel', () => {

@@ -39,6 +39,9 @@ override WY: u32 = 4;
 override RES: bool = false;
 // The output is the residual (accumulated in place): lanes holding a clamped copy store nothing.
 override IN_PLACE: bool = false;
+// The output's rows are a multiple of ${'${k.tn}'}: the row tests compile away (SwiftShader runs a branch under
+// lane masks whichever way it goes).
+override FULL_N: bool = false;
 
 fn put(ch: u32, n: u32, npix: u32, acc: f32, own: bool) {
   if (IN_PLACE && !own) {
@@ -73,7 +76,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   L.push(`  // A lane past the last column or channel holds a copy of a clamped one's values and stores them there`);
   L.push(`  // again (no divergent branch around the epilogue); rows past the end are skipped by the whole workgroup.`);
   L.push(`  let oxs = min(ox, u.out_w - 1u);`);
-  for (const j of range(k.tn)) L.push(`  if (oy0 + ${j}u < u.out_h) {
+  for (const j of range(k.tn)) L.push(`  if (FULL_N || oy0 + ${j}u < u.out_h) {
     put(ch, (oy0 + ${j}u) * u.out_w + oxs, npix, a${j}, ox < u.out_w && wid.z * WY + lid.y < u.c);
   }`);
   L.push(`}`);
