@@ -2,7 +2,9 @@
  * A small family of plain fp32 matmul kernels, independent of the runtime's convolution kernels, to
  * measure what the adapter can do: C[M][N] = Σₖ A[k][M] · B[k][N] (A: weights-like, M contiguous;
  * B: activations-like, N contiguous; C row-major [M][N]). Each kernel clamps its loads and guards
- * its stores, so any M, N, K works; FLOPs are counted for the requested shape only.
+ * its stores, so any M, N, K works; FLOPs are counted for the requested shape only. The register
+ * kernels store without tests where M is a multiple of their TM (override FULL, as the runtime's
+ * FULL_M): lanes past M or N hold a copy of a clamped lane's sums and store it there again.
  *
  * Written for this benchmark only (WGSL built from these functions at run time):
  * - `rt`: register tile TM×TN per lane, every accumulator a named variable; `coalesced` lanes take
@@ -26,6 +28,8 @@ export interface GemmKernel {
   sums?: { tm: number; tn: number; wx: number; wy: number; coalesced: boolean; /** the kernel it is the twin of */ of: string };
   /** This kernel's twin without output writes (register kernels). */
   twin?: () => GemmKernel;
+  /** Pipeline-overridable constants for an M×N output. */
+  constants?: (m: number, n: number) => Record<string, number>;
 }
 
 const BINDINGS = `struct P { M: u32, N: u32, K: u32 }
@@ -43,6 +47,8 @@ export function rtKernel(tm: number, tn: number, o: { coalesced: boolean; sg: bo
   const pix = (j: number) => (o.coalesced ? `n0 + ${j * wx}u` : `n0 + ${j}u`);
   const L: string[] = [];
   L.push(`${o.sg ? 'enable subgroups;\n' : ''}${BINDINGS}`);
+  L.push(`// M is a multiple of ${tm}: stores need no tests (lanes past M or N store a clamped lane's copy again).
+override FULL: bool = false;`);
   L.push(`@compute @workgroup_size(${wx}, ${wy})`);
   L.push(`fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u${o.sg ? ', @builtin(subgroup_invocation_id) sid: u32' : ''}) {`);
   L.push(o.coalesced ? `  let n0 = wid.x * ${wx * tn}u + lid.x;` : `  let n0 = (wid.x * ${wx}u + lid.x) * ${tn}u;`);
@@ -66,14 +72,22 @@ export function rtKernel(tm: number, tn: number, o: { coalesced: boolean; sg: bo
     L.push(`  var s = 0.0;`);
     for (const j of range(tn)) for (const i of range(q)) L.push(`  s += kept(m0 + ${4 * i}u, ${pix(j)}, c${j}_${i});`);
     L.push(`  C[(wid.y * ${wy}u + lid.y) * nwg.x * ${wx}u + wid.x * ${wx}u + lid.x] = s;`);
-  } else for (const j of range(tn)) for (const i of range(q)) L.push(`  put(m0 + ${4 * i}u, ${pix(j)}, c${j}_${i});`);
+  } else {
+    // FULL: a lane past M computed the last row tile's sums (its A index is clamped), one past N the last column's.
+    L.push(`  let ms = select(m0, min(m0, mp * 4u - ${tm}u), FULL);`);
+    for (const j of range(tn)) for (const i of range(q)) L.push(`  put(ms + ${4 * i}u, select(${pix(j)}, p${j}, FULL), c${j}_${i});`);
+  }
   L.push(`}`);
   L.push(o.sums ? `fn kept(m0: u32, n: u32, v: vec4<f32>) -> f32 {
   let live = vec4<u32>(m0) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(u.M);
   return select(0.0, dot(select(vec4<f32>(), v, live), vec4<f32>(1.0)), n < u.N);
 }` : `fn put(m0: u32, n: u32, v: vec4<f32>) {
-  if (n >= u.N) { return; }
   let r = m0 * u.N + n;
+  if (FULL) {
+    C[r] = v.x; C[r + u.N] = v.y; C[r + 2u * u.N] = v.z; C[r + 3u * u.N] = v.w;
+    return;
+  }
+  if (n >= u.N) { return; }
   if (m0 + 3u < u.M) {
     C[r] = v.x; C[r + u.N] = v.y; C[r + 2u * u.N] = v.z; C[r + 3u * u.N] = v.w;
   } else {
@@ -87,6 +101,7 @@ export function rtKernel(tm: number, tn: number, o: { coalesced: boolean; sg: bo
     name: o.sums ? `${name} without stores` : name,
     ...(o.sums ? { sums: { tm, tn, wx, wy, coalesced: o.coalesced, of: name } } : {}),
     twin: o.sums ? undefined : () => rtKernel(tm, tn, { ...o, sums: true }),
+    constants: (m) => ({ FULL: m % tm === 0 ? 1 : 0 }),
     code: L.join('\n'),
     workgroup: [wx, wy],
     grid: (m, n) => [Math.ceil(n / (wx * tn)), Math.ceil(m / (wy * tm)), 1],

@@ -68,7 +68,7 @@ async function runOne(device: GPUDevice, kern: GemmKernel, s: GemmShape, reps: n
   const b = wave(s.k * s.n, 2);
   const module = device.createShaderModule({ code: kern.code, label: kern.name });
   device.pushErrorScope('validation');
-  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main', constants: kern.constants?.(s.m, s.n) } });
   const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const A = device.createBuffer({ size: a.byteLength, usage: S });
   const B = device.createBuffer({ size: b.byteLength, usage: S });
