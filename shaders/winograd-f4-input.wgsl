@@ -20,19 +20,21 @@ struct Params {
 
 override WG: u32 = 64;
 
-fn at(c: u32, y: i32, x: i32) -> f32 {
-  let inside = y >= 0 && x >= 0 && y < i32(u.in_h) && x < i32(u.in_w);
-  let i = u.in_off + (c * u.in_h + u32(clamp(y, 0, i32(u.in_h) - 1))) * u.in_w + u32(clamp(x, 0, i32(u.in_w) - 1));
-  return select(0.0, arena[i], inside);
-}
-
 struct Row { lo: vec4f, hi: vec4f }
 
-fn row(c: u32, y: i32, x: i32) -> Row {
-  return Row(vec4f(at(c, y, x), at(c, y, x + 1), at(c, y, x + 2), at(c, y, x + 3)), vec4f(at(c, y, x + 4), at(c, y, x + 5), 0.0, 0.0));
+// One tap: the input at row offset `ro` + column offset `co` (both clamped into the plane), zero where
+// the row or the column falls in the padding.
+fn px(ro: u32, rv: bool, co: u32, cv: bool) -> f32 {
+  return select(0.0, arena[ro + co], rv && cv);
 }
 
-// One row of Bᵀ d (six columns: lo, hi.xy) times B: the same combination along the row, stored.
+// Row y of the 6×6 patch: its offset and padding mask here, the six columns' computed once in main.
+fn row(c: u32, y: i32, o: vec4<u32>, o45: vec2<u32>, v: vec4<bool>, v45: vec2<bool>) -> Row {
+  let rv = y >= 0 && y < i32(u.in_h);
+  let ro = u.in_off + (c * u.in_h + u32(clamp(y, 0, i32(u.in_h) - 1))) * u.in_w;
+  return Row(vec4f(px(ro, rv, o.x, v.x), px(ro, rv, o.y, v.y), px(ro, rv, o.z, v.z), px(ro, rv, o.w, v.w)), vec4f(px(ro, rv, o45.x, v45.x), px(ro, rv, o45.y, v45.y), 0.0, 0.0));
+}
+
 fn put6(b: u32, plane: u32, a: vec4f, h: vec4f) {
   arena[b] = 4.0 * a.x - 5.0 * a.z + h.x;
   arena[b + plane] = -4.0 * (a.y + a.z) + a.w + h.x;
@@ -49,12 +51,19 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let c = gid.y;
   let y0 = i32(t / u.tiles_w) * 4 - 1;
   let x0 = i32(t % u.tiles_w) * 4 - 1;
-  let r0 = row(c, y0, x0);
-  let r1 = row(c, y0 + 1, x0);
-  let r2 = row(c, y0 + 2, x0);
-  let r3 = row(c, y0 + 3, x0);
-  let r4 = row(c, y0 + 4, x0);
-  let r5 = row(c, y0 + 5, x0);
+  let xs = vec4<i32>(x0) + vec4<i32>(0, 1, 2, 3);
+  let x45 = vec2<i32>(x0) + vec2<i32>(4, 5);
+  let wm = i32(u.in_w) - 1;
+  let co = vec4<u32>(clamp(xs, vec4<i32>(0), vec4<i32>(wm)));
+  let co45 = vec2<u32>(clamp(x45, vec2<i32>(0), vec2<i32>(wm)));
+  let cv = (xs >= vec4<i32>(0)) & (xs <= vec4<i32>(wm));
+  let cv45 = (x45 >= vec2<i32>(0)) & (x45 <= vec2<i32>(wm));
+  let r0 = row(c, y0, co, co45, cv, cv45);
+  let r1 = row(c, y0 + 1, co, co45, cv, cv45);
+  let r2 = row(c, y0 + 2, co, co45, cv, cv45);
+  let r3 = row(c, y0 + 3, co, co45, cv, cv45);
+  let r4 = row(c, y0 + 4, co, co45, cv, cv45);
+  let r5 = row(c, y0 + 5, co, co45, cv, cv45);
   if (gid.x >= nt) {
     return;
   }
