@@ -17,34 +17,41 @@ struct Params {
 
 override WG: u32 = 64;
 
-fn at(c: u32, y: i32, x: i32) -> f32 {
-  let inside = y >= 0 && x >= 0 && y < i32(u.in_h) && x < i32(u.in_w);
-  let i = u.in_off + (c * u.in_h + u32(clamp(y, 0, i32(u.in_h) - 1))) * u.in_w + u32(clamp(x, 0, i32(u.in_w) - 1));
-  return select(0.0, arena[i], inside);
+// Row y of the 4×4 patch, columns at the clamped offsets `co` with padding masks `cv` (computed once in
+// main): the row's offset and mask here, zero where the row or a column falls in the padding.
+fn row(c: u32, y: i32, co: vec4<u32>, cv: vec4<bool>) -> vec4f {
+  let rv = y >= 0 && y < i32(u.in_h);
+  let ro = u.in_off + (c * u.in_h + u32(clamp(y, 0, i32(u.in_h) - 1))) * u.in_w;
+  let v = cv & vec4<bool>(rv);
+  return vec4f(select(0.0, arena[ro + co.x], v.x), select(0.0, arena[ro + co.y], v.y), select(0.0, arena[ro + co.z], v.z), select(0.0, arena[ro + co.w], v.w));
+}
+
+// The four values of Bᵀ d B's row from r = (Bᵀ d)'s row, times B.
+fn put4(o: u32, plane: u32, r: vec4f) {
+  arena[o] = r.x - r.z;
+  arena[o + plane] = r.y + r.z;
+  arena[o + 2u * plane] = r.z - r.y;
+  arena[o + 3u * plane] = r.y - r.w;
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let nt = u.tiles_h * u.tiles_w;
+  // Lanes past the last tile compute the last tile's values and store them there again (no branch).
   let t = min(gid.x, nt - 1u);
   let c = gid.y;
   let y0 = i32(t / u.tiles_w) * 2 - 1;
-  let x0 = i32(t % u.tiles_w) * 2 - 1;
-  var d: array<vec4f, 4>;
-  for (var i = 0; i < 4; i++) {
-    d[i] = vec4f(at(c, y0 + i, x0), at(c, y0 + i, x0 + 1), at(c, y0 + i, x0 + 2), at(c, y0 + i, x0 + 3));
-  }
-  // Bᵀ d (rows), then (Bᵀ d) B (columns).
-  let r = array<vec4f, 4>(d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3]);
+  let xs = vec4<i32>(i32(t % u.tiles_w) * 2 - 1) + vec4<i32>(0, 1, 2, 3);
+  let co = vec4<u32>(clamp(xs, vec4<i32>(0), vec4<i32>(i32(u.in_w) - 1)));
+  let cv = (xs >= vec4<i32>(0)) & (xs < vec4<i32>(i32(u.in_w)));
+  let d0 = row(c, y0, co, cv);
+  let d1 = row(c, y0 + 1, co, cv);
+  let d2 = row(c, y0 + 2, co, cv);
+  let d3 = row(c, y0 + 3, co, cv);
   let plane = u.in_c * nt;
   let o = u.out_off + c * nt + t;
-  if (gid.x < nt) {
-    for (var i = 0u; i < 4u; i++) {
-      let v = r[i];
-      arena[o + (4u * i) * plane] = v.x - v.z;
-      arena[o + (4u * i + 1u) * plane] = v.y + v.z;
-      arena[o + (4u * i + 2u) * plane] = v.z - v.y;
-      arena[o + (4u * i + 3u) * plane] = v.y - v.w;
-    }
-  }
+  put4(o, plane, d0 - d2);
+  put4(o + 4u * plane, plane, d1 + d2);
+  put4(o + 8u * plane, plane, d2 - d1);
+  put4(o + 12u * plane, plane, d1 - d3);
 }
