@@ -43,6 +43,12 @@ export const RT_KERNELS = [
   // 13 pixels per lane: a workgroup row covers 208 pixels, so a 20×20 plane is two workgroups with 4 %
   // clamped lanes (one 400-pixel workgroup leaves the other cores idle; two of 256 clamp 22 %).
   { kind: 'pw', stride: 1, tm: 16, tn: 13, sg: true },
+  // 8 channels per lane: the GEMMs of Winograd F(4×4) for a convolution with at most 8 output channels,
+  // which a 16-channel tile computes twice over. yolo11n's 160×160 bottleneck 16 → 8 at 640: 8.8 and
+  // 9.6 ms against 11.4 and 11.2 for the best direct kernel (m4n8) and 11.9 for F(4×4) on m16n13 (the
+  // tuner's two rounds, `npm run bench -- --imgsz 640`, 2026-12-04). m8n13 took 10.8 and 9.8 ms there and
+  // lost at 320 too (4.10 against m4n8's 3.42), so it was dropped.
+  { kind: 'pw', stride: 1, tm: 8, tn: 25, sg: true },
   { kind: 'k3', stride: 1, tm: 16, tn: 8, sg: false },
   { kind: 'k3', stride: 1, tm: 16, tn: 8, sg: true },
   { kind: 'k3', stride: 1, tm: 16, tn: 4, sg: true },

@@ -76,8 +76,8 @@ const i2cSplit = (kind: '3x3s1' | '3x3s2', tn: number, k: number): ConvVariant =
 /** The sum of a split-K variant's partial GEMMs (with bias, SiLU, residual). */
 export const SPLITK_SHADER = 'splitk-reduce';
 
-/** 3×3 stride 1 as Winograd F(m×m, 3×3) with the subgroup 1×1 kernel (tn tiles per lane) for its (m+2)² GEMMs. */
-const wino = (m: WinogradTile, tn: number): ConvVariant => ({ ...rt('pw', tn, true, 16, 4), id: `rt-3x3s1-wino${m === 2 ? '' : m}-m16n${tn}-sg-16x4`, kind: '3x3s1', winograd: m });
+/** 3×3 stride 1 as Winograd F(m×m, 3×3) with the subgroup 1×1 kernel (tm channels × tn tiles per lane) for its (m+2)² GEMMs. */
+const wino = (m: WinogradTile, tn: number, tm = 16): ConvVariant => ({ ...rt('pw', tn, true, 16, 4, false, tm), id: `rt-3x3s1-wino${m === 2 ? '' : m}-m${tm}n${tn}-sg-16x4`, kind: '3x3s1', winograd: m });
 
 /** shaders/conv-tiled.wgsl: (4·wy channels) × (4·wx pixels) per workgroup, K slices of bk. */
 const tiled = (wx: number, wy: number, bk: number): ConvVariant =>
@@ -126,6 +126,7 @@ export const CONV_VARIANTS: readonly ConvVariant[] = [
   wino(4, 25),
   wino(4, 13),
   wino(4, 8),
+  wino(4, 25, 8),
   tiled(16, 16, 16),
   tiled(16, 8, 8),
   tiled(8, 16, 8),
@@ -339,6 +340,13 @@ export function scratchFits(v: ConvVariant, c: ConvGeometry): boolean {
 /** Whether a variant is several dispatches with scratch tensors (im2col, Winograd). */
 export const multiStep = (v: ConvVariant): boolean => v.im2col === true || !!v.winograd;
 
+/**
+ * Whether variant `v` is meant for convolution `c`: a multi-step variant whose GEMM tile is narrower
+ * than 16 channels only where Cout fits in one tile (a 16-channel tile would compute it twice over);
+ * elsewhere its 16-channel twin does the same work with half the weight loads per multiply-add.
+ */
+export const suits = (v: ConvVariant, c: Pick<ConvGeometry, 'cout'>): boolean => v.tm >= 16 || !multiStep(v) || c.cout <= v.tm;
+
 /** The shaders a variant's dispatches run (what choosing it costs in compiles). */
 export function variantShaders(v: ConvVariant): string[] {
   if (v.winograd) return [v.shader, ...WINOGRAD_SHADERS[v.winograd]];
@@ -356,7 +364,7 @@ export const picker = (t: ConvTuning, a: AdapterTraits, direct = false): ConvPic
 export function pickVariant(t: ConvTuning, a: AdapterTraits, c: ConvGeometry, direct = false): ConvVariant {
   const { k, stride } = c;
   const kind = convKind(k, stride);
-  const fits = (v: ConvVariant | undefined): v is ConvVariant => !!v && (v.kind === kind || v.kind === 'any') && variantRuns(v, a) && !(direct && multiStep(v)) && scratchFits(v, c);
+  const fits = (v: ConvVariant | undefined): v is ConvVariant => !!v && (v.kind === kind || v.kind === 'any') && variantRuns(v, a) && !(direct && multiStep(v)) && scratchFits(v, c) && suits(v, c);
   const chosen = (key: string) => (t.byClass?.[key] ? convVariant(t.byClass[key]) : undefined);
   const exact = chosen(convShape(k, stride, c.cin, c.cout, c.outH, c.outW));
   if (fits(exact)) return exact;

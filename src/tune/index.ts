@@ -7,7 +7,7 @@
  * and by `createDetector({ tune: true })` on request; otherwise the adapter default
  * (src/ops/conv-variants.ts `defaultConvTuning`) is used.
  */
-import { GENERIC, candidates, convKind, convVariant, pickVariant, scratchFits, variantShaders, withChoice, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
+import { GENERIC, candidates, convKind, convVariant, pickVariant, scratchFits, suits, variantShaders, withChoice, type AdapterTraits, type ConvTuning } from '../ops/conv-variants.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { FAMILY_GIVE_UP_SHAPES, GIVE_UP_RATIO, MIN_SHAPE_SHARE, classChoices, fastest, hopelessFamilies, representatives, type Outcome } from './choose.js';
@@ -80,7 +80,7 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
     }
     // Every candidate is checked against the generic kernel; the generic one itself is not timed
     // where a kernel of the convolution's own kind exists (the workgroup-tile kernels supersede it).
-    const own = candidates(convKind(c.k, c.stride), traits).filter((v) => v !== GENERIC && scratchFits(v, c.dispatch.conv));
+    const own = candidates(convKind(c.k, c.stride), traits).filter((v) => v !== GENERIC && scratchFits(v, c.dispatch.conv) && suits(v, c.dispatch.conv));
     // A family that lost by far on the heaviest shapes is not timed again (the incumbent always is).
     const skip = hopelessFamilies(measured, (id) => convVariant(id)?.family);
     const timed = own.filter((v) => !skip.has(v.family) || v.id === incumbent.id);

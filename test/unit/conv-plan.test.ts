@@ -1,7 +1,7 @@
 /** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, im2colRows, multiStep, scratchFits, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
+import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, im2colRows, multiStep, scratchFits, suits, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
 import { packConvWeights, packSplitKWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
 import { packWinogradWeights, winogradTiles } from '../../src/ops/winograd.js';
@@ -88,6 +88,23 @@ describe('planConvSteps (Winograd variants)', () => {
     expect(gemm.workgroups[2]).toBe(36 * (gemm.uniforms.zfold as number));
     expect(after).toMatchObject({ shader: 'winograd-f4-output', epilogue: true });
     expect(() => planConvSteps({ ...p, wino: parts }, v4)).toThrow(/288 and 720 rows of 36 tiles/);
+  });
+  test('F(4×4) on 8-channel GEMM tiles: its GEMMs on the m8 1×1 kernel, one channel tile; offered and picked only where Cout ≤ 8', () => {
+    const v8 = convVariant('rt-3x3s1-wino4-m8n25-sg-16x4')!;
+    expect(v8).toMatchObject({ tm: 8, tn: 25, winograd: 4, shader: 'conv-rt-pw-m8n25-sg' });
+    const p8 = { ...params(3, 1, 8, 23), wino: { weightOffset: 8192, v: { offset: 1 << 21, c: 36 * 8, h: 1, w: 36 }, m: { offset: 1 << 22, c: 36 * 8, h: 1, w: 36 } } };
+    const [, gemm] = planConvSteps(p8, v8);
+    expect(gemm).toMatchObject({ shader: 'conv-rt-pw-m8n25-sg', variant: v8.id, uniforms: { out_c: 8, cout_pad: 16, bat_w: 8 * 16 } });
+    expect(gemm.workgroups[1]).toBe(1);
+    const thin = { k: 3, stride: 1, cin: 16, cout: 8, outH: 160, outW: 160 };
+    const wide = { ...thin, cin: 8, cout: 16 };
+    expect(suits(v8, thin)).toBe(true);
+    expect(suits(v8, wide)).toBe(false); // a 16-channel tile does it with half the weight loads
+    expect(suits(convVariant('rt-3x3s1-m4n8-sg-16x4')!, wide)).toBe(true); // one-dispatch kernels are not held to it
+    // The class choice made on the thin shape does not reach the wide one: it takes the family's default.
+    const t = withChoice(defaultConvTuning(swiftshader), { '3x3s1/L': v8.id });
+    expect(pickVariant(t, swiftshader, thin).id).toBe(v8.id);
+    expect(pickVariant(t, swiftshader, wide).id).toBe(pickVariant({ family: 'register' }, swiftshader, wide).id);
   });
   test('U = G g Gᵀ: a kernel that only has its centre tap gives U = outer(G[:,1], G[:,1]); zeros in the channel padding and the GEMMs\' bias', () => {
     const w = new Float32Array(2 * 1 * 9);

@@ -36,7 +36,11 @@ const SPLITK_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T', 'U'].flatMap((
 ]));
 
 /** Every 3×3 stride-1 shape class on a Winograd F(m×m) kernel (its three GEMM tile widths spread over them). */
-const winogradEverywhere = (m: 2 | 4) => Object.fromEntries(['L', 'M', 'S', 'T', 'U'].map((b, i) => [`3x3s1/${b}`, `rt-3x3s1-wino${m === 2 ? '' : m}-m16n${[25, 13, 8][i % 3]}-sg-16x4`]));
+// F(4×4) also on its 8-channel GEMM tile, for the one convolution with Cout ≤ 8 (model.2.m.0.cv1 at 256×384).
+const winogradEverywhere = (m: 2 | 4) => ({
+  ...Object.fromEntries(['L', 'M', 'S', 'T', 'U'].map((b, i) => [`3x3s1/${b}`, `rt-3x3s1-wino${m === 2 ? '' : m}-m16n${[25, 13, 8][i % 3]}-sg-16x4`])),
+  ...(m === 4 ? { '3x3s1/16>8@64x96': 'rt-3x3s1-wino4-m8n25-sg-16x4' } : {}),
+});
 
 export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled' | 'im2col' | 'splitk' | 'winograd' | 'winograd4') {
   const choice = convKernel === 'im2col' ? IM2COL_EVERYWHERE : convKernel === 'splitk' ? SPLITK_EVERYWHERE : convKernel === 'winograd' ? winogradEverywhere(2) : convKernel === 'winograd4' ? winogradEverywhere(4) : undefined;
@@ -68,7 +72,9 @@ export async function runParity(weightsUrl: string, inputSize: [number, number],
   const winograd = Object.values(det.info.tuning.byClass).filter((id) => convVariant(id)?.winograd).length;
   // Convolutions (exact shapes) planned on a split-K kernel.
   const splitK = Object.entries(det.info.tuning.byClass).filter(([k, id]) => isShapeKey(k) && convVariant(id)?.splitK).length;
-  return { diffs: out, ms: performance.now() - t0, dispatches: det.info.dispatches, adapter: det.info.adapter, im2col, winograd, splitK };
+  // Convolutions planned on Winograd with 8-channel GEMM tiles.
+  const winograd8 = Object.entries(det.info.tuning.byClass).filter(([k, id]) => isShapeKey(k) && convVariant(id)?.winograd && convVariant(id)?.tm === 8).length;
+  return { diffs: out, ms: performance.now() - t0, dispatches: det.info.dispatches, adapter: det.info.adapter, im2col, winograd, splitK, winograd8 };
 }
 
 /** forward() on one input and the named layers after it (`output1`, …), as plain arrays, for comparisons done in Node. */
