@@ -7,7 +7,7 @@ import type { BlockSpec, ConvSpec, LayerSpec, ModelSpec, PSABlockSpec } from './
 import { GraphBuilder, slice, type Slice, type TensorRef } from '../plan/graph.js';
 import type { WeightPacker } from '../plan/weight-packer.js';
 import { packConvWeights, packSplitKWeights, planConvSteps } from '../ops/conv.js';
-import { packWinogradWeights, winogradElements, winogradTiles, type WinogradParts } from '../ops/winograd.js';
+import { packWinogradWeights, winogradShapes, type WinogradParts } from '../ops/winograd.js';
 import { im2colRows, type ConvPicker } from '../ops/conv-variants.js';
 import { planSppfPool } from '../ops/sppf-pool.js';
 import { planUpsample } from '../ops/upsample.js';
@@ -55,9 +55,9 @@ export class Yolo11Builder {
     const biasOffset = this.w.add(bias);
     // An im2col kernel's unfolded input (and a split-K one's partial sums), Winograd's transformed input and GEMM results: tensors of their own, alive for this step only.
     const cols = variant?.im2col && c.groups === 1 ? this.g.tensor(`${c.name}.cols`, im2colRows(variant, xs.c, ys.c), ys.t.h, ys.t.w) : undefined;
-    const tiles = wino ? winogradTiles(ys.t.h, ys.t.w, wino) : 0;
-    const wv = wino ? this.g.tensor(`${c.name}.wino-v`, winogradElements(wino) * xs.c, 1, tiles) : undefined;
-    const wm = wino ? this.g.tensor(`${c.name}.wino-m`, winogradElements(wino) * ys.c, 1, tiles) : undefined;
+    const ws = wino ? winogradShapes(xs.c, ys.c, ys.t.h, ys.t.w, wino) : undefined;
+    const wv = ws ? this.g.tensor(`${c.name}.wino-v`, ws.v.c, ws.v.h, ws.v.w) : undefined;
+    const wm = ws ? this.g.tensor(`${c.name}.wino-m`, ws.m.c, ws.m.h, ws.m.w) : undefined;
     const reads = residual ? [x, residual] : [x];
     const scratch = [cols, wv, wm].filter((t): t is TensorRef => !!t);
     this.g.step(c.name, reads, [out, ...scratch], (v) => planConvSteps({

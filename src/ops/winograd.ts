@@ -23,10 +23,21 @@ export const winogradElements = (m: WinogradTile) => (m + 2) * (m + 2);
 /** Output tiles (m×m) of an h × w plane. */
 export const winogradTiles = (h: number, w: number, m: WinogradTile) => Math.ceil(h / m) * Math.ceil(w / m);
 
+/**
+ * The scratch tensors of a Winograd convolution with an h × w output: the transformed input V,
+ * (m+2)² · Cin rows of `tiles`, and the GEMMs' result M, (m+2)² · Cout rows (as `WinogradParts` views
+ * them: c rows, h = 1, w = tiles). The model's planner and the tuner's scratch both lay them out from this.
+ */
+export function winogradShapes(cin: number, cout: number, h: number, w: number, m: WinogradTile) {
+  const tiles = winogradTiles(h, w, m);
+  const n = winogradElements(m);
+  return { tiles, v: { c: n * cin, h: 1, w: tiles }, m: { c: n * cout, h: 1, w: tiles } };
+}
+
 /** Elements of the transformed input ((m+2)² · Cin · tiles) and of the GEMMs' result ((m+2)² · Cout · tiles). */
 export function winogradScratch(cin: number, cout: number, h: number, w: number, m: WinogradTile) {
-  const n = winogradElements(m) * winogradTiles(h, w, m);
-  return { v: n * cin, m: n * cout };
+  const s = winogradShapes(cin, cout, h, w, m);
+  return { v: s.v.c * s.tiles, m: s.m.c * s.tiles };
 }
 
 /** G ((m+2) × 3): F(2×2) with points 0, ±1; F(4×4) with 0, ±1, ±2 (Lavin & Gray). */

@@ -8,7 +8,7 @@
  */
 import { GENERIC, im2colRows, type ConvVariant } from '../ops/conv-variants.js';
 import { planConvSteps } from '../ops/conv.js';
-import { packWinogradWeights, winogradElements, winogradTiles, type WinogradTile } from '../ops/winograd.js';
+import { packWinogradWeights, winogradShapes, type WinogradTile } from '../ops/winograd.js';
 import type { Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
@@ -49,14 +49,14 @@ function scratch(device: GPUDevice, c: ConvCase, colsRows: number, plane?: [numb
   const resOffset = align(outOffset + outLen);
   const colsOffset = align(resOffset + (g.res ? outLen : 0));
   const colsLen = colsRows * outH * outW;
-  const wScratch = new Map<WinogradTile, { tiles: number; v: number; m: number }>();
+  const wScratch = new Map<WinogradTile, ReturnType<typeof winogradShapes> & { vOffset: number; mOffset: number }>();
   let at = align(colsOffset + colsLen);
   for (const m of wino) {
-    const tiles = winogradTiles(outH, outW, m);
-    const v = at;
-    const mo = align(v + winogradElements(m) * g.cin * tiles);
-    at = align(mo + winogradElements(m) * g.cout * tiles);
-    wScratch.set(m, { tiles, v, m: mo });
+    const s = winogradShapes(g.cin, g.cout, outH, outW, m);
+    const vOffset = at;
+    const mOffset = align(vOffset + s.v.c * s.tiles);
+    at = align(mOffset + s.m.c * s.tiles);
+    wScratch.set(m, { ...s, vOffset, mOffset });
   }
   const arenaLen = at;
   const mp = Math.ceil(g.cout / 16) * 16;
@@ -93,8 +93,7 @@ function scratch(device: GPUDevice, c: ConvCase, colsRows: number, plane?: [numb
     cols: colsLen && v.im2col ? { offset: colsOffset, c: im2colRows(v, g.cin, g.cout), h: outH, w: outW } : undefined,
     wino: v.winograd && wScratch.has(v.winograd) ? (() => {
       const ws = wScratch.get(v.winograd)!;
-      const n = winogradElements(v.winograd);
-      return { weightOffset: uOffsets.get(v.winograd)!, v: { offset: ws.v, c: n * g.cin, h: 1, w: ws.tiles }, m: { offset: ws.m, c: n * g.cout, h: 1, w: ws.tiles } };
+      return { weightOffset: uOffsets.get(v.winograd)!, v: { offset: ws.vOffset, ...ws.v }, m: { offset: ws.mOffset, ...ws.m } };
     })() : undefined,
   }, v);
   return { arena, weights, read, outOffset, outLength: outLen, params };
