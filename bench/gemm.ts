@@ -18,6 +18,9 @@ export const GEMM_SHAPES: GemmShape[] = [
   { name: 'model.23.cv2.0.0-like: 80×80 px, K 576, M 64', m: 64, n: 6400, k: 576 },
   { name: 'model.1-like: 160×160 px, K 144, M 32', m: 32, n: 25600, k: 144 },
   { name: 'model.9.cv2-like: 20×20 px, K 512, M 256', m: 256, n: 400, k: 512 },
+  // The stem (3×3 stride 2 on 3 channels) as the GEMM of its unfolded input: what a plain matmul does
+  // with K = 27, the thinnest K of any convolution (its share of the ceiling is the stem's bound).
+  { name: 'model.0-like: 320×320 px, K 27, M 16', m: 16, n: 102400, k: 27 },
 ];
 
 /**
