@@ -11,9 +11,7 @@ export interface ConvCase {
   shape: string;
   /** Its shape class (`shapeClass`): the key for unmeasured convolutions of the class. */
   coarse: string;
-  k: number;
-  stride: number;
-  /** The planned dispatch (its `conv`: the shape, SiLU and residual). */
+  /** The planned dispatch (its `conv`: the kernel size and stride, the shape, SiLU and residual). */
   dispatch: Dispatch & { conv: ConvDims };
   flops: number;
   /** FLOPs of every convolution of the same exact shape together. */
@@ -30,7 +28,7 @@ export function representatives(dispatches: readonly Dispatch[]): ConvCase[] {
     const { exact, coarse } = keysOf(d.conv);
     const old = best.get(exact);
     if (old) old.shapeFlops += d.flops ?? 0;
-    else best.set(exact, { shape: exact, coarse, k: d.conv.k, stride: d.conv.stride, dispatch: d as ConvCase['dispatch'], flops: d.flops ?? 0, shapeFlops: d.flops ?? 0 });
+    else best.set(exact, { shape: exact, coarse, dispatch: d as ConvCase['dispatch'], flops: d.flops ?? 0, shapeFlops: d.flops ?? 0 });
   }
   return [...best.values()].sort((a, b) => b.shapeFlops - a.shapeFlops);
 }

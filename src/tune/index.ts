@@ -80,7 +80,7 @@ export async function measureTuning(device: GPUDevice, pipelines: PipelineCache,
     }
     // Every candidate is checked against the generic kernel; the generic one itself is not timed
     // where a kernel of the convolution's own kind exists (the workgroup-tile kernels supersede it).
-    const own = candidates(convKind(c.k, c.stride), traits).filter((v) => v !== GENERIC && scratchFits(v, c.dispatch.conv) && suits(v, c.dispatch.conv));
+    const own = candidates(convKind(c.dispatch.conv.k, c.dispatch.conv.stride), traits).filter((v) => v !== GENERIC && scratchFits(v, c.dispatch.conv) && suits(v, c.dispatch.conv));
     // A family that lost by far on the heaviest shapes is not timed again (the incumbent always is).
     const skip = hopelessFamilies(measured, (id) => convVariant(id)?.family);
     const timed = own.filter((v) => !skip.has(v.family) || v.id === incumbent.id);

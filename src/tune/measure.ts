@@ -40,8 +40,8 @@ interface Scratch { arena: GPUBuffer; weights: GPUBuffer; read: GPUBuffer; outOf
 function scratch(device: GPUDevice, c: ConvCase, colsRows: number, plane?: [number, number], wino: readonly WinogradTile[] = []): Scratch & { params: (v: ConvVariant) => Dispatch[] } {
   const g = c.dispatch.conv;
   const [inH, inW] = plane ? [Math.min(plane[0], g.inH), Math.min(plane[1], g.inW)] : [g.inH, g.inW];
-  const pad = Math.floor(c.k / 2);
-  const [outH, outW] = [inH, inW].map((v) => Math.floor((v + 2 * pad - c.k) / c.stride) + 1);
+  const pad = Math.floor(g.k / 2);
+  const [outH, outW] = [inH, inW].map((v) => Math.floor((v + 2 * pad - g.k) / g.stride) + 1);
   const inLen = g.cin * inH * inW;
   const outLen = g.cout * outH * outW;
   const align = (n: number) => Math.ceil(n / 64) * 64;
@@ -61,11 +61,11 @@ function scratch(device: GPUDevice, c: ConvCase, colsRows: number, plane?: [numb
   const arenaLen = at;
   const mp = Math.ceil(g.cout / 16) * 16;
   // After the packed weights, Cout-padded zeros (split-K variants' GEMM bias), then the bias.
-  const wLen = align(g.cin * c.k * c.k * mp + mp);
+  const wLen = align(g.cin * g.k * g.k * mp + mp);
   const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const arena = device.createBuffer({ label: 'tune arena', size: arenaLen * 4, usage: S });
   const packed = noise(wLen + align(g.cout), 2).map((x) => x * 0.1);
-  packed.fill(0, g.cin * c.k * c.k * mp, wLen);
+  packed.fill(0, g.cin * g.k * g.k * mp, wLen);
   // Winograd candidates: the same convolution's weights (unpacked to OIHW), transformed for each tile.
   const uOffsets = new Map<WinogradTile, number>();
   const transformed: Float32Array[] = [];
@@ -88,7 +88,7 @@ function scratch(device: GPUDevice, c: ConvCase, colsRows: number, plane?: [numb
   const read = device.createBuffer({ label: 'tune read', size: outLen * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const params = (v: ConvVariant) => planConvSteps({
     label: `tune ${c.dispatch.label}`, input: { offset: 0, c: g.cin, h: inH, w: inW }, output: { offset: outOffset, c: g.cout, h: outH, w: outW },
-    k: c.k, stride: c.stride, groups: 1, act: g.act, weightOffset: 0, biasOffset: wLen,
+    k: g.k, stride: g.stride, groups: 1, act: g.act, weightOffset: 0, biasOffset: wLen,
     residual: g.res ? { offset: resOffset, c: g.cout, h: outH, w: outW } : undefined,
     cols: colsLen && v.im2col ? { offset: colsOffset, c: im2colRows(v, g.cin, g.cout), h: outH, w: outW } : undefined,
     wino: v.winograd && wScratch.has(v.winograd) ? (() => {
@@ -191,7 +191,7 @@ export async function measureCandidates(device: GPUDevice, cache: PipelineCache,
   const say = (v: ConvVariant, what: string) => log?.(`${c.shape} (${c.dispatch.label}): ${v.id} ${what}`);
   const colsRows = Math.max(0, ...cands.map((v) => (v.im2col ? im2colRows(v, c.dispatch.conv.cin, c.dispatch.conv.cout) : 0)));
   // The Winograd tile sizes among the candidates (each a scratch and a weight transform of its own).
-  const wino = c.k === 3 && c.stride === 1 ? [...new Set(cands.flatMap((v) => (v.winograd ? [v.winograd] : [])))] : [];
+  const wino = c.dispatch.conv.k === 3 && c.dispatch.conv.stride === 1 ? [...new Set(cands.flatMap((v) => (v.winograd ? [v.winograd] : [])))] : [];
   const small = scratch(device, c, colsRows, CHECK_PLANE, wino);
   const agreeing: ConvVariant[] = [];
   try {

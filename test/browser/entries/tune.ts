@@ -18,7 +18,7 @@ export async function measureWithImpostor() {
     const s2 = CONV_VARIANTS.find((v) => v.kind === '3x3s2' && !v.subgroups)!;
     const impostor: ConvVariant = { ...s2, id: 'impostor', kind: '3x3s1' };
     const cands = [GENERIC, ...CONV_VARIANTS.filter((v) => v.kind === '3x3s1' && (!v.subgroups || device.features.has('subgroups'))), impostor];
-    return await measureCandidates(device, new PipelineCache(device), { shape: '3x3s1/S', coarse: '3x3s1/S', k: 3, stride: 1, dispatch: { ...d, conv: d.conv! }, flops: d.flops!, shapeFlops: d.flops! }, cands);
+    return await measureCandidates(device, new PipelineCache(device), { shape: '3x3s1/S', coarse: '3x3s1/S', dispatch: { ...d, conv: d.conv! }, flops: d.flops!, shapeFlops: d.flops! }, cands);
   } finally {
     device.destroy();
   }
