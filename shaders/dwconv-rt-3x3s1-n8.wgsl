@@ -29,7 +29,7 @@ override WY: u32 = 4;
 override RES: bool = false;
 // The output is the residual (accumulated in place): lanes holding a clamped copy store nothing.
 override IN_PLACE: bool = false;
-// The output's rows are a multiple of ${k.tn}: the row tests compile away (SwiftShader runs a branch under
+// The output's rows are a multiple of 8: the row tests compile away (SwiftShader runs a branch under
 // lane masks whichever way it goes).
 override FULL_N: bool = false;
 

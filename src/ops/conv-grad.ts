@@ -6,7 +6,7 @@
  * weights (src/ops/conv.ts `packConvWeights`) and write weight gradients in the same packed layout,
  * so one element-wise optimiser step serves both. Every gradient is accumulated (+=).
  */
-import { grid1d, type Dispatch, type View } from './types.js';
+import { coutPad, grid1d, type Dispatch, type View } from './types.js';
 
 export interface ConvGradParams {
   label: string;
@@ -19,8 +19,6 @@ export interface ConvGradParams {
   groups: number;
 }
 
-/** Output channels are padded to this in the packed weights (src/ops/conv.ts COUT_ALIGN). */
-const COUT_ALIGN = 16;
 const LANES = 64;
 const MAX_GROUPS = 65535;
 /**
@@ -29,7 +27,6 @@ const MAX_GROUPS = 65535;
  */
 const W_LANES = 16;
 
-const coutPad = (cout: number) => Math.ceil(cout / COUT_ALIGN) * COUT_ALIGN;
 
 function check(p: ConvGradParams) {
   const { input: x, dz, k, stride } = p;

@@ -4,7 +4,7 @@
  * fused), groups = Cin = Cout → shaders/dwconv.wgsl. Also packs weights for those kernels.
  */
 import type { ConvSpec } from '../model/spec.js';
-import { grid1d, type ConvDims, type Dispatch, type View } from './types.js';
+import { coutPad, grid1d, type ConvDims, type Dispatch, type View } from './types.js';
 import { GENERIC, IM2COL_SHADER, RT_LANES, SPLITK_SHADER, im2colRows, laneRows, type ConvVariant } from './conv-variants.js';
 import { winogradElements, winogradTransforms, type WinogradParts } from './winograd.js';
 
@@ -30,15 +30,12 @@ export interface ConvParams {
   wino?: WinogradParts;
 }
 
-/** Output channels are padded to this in the packed weights: every kernel's channel tile divides it. */
-const COUT_ALIGN = 16;
 const DW_WG = 64;
 /** shaders/dwconv-rt-3x3s1-n8.wgsl: 8 rows of one column per lane, workgroup 16 columns × 4 channels. */
 const DW_RT = { shader: 'dwconv-rt-3x3s1-n8', tn: 8, wx: 16, wy: 4 };
 /** Workgroups per grid dimension every adapter allows (maxComputeWorkgroupsPerDimension's minimum). */
 const MAX_GROUPS = 65535;
 
-const coutPad = (cout: number) => Math.ceil(cout / COUT_ALIGN) * COUT_ALIGN;
 
 /** Elements `packConvWeights` produces for a conv. */
 export function packedConvWeightLength(c: Pick<ConvSpec, 'cin' | 'cout' | 'k' | 'groups'>): number {

@@ -72,3 +72,9 @@ export function grid1d(n: number, wg: number, maxPerDim = 65535): [number, numbe
   const y = Math.ceil(groups / maxPerDim);
   return [Math.ceil(groups / y), y, 1];
 }
+
+/** Output channels are padded to this in packed conv weights ([K][Cout padded]): every kernel's channel tile divides it. */
+const COUT_ALIGN = 16;
+
+/** Cout padded to COUT_ALIGN: the row length of packed conv weights (1×1, 3×3, Winograd's U, the gradients'). */
+export const coutPad = (cout: number) => Math.ceil(cout / COUT_ALIGN) * COUT_ALIGN;

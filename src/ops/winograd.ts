@@ -9,7 +9,7 @@
  * (shaders/winograd[-f4]-output.wgsl). The error is the transforms' (F(2×2): halves and sums; F(4×4):
  * factors up to 8 and sixths in G): the parity tests bound both.
  */
-import type { Dispatch, View } from './types.js';
+import { coutPad, type Dispatch, type View } from './types.js';
 
 /** The output tile's side: F(2×2, 3×3) or F(4×4, 3×3). */
 export type WinogradTile = 2 | 4;
@@ -55,7 +55,7 @@ export function packWinogradWeights(w: Float32Array, cin: number, cout: number, 
   if (w.length !== cout * cin * 9) throw new Error(`winograd weights: expected ${cout * cin * 9} values, got ${w.length}`);
   const g = G[m];
   const a = g.length;
-  const mp = Math.ceil(cout / 16) * 16;
+  const mp = coutPad(cout);
   const out = new Float32Array(a * a * cin * mp + mp);
   const t = new Float64Array(a * 3);
   for (let o = 0; o < cout; o++) {

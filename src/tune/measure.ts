@@ -9,7 +9,7 @@
 import { GENERIC, im2colRows, type ConvVariant } from '../ops/conv-variants.js';
 import { planConvSteps } from '../ops/conv.js';
 import { packWinogradWeights, winogradShapes, type WinogradTile } from '../ops/winograd.js';
-import type { Dispatch } from '../ops/types.js';
+import { coutPad, type Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
 import { GIVE_UP_RATIO, type ConvCase, type Outcome } from './choose.js';
@@ -59,7 +59,7 @@ function scratch(device: GPUDevice, c: ConvCase, colsRows: number, plane?: [numb
     wScratch.set(m, { ...s, vOffset, mOffset });
   }
   const arenaLen = at;
-  const mp = Math.ceil(g.cout / 16) * 16;
+  const mp = coutPad(g.cout);
   // After the packed weights, Cout-padded zeros (split-K variants' GEMM bias), then the bias.
   const wLen = align(g.cin * g.k * g.k * mp + mp);
   const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
