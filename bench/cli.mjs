@@ -7,7 +7,7 @@ const server = await createServer({ root, configFile: false, logLevel: 'error', 
 try {
   const run = await server.ssrLoadModule('/bench/run.ts');
   const mode = process.argv[2];
-  process.exitCode = await (mode === '--gemm' ? run.gemmMain(process.argv.slice(3)) : mode === '--ab' ? run.abMain(process.argv.slice(3)) : run.main(process.argv.slice(2)));
+  process.exitCode = await (mode === '--gemm' ? run.gemmMain(process.argv.slice(3)) : mode === '--ab' ? run.abMain(process.argv.slice(3)) : mode === '--probe' ? run.probeMain(process.argv.slice(3)) : run.main(process.argv.slice(2)));
 } finally {
   await server.close();
 }

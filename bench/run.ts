@@ -137,3 +137,28 @@ export async function abMain(argv: string[]): Promise<number> {
   }
   return 0;
 }
+
+/** The kernel probes under bench/probes/ (experiments whose figures PERFORMANCE.md quotes). */
+export const PROBES = ['implicit-gemm', 'unfold-loop'];
+
+/**
+ * `npm run bench:probe -- <name> [--json out.json]`: runs bench/probes/<name>.ts in headless Chromium
+ * and prints its table of kernels side by side (best / median ms, and each one's error against the
+ * kernel it would replace).
+ */
+export async function probeMain(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'string' } } });
+  const name = positionals[0];
+  if (!name || !PROBES.includes(name)) throw new Error(`bench:probe <name>: one of ${PROBES.join(', ')}`);
+  const s = await openBrowser();
+  try {
+    log(`probe ${name}`);
+    const r = await s.call<Record<string, Record<string, string>>>(`/bench/probes/${name}.ts`, 'probe');
+    const lines = Object.entries(r).flatMap(([shape, row]) => [`${shape}:`, ...Object.entries(row).map(([k, v]) => `  ${k}: ${v}`)]);
+    process.stdout.write(`## probe ${name} — ${new Date().toISOString()}, ${await s.page.browser().version()}\n\n${lines.join('\n')}\n`);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(r, null, 2)}\n`);
+  } finally {
+    await s.close();
+  }
+  return 0;
+}
