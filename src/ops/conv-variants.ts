@@ -219,19 +219,23 @@ export function adapterTraits(info: { vendor: string; architecture: string; devi
  * passes on SwiftShader (subgroups of 4; yolo11n at 320 and 640, the fracture model at 640, `npm run
  * bench`, 2026-12-03), held to shaders that cost a first load little compiling: the 1×1 family's first
  * kernel (`pw-m16n8`) is also the GEMM of Winograd F(4×4) for 3×3 stride-1 convs on 40×40 to 159×159
- * planes and of im2col for 3×3 stride-2 ones down to 20×20, so those add only their transforms
- * (`winograd-f4-input/output`, `im2col-3x3`). `npm run bench:ab -- --choices {},<this table> --imgsz
- * 640 --rounds 6` (2026-12-03, an untuned yolo11n): 1.29 s → 1.18 s (6 of 6); at 320 (8 rounds) 374.5 →
- * 355.9 ms (7 of 8); Winograd alone gave 1.15 s and 360.3 ms. Bigger planes keep direct 3×3 kernels
- * (Winograd's scratch grows with them); 1×1 convs keep `pw-m16n8` (`pw-m16n16` won on 80×80 and larger
- * planes, by less than its compile costs a first load). A variant the adapter cannot run, or whose
- * scratch would not fit, falls back to the family's first.
+ * planes, of F(2×2) on 20×20 ones, and of im2col for 3×3 stride-2 ones down to 20×20, so those add only
+ * their transforms (`winograd-f4-input/output`, `winograd-input/output`, `im2col-3x3`). `npm run bench:ab
+ * -- --choices {},<this table> --imgsz 640 --rounds 6` (2026-12-03, an untuned yolo11n): 1.29 s → 1.18 s
+ * (6 of 6); at 320 (8 rounds) 374.5 → 355.9 ms (7 of 8); Winograd alone gave 1.15 s and 360.3 ms.
+ * F(2×2) on 20×20 planes (the tuner's class choice in all three official runs of 2026-12-04) replaced
+ * the direct `m8n4` there: `npm run bench:ab` 897.1 → 864.6 ms at 640 (4 of 4 rounds), 274.7 → 265.4 ms
+ * at 320 (6 of 8), the first load no longer (docs/PERFORMANCE.md, "Without tuning"). Bigger planes keep
+ * direct 3×3 kernels (Winograd's scratch grows with them); 1×1 convs and the im2col GEMMs keep
+ * `pw-m16n8`: the 25-pixel tile the tuner prefers made an untuned forward 16 % faster at 640 (762 ms)
+ * but its compile made a first load 1.4 s longer (same section). A variant the adapter cannot run, or
+ * whose scratch would not fit, falls back to the family's first.
  */
 const CPU_CLASS_DEFAULTS: Record<string, string> = {
   '3x3s1/L': 'rt-3x3s1-m4n8-sg-16x4',
   '3x3s1/M': 'rt-3x3s1-wino4-m16n8-sg-16x4',
   '3x3s1/S': 'rt-3x3s1-wino4-m16n8-sg-16x4',
-  '3x3s1/T': 'rt-3x3s1-m8n4-sg-16x4',
+  '3x3s1/T': 'rt-3x3s1-wino-m16n8-sg-16x4',
   '3x3s1/U': 'rt-3x3s1-m8n4-sg-16x4',
   '3x3s2/L': 'rt-3x3s2-i2c-m16n8-sg-16x4',
   '3x3s2/M': 'rt-3x3s2-i2c-m16n8-sg-16x4',
@@ -244,6 +248,7 @@ const CPU_CLASS_DEFAULTS: Record<string, string> = {
 const CPU_DIRECT_DEFAULTS: Record<string, string> = {
   '3x3s1/M': 'rt-3x3s1-m4n8-sg-16x4',
   '3x3s1/S': 'rt-3x3s1-m8n4-sg-16x4',
+  '3x3s1/T': 'rt-3x3s1-m8n4-sg-16x4',
   '3x3s2/L': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/M': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/S': 'rt-3x3s2-px-m16n8-sg-8x4',

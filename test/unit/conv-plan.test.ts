@@ -323,11 +323,13 @@ describe('kernel choice without a measurement', () => {
     expect(pickVariant(cpu, swiftshader, geom(3, 2, 10)).id).toBe('rt-3x3s2-px-m16n8-sg-8x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 80)).id).toBe('rt-3x3s1-wino4-m16n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 160)).id).toBe('rt-3x3s1-m4n8-sg-16x4');
-    expect(pickVariant(cpu, swiftshader, geom(3, 1, 20)).id).toBe('rt-3x3s1-m8n4-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 20)).id).toBe('rt-3x3s1-wino-m16n8-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 10)).id).toBe('rt-3x3s1-m8n4-sg-16x4');
     // A picker that takes no multi-step kernel (the trainer's) gets the class's one-dispatch kernel instead.
     expect(pickVariant(cpu, swiftshader, geom(3, 2, 40), true).id).toBe('rt-3x3s2-px-m16n8-sg-8x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 80), true).id).toBe('rt-3x3s1-m4n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 40), true).id).toBe('rt-3x3s1-m8n4-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 20), true).id).toBe('rt-3x3s1-m8n4-sg-16x4');
     for (const [cls, id] of Object.entries(cpu.direct!)) expect([convVariant(id)?.kind, multiStep(convVariant(id)!)]).toEqual([cls.split('/')[0], false]);
     for (const [cls, id] of Object.entries(cpu.byClass!)) if (multiStep(convVariant(id)!)) expect(cpu.direct![cls]).toBeDefined();
     expect(pickVariant(cpu, swiftshader, geom(1, 1, 20)).id).toBe(candidates('pw', swiftshader)[0].id);
