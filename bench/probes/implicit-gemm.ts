@@ -10,17 +10,21 @@
  * compiling on SwiftShader, 2026-12-04).
  */
 // @ts-expect-error: a plain ES module of the shader generator (tools/), no declarations
-import { header, LANE_SPLIT } from '../../tools/shaders/conv-rt.mjs';
+import { fmas, header, LANE_SPLIT, loadWeights, storeBase } from '../../tools/shaders/conv-rt.mjs';
+// @ts-expect-error: as above
+import { range as anyRange } from '../../tools/shaders/common.mjs';
 import im2col from '../../shaders/im2col-3x3.wgsl?raw';
 import pw from '../../shaders/conv-rt-pw-m16n25-sg.wgsl?raw';
 import { ms, noise, openProbe, relError, type Step } from './harness.js';
 
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const range = anyRange as (n: number) => number[];
 
 /** The implicit-GEMM kernel: `tn` pixels per lane; `kyLoop` keeps the kernel rows a loop (smaller code). */
 export function implicitGemm(tn: number, kyLoop: boolean): string {
   const k = { kind: 'k3px', stride: 2, tm: 16, tn, sg: true };
-  const q = 4;
+  const q = k.tm / 4;
+  const fm = (j: number, ind: string): string[] => fmas(k, j, `x${j}`, ind);
+  const loadW = (row: string, ind: string): string[] => loadWeights(k, row, ind);
   const L: string[] = [];
   L.push('@compute @workgroup_size(LANES)');
   L.push('fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32, @builtin(num_workgroups) nwg: vec3u, @builtin(subgroup_invocation_id) sid: u32) {');
@@ -42,8 +46,6 @@ export function implicitGemm(tn: number, kyLoop: boolean): string {
   L.push('  var wi = (u.w_off + min(m0, u.cout_pad - 16u)) / 4u + sid % 4u;');
   L.push('  var xi = u.in_off;');
   L.push('  let in_hw = u.in_h * u.in_w;');
-  const fmas = (j: number, ind: string) => range(q).map((i) => `${ind}a${j}_${i} = fma(w${i}, vec4<f32>(x${j}), a${j}_${i});`);
-  const loadW = (row: string, ind: string) => [`${ind}let wl = weights[wi${row}];`, ...range(q).map((i) => `${ind}let w${i} = subgroupBroadcast(wl, ${i}u);`)];
   L.push('  for (var ci = 0u; ci < u.in_c; ci++) {');
   if (kyLoop) {
     L.push('    for (var ky = 0; ky < 3; ky++) {');
@@ -55,7 +57,7 @@ export function implicitGemm(tn: number, kyLoop: boolean): string {
       for (const j of range(tn)) {
         const m = kx === 0 ? `(rv${j} || !top) && cv${j}` : `rv${j} || !top`;
         L.push(`        let x${j} = select(0.0, arena[xi + u32(max(b${j} + ko + ${kx}, 0))], ${m});`);
-        L.push(...fmas(j, '        '));
+        L.push(...fm(j, '        '));
       }
       L.push('      }');
     }
@@ -72,7 +74,7 @@ export function implicitGemm(tn: number, kyLoop: boolean): string {
           const m = ky === 0 && kx === 0 ? `rv${j} && cv${j}` : ky === 0 ? `rv${j}` : `cv${j}`;
           L.push(`      let x${j} = select(0.0, arena[xi + u32(max(b${j} + ko, 0))], ${m});`);
         } else L.push(`      let x${j} = arena[xi + u32(b${j} + ko)];`);
-        L.push(...fmas(j, '      '));
+        L.push(...fm(j, '      '));
       }
       L.push('    }');
     }
@@ -80,8 +82,7 @@ export function implicitGemm(tn: number, kyLoop: boolean): string {
   }
   L.push('    xi += in_hw;');
   L.push('  }');
-  L.push('  let ms = select(m0, min(m0, u.cout_pad - 16u), FULL_M);');
-  L.push('  let mown = ms == m0;');
+  L.push(...(storeBase(k) as string[]));
   for (const j of range(tn)) for (const i of range(q)) L.push(`  put4(u.out_off, ms + ${4 * i}u, p${j}, npix, a${j}_${i}, mown && n0 + ${j}u * WX < npix);`);
   L.push('}');
   return `${header(k) as string}\n${L.join('\n')}\n`;

@@ -3,7 +3,7 @@
  * the same unfold with T pixels per invocation (a loop over pixels (wid.x·T + t)·64 + lane, so that
  * neighbouring lanes still write neighbouring floats), on yolo11n's stride-2 shapes and two stride-1
  * ones. Result (PERFORMANCE.md, "Tried and dropped"): faster on the two largest planes only, about
- * 3.5 ms of a 733 ms forward at 640, so not taken. `npm run bench:probe -- unfold-loop`.
+ * 3 ms of a 733 ms forward at 640, so not taken. `npm run bench:probe -- unfold-loop`.
  */
 import im2col from '../../shaders/im2col-3x3.wgsl?raw';
 import { ms, noise, openProbe, relError, type Step } from './harness.js';

@@ -132,7 +132,7 @@ ${EPILOGUE}
 export const LANE_SPLIT = ['  let WX = u.wx;', '  let WY = LANES / WX;', '  let lx = li % WX;', '  let ly = li / WX;'];
 
 /** Weight loads of one K step at row offset `row` (a WGSL expression in vec4 units). */
-function loadWeights(k, row, indent) {
+export function loadWeights(k, row, indent) {
   const q = k.tm / 4;
   if (k.sg) {
     return [`${indent}let wl = weights[wi${row}];`, ...range(q).map((i) => `${indent}let w${i} = subgroupBroadcast(wl, ${i}u);`)];
@@ -140,7 +140,7 @@ function loadWeights(k, row, indent) {
   return range(q).map((i) => `${indent}let w${i} = weights[wi${row}${i ? ` + ${i}u` : ''}];`);
 }
 
-const fmas = (k, j, x, indent) => range(k.tm / 4).map((i) => `${indent}a${j}_${i} = fma(w${i}, vec4<f32>(${x}), a${j}_${i});`);
+export const fmas = (k, j, x, indent) => range(k.tm / 4).map((i) => `${indent}a${j}_${i} = fma(w${i}, vec4<f32>(${x}), a${j}_${i});`);
 
 export function pw(k) {
   const q = k.tm / 4;
@@ -179,7 +179,7 @@ export function pw(k) {
 }
 
 /** The channel tile a lane stores: its own, or with FULL_M the last one when it is past Cout (a copy of it). */
-const storeBase = (k) => [
+export const storeBase = (k) => [
   `  let ms = select(m0, min(m0, u.cout_pad - ${k.tm}u), FULL_M);`,
   `  let mown = ms == m0;`,
 ];
