@@ -28,6 +28,7 @@ struct Params {
   bat_w: u32,
   bat_out: u32,
   zfold: u32,
+  bat_rows: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> arena: array<f32>;
@@ -95,11 +96,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let ly = li / WX;
   let npix = u.out_h * u.out_w;
   // Pixel tiles run along x, folded into z past the per-dimension workgroup limit.
-  // Batch (Winograd's GEMMs) and pixel-tile fold share z.
-  let bz = wid.z / u.zfold;
+  // Batch (Winograd's GEMMs) and pixel-tile fold share z, or batches are packed along rows (bat_rows).
+  let row = wid.y * WY + ly;
+  let packed = u.bat_rows != 0u;
+  let rb = max(u.bat_rows, 1u);
+  let bz = wid.z / u.zfold + select(0u, row / rb, packed);
   let ob = u.out_off + bz * u.bat_out;
   let n0 = (wid.x + (wid.z % u.zfold) * nwg.x) * WX * 16u + lx;
-  let m0 = (wid.y * WY + ly) * 16u;
+  let m0 = select(row, row % rb, packed) * 16u;
   // Lanes past the end compute clamped copies and store nothing: every lane runs the K loop.
   let p0 = min(n0 + 0u * WX, npix - 1u);
   let p1 = min(n0 + 1u * WX, npix - 1u);

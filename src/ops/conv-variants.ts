@@ -18,7 +18,9 @@
  *   `-wino`, `-wino4`: a 3×3 stride-1 convolution as Winograd F(2×2, 3×3) or F(4×4, 3×3)
  *   (src/ops/winograd.ts), three dispatches: the input transform, the 16 or 36 GEMMs batched in one
  *   dispatch of a 1×1 kernel (4 or 2.25 multiply-adds per output and input channel instead of 9), the
- *   output transform with bias, SiLU and residual.
+ *   output transform with bias, SiLU and residual. `-wino-…-4x16` packs the 16 GEMMs four to a
+ *   workgroup along rows of 4 lanes (`packRows`): on a 10×10 plane each GEMM has 25 tiles, which rows
+ *   of 16 lanes × 8 tiles leave three quarters idle.
  * - `tiled`: workgroup-memory tiles (shaders/conv2d-tiled.wgsl): what GPUs reward; also the generic
  *   kernel for any kernel size and stride.
  */
@@ -57,6 +59,12 @@ export interface ConvVariant {
   splitK?: number;
   /** A 3×3 stride-1 convolution as Winograd F(m×m, 3×3), m = this: transforms around the 1×1 kernel `shader` batched over (m+2)² GEMMs (src/ops/winograd.ts). */
   winograd?: WinogradTile;
+  /**
+   * A Winograd variant whose (m+2)² GEMMs are packed along the workgroup's rows of lanes (wx lanes
+   * each, the kernel's `bat_rows`) instead of one batch per workgroup: for small planes, whose one
+   * GEMM would leave most of a workgroup's lanes clamped copies.
+   */
+  packRows?: boolean;
 }
 
 const rt = (kind: Exclude<ConvKind, 'any'>, tn: number, sg: boolean, wx: number, wy: number, pixels = false, tm = 16): ConvVariant => {
@@ -78,6 +86,12 @@ export const SPLITK_SHADER = 'splitk-reduce';
 
 /** 3×3 stride 1 as Winograd F(m×m, 3×3) with the subgroup 1×1 kernel (tm channels × tn tiles per lane) for its (m+2)² GEMMs. */
 const wino = (m: WinogradTile, tn: number, tm = 16): ConvVariant => ({ ...rt('pw', tn, true, 16, 4, false, tm), id: `rt-3x3s1-wino${m === 2 ? '' : m}-m${tm}n${tn}-sg-16x4`, kind: '3x3s1', winograd: m });
+
+/**
+ * F(2×2) with its 16 GEMMs packed four to a workgroup, rows of 4 lanes × 8 tiles: on a 10×10 plane
+ * (25 tiles, 64 channels: 4 channel tiles) the 16-lane rows above keep 4 of 16 lanes busy.
+ */
+const winoPacked = (tn: number): ConvVariant => ({ ...rt('pw', tn, true, 4, 16), id: `rt-3x3s1-wino-m16n${tn}-sg-4x16`, kind: '3x3s1', winograd: 2, packRows: true });
 
 /** shaders/conv-tiled.wgsl: (4·wy channels) × (4·wx pixels) per workgroup, K slices of bk. */
 const tiled = (wx: number, wy: number, bk: number): ConvVariant =>
@@ -127,6 +141,7 @@ export const CONV_VARIANTS: readonly ConvVariant[] = [
   wino(4, 13),
   wino(4, 8),
   wino(4, 25, 8),
+  winoPacked(8),
   tiled(16, 16, 16),
   tiled(16, 8, 8),
   tiled(8, 16, 8),
@@ -225,7 +240,12 @@ export function adapterTraits(info: { vendor: string; architecture: string; devi
  * (6 of 6); at 320 (8 rounds) 374.5 → 355.9 ms (7 of 8); Winograd alone gave 1.15 s and 360.3 ms.
  * F(2×2) on 20×20 planes (the tuner's class choice in all three official runs of 2026-12-04) replaced
  * the direct `m8n4` there: `npm run bench:ab` 897.1 → 864.6 ms at 640 (4 of 4 rounds), 274.7 → 265.4 ms
- * at 320 (6 of 8), the first load no longer (docs/PERFORMANCE.md, "Without tuning"). Bigger planes keep
+ * at 320 (6 of 8), the first load no longer (docs/PERFORMANCE.md, "Without tuning"). Planes under
+ * 20×20 (320's 10×10 level) take F(2×2) with its GEMMs packed along rows of 4 lanes (`-4x16`, the same
+ * shaders again), which the tuner chose for the head's 256 → 64 conv there at 4.2 against 9.9 ms for the
+ * best direct kernel (2026-12-04, an AMD EPYC host): `npm run bench:ab -- --choices {"3x3s1/U":
+ * "rt-3x3s1-m8n4-sg-16x4"},{} --imgsz 320 --rounds 16`, 491.7 → 442.6 ms (10 of 16), reversed 409.7 →
+ * 382.1 ms (13 of 16); 2 fewer pipelines to compile. Bigger planes keep
  * direct 3×3 kernels (Winograd's scratch grows with them); 1×1 convs and the im2col GEMMs keep
  * `pw-m16n8`: the 25-pixel tile the tuner prefers made an untuned forward 16 % faster at 640 (762 ms)
  * but its compile made a first load 1.4 s longer (same section). A variant the adapter cannot run, or
@@ -236,7 +256,7 @@ const CPU_CLASS_DEFAULTS: Record<string, string> = {
   '3x3s1/M': 'rt-3x3s1-wino4-m16n8-sg-16x4',
   '3x3s1/S': 'rt-3x3s1-wino4-m16n8-sg-16x4',
   '3x3s1/T': 'rt-3x3s1-wino-m16n8-sg-16x4',
-  '3x3s1/U': 'rt-3x3s1-m8n4-sg-16x4',
+  '3x3s1/U': 'rt-3x3s1-wino-m16n8-sg-4x16',
   '3x3s2/L': 'rt-3x3s2-i2c-m16n8-sg-16x4',
   '3x3s2/M': 'rt-3x3s2-i2c-m16n8-sg-16x4',
   '3x3s2/S': 'rt-3x3s2-i2c-m16n8-sg-16x4',
@@ -249,6 +269,7 @@ const CPU_DIRECT_DEFAULTS: Record<string, string> = {
   '3x3s1/M': 'rt-3x3s1-m4n8-sg-16x4',
   '3x3s1/S': 'rt-3x3s1-m8n4-sg-16x4',
   '3x3s1/T': 'rt-3x3s1-m8n4-sg-16x4',
+  '3x3s1/U': 'rt-3x3s1-m8n4-sg-16x4',
   '3x3s2/L': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/M': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/S': 'rt-3x3s2-px-m16n8-sg-8x4',
@@ -303,8 +324,22 @@ export function laneUse(v: ConvVariant, c: ConvGeometry): number {
   const pixels = v.winograd ? winogradTiles(c.outH, c.outW, v.winograd) : flat ? c.outH * c.outW : c.outW;
   const perLane = flat ? v.tn : 1;
   const rows = flat ? 1 : Math.ceil(c.outH / v.tn) * v.tn;
+  if (v.packRows && v.winograd) {
+    const batchRows = packedRows(v, c.cout);
+    if (batchRows) return (batchRows * pixels) / (batchRows * Math.ceil(pixels / (v.wx * v.tn)) * v.wx * v.tn);
+  }
   const slots = laneSlots(mTiles, pixels, perLane, laneRows(mTiles, pixels, perLane, v.wx)) * rows;
   return (mTiles * pixels * (flat ? 1 : c.outH)) / slots;
+}
+
+/**
+ * Rows of lanes a row-packed Winograd variant's GEMMs fill ((m+2)² batches × its channel tiles), or 0
+ * where they do not fill whole workgroups (the planner then runs it one batch per workgroup).
+ */
+export function packedRows(v: ConvVariant, cout: number): number {
+  if (!v.packRows || !v.winograd) return 0;
+  const rows = (v.winograd + 2) ** 2 * Math.ceil(cout / v.tm);
+  return rows % (RT_LANES / v.wx) === 0 ? rows : 0;
 }
 
 /**

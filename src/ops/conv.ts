@@ -5,7 +5,7 @@
  */
 import type { ConvSpec } from '../model/spec.js';
 import { coutPad, grid1d, type ConvDims, type Dispatch, type View } from './types.js';
-import { GENERIC, IM2COL_SHADER, RT_LANES, SPLITK_SHADER, im2colRows, laneRows, type ConvVariant } from './conv-variants.js';
+import { GENERIC, IM2COL_SHADER, RT_LANES, SPLITK_SHADER, im2colRows, laneRows, packedRows, type ConvVariant } from './conv-variants.js';
 import { winogradElements, winogradTransforms, type WinogradParts } from './winograd.js';
 
 export interface ConvParams {
@@ -143,11 +143,19 @@ function planWinograd(p: ConvParams, variant: ConvVariant): Dispatch[] {
     k: 1, stride: 1, groups: 1, act: false, weightOffset: parts.weightOffset, biasOffset: parts.weightOffset + n * x.c * coutPad(y.c),
   }, { ...variant, kind: 'pw', winograd: undefined });
   const [gx, gy, gz] = gemm.workgroups;
-  return [before, {
-    ...gemm, variant: variant.id, flops, conv,
-    uniforms: { ...gemm.uniforms, bat_in: x.c * tiles, bat_w: x.c * coutPad(y.c), bat_out: y.c * tiles },
-    workgroups: [gx, gy, gz * n],
-  }, after];
+  const batched = { ...gemm, variant: variant.id, flops, conv, uniforms: { ...gemm.uniforms, bat_in: x.c * tiles, bat_w: x.c * coutPad(y.c), bat_out: y.c * tiles } };
+  const rows = packedRows(variant, y.c);
+  if (rows) {
+    // The n GEMMs packed along rows of wx lanes (the kernel's bat_rows): rows / wy workgroups along y.
+    const wx = variant.wx;
+    const xTiles = Math.ceil(tiles / (variant.tn * wx));
+    const z = Math.ceil(xTiles / MAX_GROUPS);
+    return [before, {
+      ...batched, uniforms: { ...batched.uniforms, wx, zfold: z, bat_rows: rows / n },
+      workgroups: [Math.ceil(xTiles / z), rows / (RT_LANES / wx), z],
+    }, after];
+  }
+  return [before, { ...batched, workgroups: [gx, gy, gz * n] }, after];
 }
 
 /** A convolution's checked geometry and FLOPs (throws where the views do not fit together). */
@@ -226,7 +234,7 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
       const tiles = Math.ceil((oh * ow) / (v.tn * wx));
       const z = Math.ceil(tiles / MAX_GROUPS);
       // 1×1 kernels also run batched (Winograd's GEMMs): one GEMM here, z only folds pixel tiles.
-      const batch: Record<string, number> = v.kind === 'pw' ? { bat_in: 0, bat_w: 0, bat_out: 0, zfold: z } : {};
+      const batch: Record<string, number> = v.kind === 'pw' ? { bat_in: 0, bat_w: 0, bat_out: 0, zfold: z, bat_rows: 0 } : {};
       return { ...base, uniforms: { ...uniforms, ...batch }, constants, workgroups: [Math.ceil(tiles / z), mGroups, z] };
     }
     // FULL_N: whole tiles of v.tn rows, so the row tests compile away too.

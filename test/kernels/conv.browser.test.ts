@@ -42,6 +42,8 @@ const cases: Case[] = [
   // Whole Winograd tiles (2×2 and 4×4: FULL, no bounds tests in the output transform) and whole depthwise row tiles.
   { cin: 6, cout: 16, h: 8, w: 12, k: 3, stride: 1, groups: 1, act: true, res: true },
   { cin: 5, cout: 5, h: 16, w: 9, k: 3, stride: 1, groups: 5, act: true, res: true },
+  // The detect head's 10×10 shape (25 F(2×2) tiles, 4 channel tiles): the row-packed Winograd GEMMs fill whole workgroups.
+  { cin: 20, cout: 64, h: 10, w: 10, k: 3, stride: 1, groups: 1, act: true, res: false },
 ];
 
 let s: BrowserSession;

@@ -95,6 +95,12 @@ test('output cost: a kernel and its twin without writes split its time; the repo
   expect(outputCost(rows.filter((r) => !('withoutWrites' in r)), 10)).toBeUndefined();
   const g: GemmResult = { adapter: {}, features: [], rows, perShape: {}, ceiling: 1, ceilingKernel: 'a', outputCost: o };
   expect(gemmMarkdown(g)).toMatch(/costs 4\.00 ns, as long as 20 multiply-adds at the ceiling's rate.*K \/ \(K \+ 20\) of the ceiling.*K 32: 62 %/);
+  // A twin that was not faster (noise): no cost of 0 ns and no bound of 100 %, but that it bounds nothing.
+  const noisy = outputCost([row('a', 10.4), row('a without stores', 11.5, 'a')], 10)!;
+  expect(noisy.ns).toBe(0);
+  const md = gemmMarkdown({ ...g, outputCost: noisy });
+  expect(md).toMatch(/8\.52 ms, 9\.42 ms without them: the twin without writes was not faster in this run.*bounds nothing/);
+  expect(md).not.toMatch(/costs 0\.00 ns|100 %/);
 });
 
 test('bench:ab: a choice from a benchmark JSON or a plain map (anything else is refused); the side-by-side table', () => {

@@ -79,6 +79,24 @@ describe('planConvSteps (Winograd variants)', () => {
     expect(() => planConv(p, v)).toThrow(/three dispatches/);
     expect(planConvSteps({ ...params(3, 2, 20, 24), wino: parts }, v).map((d) => d.shader)).toEqual([GENERIC.shader]);
   });
+  test('row-packed F(2×2): the 16 GEMMs along rows of 4 lanes (bat_rows = channel tiles each), whole workgroups, one z', () => {
+    const vp = convVariant('rt-3x3s1-wino-m16n8-sg-4x16')!;
+    expect(vp).toMatchObject({ winograd: 2, packRows: true, wx: 4, shader: 'conv-rt-pw-m16n8-sg' });
+    // 8 → 20 channels: 2 channel tiles per GEMM, 32 rows of 4 lanes = 2 workgroups of 16 rows; 144 tiles / (4 lanes × 8) = 5 along x.
+    const [, gemm] = planConvSteps({ ...p, wino: parts }, vp);
+    expect(gemm.uniforms).toMatchObject({ wx: 4, bat_rows: 2, zfold: 1, bat_in: 8 * 144, bat_w: 8 * 32, bat_out: 20 * 144 });
+    expect(gemm.workgroups).toEqual([5, 2, 1]);
+    // The head's 10×10 conv at 320 (256 → 64): 25 tiles in one row of 4 lanes × 8, 16 × 4 rows = 4 workgroups,
+    // every row busy (the 16-lane rows of the unpacked variant keep 4 of 16 lanes busy, 4 of 64 rows per workgroup).
+    const head = { label: 'h', input: { offset: 0, c: 256, h: 10, w: 10 }, output: { offset: 1 << 20, c: 64, h: 10, w: 10 }, k: 3, stride: 1, groups: 1, act: true, weightOffset: 0, biasOffset: 4096 };
+    const headParts = { weightOffset: 8192, v: { offset: 1 << 21, c: 16 * 256, h: 1, w: 25 }, m: { offset: 1 << 23, c: 16 * 64, h: 1, w: 25 } };
+    expect(planConvSteps({ ...head, wino: headParts }, vp)[1].workgroups).toEqual([1, 4, 1]);
+    const g = { k: 3, stride: 1, cin: 256, cout: 64, outH: 10, outW: 10 };
+    expect(laneUse(vp, g)).toBeCloseTo(25 / 32, 6);
+    expect(laneUse(convVariant('rt-3x3s1-wino-m16n8-sg-16x4')!, g)).toBeCloseTo(25 / 128, 6);
+    // Unpacked planning of the same GEMMs keeps bat_rows 0 (one batch per z).
+    expect(planConvSteps({ ...p, wino: parts }, v)[1].uniforms).toMatchObject({ bat_rows: 0 });
+  });
   test('F(4×4): 36 GEMMs over 6×6 tiles (23×23 → 6×6 tiles), its own transforms', () => {
     const v4 = CONV_VARIANTS.find((x) => x.winograd === 4)!;
     const parts4 = { weightOffset: 8192, v: { offset: 1 << 21, c: 36 * 8, h: 1, w: 36 }, m: { offset: 1 << 22, c: 36 * 20, h: 1, w: 36 } };
@@ -324,7 +342,8 @@ describe('kernel choice without a measurement', () => {
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 80)).id).toBe('rt-3x3s1-wino4-m16n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 160)).id).toBe('rt-3x3s1-m4n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 20)).id).toBe('rt-3x3s1-wino-m16n8-sg-16x4');
-    expect(pickVariant(cpu, swiftshader, geom(3, 1, 10)).id).toBe('rt-3x3s1-m8n4-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 10)).id).toBe('rt-3x3s1-wino-m16n8-sg-4x16');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 10), true).id).toBe('rt-3x3s1-m8n4-sg-16x4');
     // A picker that takes no multi-step kernel (the trainer's) gets the class's one-dispatch kernel instead.
     expect(pickVariant(cpu, swiftshader, geom(3, 2, 40), true).id).toBe('rt-3x3s2-px-m16n8-sg-8x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 80), true).id).toBe('rt-3x3s1-m4n8-sg-16x4');

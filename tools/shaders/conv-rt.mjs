@@ -43,8 +43,12 @@ const PARAMS = `struct Params {
  * 1×1 kernels also run as a batch of GEMMs in one dispatch (Winograd's 16, src/ops/winograd.ts):
  * workgroup z is batch · zfold + the pixel-tile fold, and batch b reads its input at in_off + b·bat_in,
  * its weights at w_off + b·bat_w, writes at out_off + b·bat_out (one GEMM: zfold = z, strides 0).
+ * With bat_rows ≠ 0 the batches are packed along the workgroup's rows of lanes instead, bat_rows rows
+ * (channel tiles) each: lane row r of the grid computes channel tile r % bat_rows of batch r / bat_rows.
+ * A small GEMM (Winograd's on a 10×10 plane: 25 tiles, 64 channels) then fills all 64 lanes of a
+ * workgroup with narrow rows (wx = 4) instead of one batch's 4 channel tiles in rows of 16 lanes.
  */
-const PW_PARAMS = PARAMS.replace('  wx: u32,\n}', '  wx: u32,\n  bat_in: u32,\n  bat_w: u32,\n  bat_out: u32,\n  zfold: u32,\n}');
+const PW_PARAMS = PARAMS.replace('  wx: u32,\n}', '  wx: u32,\n  bat_in: u32,\n  bat_w: u32,\n  bat_out: u32,\n  zfold: u32,\n  bat_rows: u32,\n}');
 
 const EPILOGUE = `// + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
 // at pixel n, as vec4 arithmetic (no loop: a dynamic vector index costs CPU adapters a memory round trip).
@@ -150,11 +154,14 @@ export function pw(k) {
   L.push(...LANE_SPLIT);
   L.push(`  let npix = u.out_h * u.out_w;`);
   L.push(`  // Pixel tiles run along x, folded into z past the per-dimension workgroup limit.`);
-  L.push(`  // Batch (Winograd's GEMMs) and pixel-tile fold share z.`);
-  L.push(`  let bz = wid.z / u.zfold;`);
+  L.push(`  // Batch (Winograd's GEMMs) and pixel-tile fold share z, or batches are packed along rows (bat_rows).`);
+  L.push(`  let row = wid.y * WY + ly;`);
+  L.push(`  let packed = u.bat_rows != 0u;`);
+  L.push(`  let rb = max(u.bat_rows, 1u);`);
+  L.push(`  let bz = wid.z / u.zfold + select(0u, row / rb, packed);`);
   L.push(`  let ob = u.out_off + bz * u.bat_out;`);
   L.push(`  let n0 = (wid.x + (wid.z % u.zfold) * nwg.x) * WX * ${k.tn}u + lx;`);
-  L.push(`  let m0 = (wid.y * WY + ly) * ${k.tm}u;`);
+  L.push(`  let m0 = select(row, row % rb, packed) * ${k.tm}u;`);
   L.push(`  // Lanes past the end compute clamped copies and store nothing: every lane runs the K loop.`);
   for (const j of range(k.tn)) L.push(`  let p${j} = min(n0 + ${j}u * WX, npix - 1u);`);
   for (const j of range(k.tn)) L.push(`  ${range(q).map((i) => `var a${j}_${i} = vec4<f32>();`).join(' ')}`);
