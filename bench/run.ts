@@ -139,7 +139,7 @@ export async function abMain(argv: string[]): Promise<number> {
 }
 
 /** The kernel probes under bench/probes/ (experiments whose figures PERFORMANCE.md quotes). */
-export const PROBES = ['implicit-gemm', 'unfold-loop'];
+export const PROBES = ['implicit-gemm', 'unfold-loop', 'stem-repeat'];
 
 /**
  * `npm run bench:probe -- <name> [--json out.json]`: runs bench/probes/<name>.ts in headless Chromium

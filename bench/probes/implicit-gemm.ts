@@ -107,7 +107,7 @@ export async function probe(tns: number[] = [4, 8], runs = 6): Promise<Record<st
     p.device.queue.writeBuffer(p.weights, 0, noise(K * co + co, 3)); // [K][Cout] then the bias
     const mTiles = co / 16, wy = Math.min(mTiles, 4), wx = 64 / wy;
     const uUnfold = p.uniform([0, c, h, w, colOff, oh, ow, 2]);
-    const uGemm = p.uniform([colOff, K, oh, ow, outOff, co, oh, ow, 0, K * co, 0, co, 1, wx, 0, 0, 0, 1]);
+    const uGemm = p.uniform([colOff, K, oh, ow, outOff, co, oh, ow, 0, K * co, 0, co, 1, wx, 0, 0, 0, 1, 0]);
     const uImplicit = p.uniform([0, c, h, w, outOff, co, oh, ow, 0, K * co, 0, co, 1, wx]);
     const steps: Record<string, Step[]> = {
       unfold: [[unfold, p.bind(unfold, uUnfold, false), [Math.ceil(npix / 64), c, 1]]],

@@ -1,0 +1,34 @@
+/**
+ * Probe: `model.0` (3×3 stride 2, 3 → 16) on the direct `conv-rt-3x3s2-m16n8-sg` kernel at 320 and 640,
+ * as 1 and as 4 dispatches of the same convolution in one submit: what one more dispatch costs
+ * ((4 − 1) / 3) against what a lone one does (the tuner and the profile time lone ones), to tell a
+ * fixed cost per submit from the kernel's own. `npm run bench:probe -- stem-repeat`.
+ */
+import k3 from '../../shaders/conv-rt-3x3s2-m16n8-sg.wgsl?raw';
+import { noise, openProbe, type Step } from './harness.js';
+
+export async function probe(runs = 8): Promise<Record<string, Record<string, string>>> {
+  const p = await openProbe();
+  const pipe = await p.pipeline(k3, { FULL_M: 1, FULL_N: 1 });
+  const out: Record<string, Record<string, string>> = {};
+  for (const size of [320, 640]) {
+    const c = 3, co = 16, oh = size / 2, ow = size / 2, K = 9 * c;
+    const outOff = Math.ceil((c * size * size) / 64) * 64;
+    p.device.queue.writeBuffer(p.arena, 0, noise(c * size * size, 7));
+    p.device.queue.writeBuffer(p.weights, 0, noise(K * co + co, 3)); // [K][Cout] then the bias
+    // Params of the 3×3 kernels: in_off in_c in_h in_w out_off out_c out_h out_w w_off b_off res_off cout_pad act wx.
+    const u = p.uniform([0, c, size, size, outOff, co, oh, ow, 0, K * co, 0, co, 1, 64]);
+    const one: Step = [pipe, p.bind(pipe, u, true), [Math.ceil(ow / 64), oh / 8, 1]];
+    const t1 = await p.time([one], runs);
+    const t4 = await p.time([one, one, one, one], runs);
+    const flops = 2 * co * K * oh * ow;
+    const marginal = (t4.best - t1.best) / 3;
+    out[`model.0 at ${size} (${(flops / 1e6).toFixed(1)} MFLOP)`] = {
+      'one dispatch': `${t1.best.toFixed(2)} ms (${(flops / t1.best / 1e6).toFixed(2)} GFLOP/s)`,
+      'four in one pass': `${t4.best.toFixed(2)} ms`,
+      'each one more': `${marginal.toFixed(2)} ms (${(flops / marginal / 1e6).toFixed(2)} GFLOP/s)`,
+    };
+  }
+  p.device.destroy();
+  return out;
+}
