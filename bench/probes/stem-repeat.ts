@@ -2,32 +2,50 @@
  * Probe: `model.0` (3×3 stride 2, 3 → 16) on the direct `conv-rt-3x3s2-m16n8-sg` kernel at 320 and 640,
  * as 1 and as 4 dispatches of the same convolution in one submit: what one more dispatch costs
  * ((4 − 1) / 3) against what a lone one does (the tuner and the profile time lone ones), to tell a
- * fixed cost per submit from the kernel's own. `npm run bench:probe -- stem-repeat`.
+ * fixed cost per submit from the kernel's own; in rows of 64 lanes (160 columns at 320: 160 of 192
+ * lanes busy) and in rows of 32 with 2 rows of lanes along row tiles (`yrows`, a uniform the probe
+ * adds to the kernel: every lane busy). Result (PERFORMANCE.md, "Tried and dropped"): no gain that
+ * the machine's spread lets one see, so the runtime's kernels do not take it.
+ * `npm run bench:probe -- stem-repeat`.
  */
 import k3 from '../../shaders/conv-rt-3x3s2-m16n8-sg.wgsl?raw';
 import { noise, openProbe, type Step } from './harness.js';
 
+/** The kernel with a uniform `yrows`: rows ly of lanes at channel tile ly / yrows, row tile ly % yrows (yrows 1: the kernel itself). */
+export function withRowSplit(code: string): string {
+  const out = code
+    .replace('  wx: u32,\n}', '  wx: u32,\n  yrows: u32,\n}')
+    .replace('  let oy0 = wid.y * 8u;', '  let yr = max(u.yrows, 1u);\n  let oy0 = (wid.y * yr + ly % yr) * 8u;')
+    .replace('  let m0 = (wid.z * WY + ly) * 16u;', '  let m0 = (wid.z * (WY / yr) + ly / yr) * 16u;');
+  if (!out.includes('yrows: u32') || !out.includes('ly % yr') || !out.includes('ly / yr')) throw new Error('shaders/conv-rt-3x3s2-m16n8-sg.wgsl changed: update the probe');
+  return out;
+}
+
 export async function probe(runs = 8): Promise<Record<string, Record<string, string>>> {
   const p = await openProbe();
-  const pipe = await p.pipeline(k3, { FULL_M: 1, FULL_N: 1 });
+  const pipe = await p.pipeline(withRowSplit(k3), { FULL_M: 1, FULL_N: 1 });
   const out: Record<string, Record<string, string>> = {};
   for (const size of [320, 640]) {
     const c = 3, co = 16, oh = size / 2, ow = size / 2, K = 9 * c;
     const outOff = Math.ceil((c * size * size) / 64) * 64;
     p.device.queue.writeBuffer(p.arena, 0, noise(c * size * size, 7));
     p.device.queue.writeBuffer(p.weights, 0, noise(K * co + co, 3)); // [K][Cout] then the bias
-    // Params of the 3×3 kernels: in_off in_c in_h in_w out_off out_c out_h out_w w_off b_off res_off cout_pad act wx.
-    const u = p.uniform([0, c, size, size, outOff, co, oh, ow, 0, K * co, 0, co, 1, 64]);
-    const one: Step = [pipe, p.bind(pipe, u, true), [Math.ceil(ow / 64), oh / 8, 1]];
-    const t1 = await p.time([one], runs);
-    const t4 = await p.time([one, one, one, one], runs);
     const flops = 2 * co * K * oh * ow;
-    const marginal = (t4.best - t1.best) / 3;
-    out[`model.0 at ${size} (${(flops / 1e6).toFixed(1)} MFLOP)`] = {
-      'one dispatch': `${t1.best.toFixed(2)} ms (${(flops / t1.best / 1e6).toFixed(2)} GFLOP/s)`,
-      'four in one pass': `${t4.best.toFixed(2)} ms`,
-      'each one more': `${marginal.toFixed(2)} ms (${(flops / marginal / 1e6).toFixed(2)} GFLOP/s)`,
-    };
+    const row: Record<string, string> = {};
+    // Params of the 3×3 kernels: in_off in_c in_h in_w out_off out_c out_h out_w w_off b_off res_off cout_pad act wx yrows.
+    // Rows of 64 lanes (the split before k3LaneSplit), and rows of 32 with 2 along row tiles.
+    for (const [wx, yr] of [[64, 1], [32, 2]]) {
+      const u = p.uniform([0, c, size, size, outOff, co, oh, ow, 0, K * co, 0, co, 1, wx, yr]);
+      const one: Step = [pipe, p.bind(pipe, u, true), [Math.ceil(ow / wx), oh / 8 / yr, 1]];
+      const t1 = await p.time([one], runs);
+      const t4 = await p.time([one, one, one, one], runs);
+      const marginal = (t4.best - t1.best) / 3;
+      const split = `rows of ${wx} lanes${yr > 1 ? `, ${yr} along row tiles` : ''}`;
+      row[`${split}: one dispatch`] = `${t1.best.toFixed(2)} ms (${(flops / t1.best / 1e6).toFixed(2)} GFLOP/s)`;
+      row[`${split}: four in one pass`] = `${t4.best.toFixed(2)} ms`;
+      row[`${split}: each one more`] = `${marginal.toFixed(2)} ms (${(flops / marginal / 1e6).toFixed(2)} GFLOP/s)`;
+    }
+    out[`model.0 at ${size} (${(flops / 1e6).toFixed(1)} MFLOP)`] = row;
   }
   p.device.destroy();
   return out;
