@@ -24,6 +24,7 @@ struct Params {
   cout_pad: u32,
   act: u32,
   wx: u32,
+  yrows: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> arena: array<f32>;
@@ -94,8 +95,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let ly = li / WX;
   let npix = u.out_h * u.out_w;
   let ox = wid.x * WX + lx;
-  let oy0 = wid.y * 4u;
-  let m0 = (wid.z * WY + ly) * 16u;
+  // yrows rows of lanes along output row tiles, the rest along channel tiles (yrows 1: all).
+  let yr = max(u.yrows, 1u);
+  let oy0 = (wid.y * yr + ly % yr) * 4u;
+  let m0 = (wid.z * (WY / yr) + ly / yr) * 16u;
   let H = i32(u.in_h);
   let W = i32(u.in_w);
   // Input column of kernel column kx: cx + kx; input row r: ry + r. Addresses are clamped into the

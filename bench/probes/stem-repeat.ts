@@ -13,6 +13,7 @@ import { noise, openProbe, type Step } from './harness.js';
 
 /** The kernel with a uniform `yrows`: rows ly of lanes at channel tile ly / yrows, row tile ly % yrows (yrows 1: the kernel itself). */
 export function withRowSplit(code: string): string {
+  if (code.includes('  yrows: u32,')) return code; // the generated kernel has it
   const out = code
     .replace('  wx: u32,\n}', '  wx: u32,\n  yrows: u32,\n}')
     .replace('  let oy0 = wid.y * 8u;', '  let yr = max(u.yrows, 1u);\n  let oy0 = (wid.y * yr + ly % yr) * 8u;')

@@ -305,9 +305,27 @@ export function laneRows(mTiles: number, pixels: number, perLane: number, minWx:
   return best;
 }
 
+/**
+ * The lane split of a 3×3 register kernel (a column of `rowTiles`·tn rows per lane): `laneRows`' wy,
+ * unless some of those rows going along output row tiles instead (yr of them; the kernel's `yrows`)
+ * leaves strictly fewer lane slots idle: a one-channel-tile convolution on 160 columns (model.0 at
+ * 320) fills 160 of 3 × 64 lanes in rows of 64, all of 5 × 32 in rows of 32 with 2 rows along rows.
+ */
+export function k3LaneSplit(mTiles: number, cols: number, rowTiles: number, minWx: number): { wy: number; yr: number } {
+  const wy0 = laneRows(mTiles, cols, 1, minWx);
+  let best = { wy: wy0, yr: 1 };
+  let bestSlots = laneSlots(mTiles, cols, 1, wy0) * rowTiles;
+  for (let wy = 2; wy <= RT_LANES / minWx; wy *= 2) {
+    for (let yr = 2; yr <= wy; yr *= 2) {
+      const slots = laneSlots(mTiles, cols, 1, wy / yr, RT_LANES / wy) * Math.ceil(rowTiles / yr) * yr;
+      if (slots < bestSlots) [best, bestSlots] = [{ wy, yr }, slots];
+    }
+  }
+  return best;
+}
+
 /** Lane slots (channel tiles × pixels) a register kernel's grid covers with `wy` rows of lanes along channels. */
-const laneSlots = (mTiles: number, pixels: number, perLane: number, wy: number): number => {
-  const wx = RT_LANES / wy;
+const laneSlots = (mTiles: number, pixels: number, perLane: number, wy: number, wx = RT_LANES / wy): number => {
   return Math.ceil(mTiles / wy) * wy * Math.ceil(pixels / (wx * perLane)) * wx * perLane;
 };
 
@@ -328,8 +346,14 @@ export function laneUse(v: ConvVariant, c: ConvGeometry): number {
     const batchRows = packedRows(v, c.cout);
     if (batchRows) return (batchRows * pixels) / (batchRows * Math.ceil(pixels / (v.wx * v.tn)) * v.wx * v.tn);
   }
+  if (!flat) {
+    const rowTiles = Math.ceil(c.outH / v.tn);
+    const { wy, yr } = k3LaneSplit(mTiles, pixels, rowTiles, v.wx);
+    const slots = laneSlots(mTiles, pixels, 1, wy / yr, RT_LANES / wy) * Math.ceil(rowTiles / yr) * yr * v.tn;
+    return (mTiles * pixels * c.outH) / slots;
+  }
   const slots = laneSlots(mTiles, pixels, perLane, laneRows(mTiles, pixels, perLane, v.wx)) * rows;
-  return (mTiles * pixels * (flat ? 1 : c.outH)) / slots;
+  return (mTiles * pixels) / slots;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { ConvSpec } from '../model/spec.js';
 import { coutPad, grid1d, type ConvDims, type Dispatch, type View } from './types.js';
-import { GENERIC, IM2COL_SHADER, RT_LANES, SPLITK_SHADER, im2colRows, laneRows, packedRows, type ConvVariant } from './conv-variants.js';
+import { GENERIC, IM2COL_SHADER, RT_LANES, SPLITK_SHADER, im2colRows, k3LaneSplit, laneRows, packedRows, type ConvVariant } from './conv-variants.js';
 import { winogradElements, winogradTransforms, type WinogradParts } from './winograd.js';
 
 export interface ConvParams {
@@ -237,8 +237,17 @@ export function planConv(p: ConvParams, variant: ConvVariant = GENERIC): Dispatc
       const batch: Record<string, number> = v.kind === 'pw' ? { bat_in: 0, bat_w: 0, bat_out: 0, zfold: z, bat_rows: 0 } : {};
       return { ...base, uniforms: { ...uniforms, ...batch }, constants, workgroups: [Math.ceil(tiles / z), mGroups, z] };
     }
-    // FULL_N: whole tiles of v.tn rows, so the row tests compile away too.
-    return { ...base, uniforms, constants: { ...constants, FULL_N: oh % v.tn === 0 ? 1 : 0 }, workgroups: [Math.ceil(ow / wx), Math.ceil(oh / v.tn), mGroups] };
+    // 3×3 columns of rows: some rows of lanes may go along row tiles (yr, the kernel's yrows) where
+    // that leaves fewer lanes idle (k3LaneSplit). FULL_N: whole tiles of v.tn rows, every row tile
+    // of the grid inside the plane, so the row tests compile away too.
+    const rowTiles = Math.ceil(oh / v.tn);
+    const { wy: wy3, yr } = k3LaneSplit(Math.ceil(y.c / v.tm), ow, rowTiles, v.wx);
+    const wx3 = RT_LANES / wy3;
+    const fullN = oh % v.tn === 0 && rowTiles % yr === 0 ? 1 : 0;
+    return {
+      ...base, uniforms: { ...uniforms, wx: wx3, yrows: yr }, constants: { ...constants, FULL_N: fullN },
+      workgroups: [Math.ceil(ow / wx3), Math.ceil(rowTiles / yr), Math.ceil(y.c / (v.tm * (wy3 / yr)))],
+    };
   }
   const tiles = Math.ceil((oh * ow) / v.tn);
   const z = Math.ceil(tiles / MAX_GROUPS);

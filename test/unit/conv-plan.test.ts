@@ -219,23 +219,34 @@ describe('planConvSteps (im2col variants)', () => {
 describe('planConv', () => {
   test('register kernels: 64 lanes split between channels and pixels to leave the fewest idle', () => {
     const v = CONV_VARIANTS.find((x) => x.kind === '3x3s1' && x.wx === 16)!;
-    const d = planConv(params(3, 1, 16, 80), v); // 16 channels: one row of 64 lanes, not 4 rows of 16
+    // 16 channels (one tile) on 80 columns: rows of 64 lanes would leave 48 of 128 idle, 4 rows of 16
+    // along channels 3 of 4 rows; 2 rows of 32 lanes, both along row tiles (yrows 2), leave 16 of 96.
+    const d = planConv(params(3, 1, 16, 80), v);
     // One pipeline whatever the split (one more with a residual); FULL_M: 16 channels fill the tile, so
-    // no channel tests; FULL_N: 80 rows are whole tiles of v.tn, so no row tests.
+    // no channel tests; FULL_N: 80 rows are whole tiles of v.tn, in pairs, so no row tests.
     expect(d.constants).toEqual({ RES: 0, IN_PLACE: 0, FULL_M: 1, FULL_N: 1 });
-    expect(d.uniforms.wx).toBe(64);
-    expect(d.workgroups).toEqual([Math.ceil(80 / 64), Math.ceil(80 / v.tn), 1]);
+    expect(d.uniforms).toMatchObject({ wx: 32, yrows: 2 });
+    expect(d.workgroups).toEqual([Math.ceil(80 / 32), Math.ceil(80 / v.tn / 2), 1]);
+    // 72 rows: 9 row tiles in pairs, the last pair half outside the plane, so the row tests stay.
+    const d72 = planConv(params(3, 1, 16, 72), v);
+    expect(d72.uniforms).toMatchObject({ wx: 32, yrows: 2 });
+    expect(d72.constants).toMatchObject({ FULL_N: 0 });
+    expect(d72.workgroups).toEqual([3, 5, 1]);
+    // model.0 at 320 (160 columns, 160 rows): 5 × 32 lanes, every lane busy, instead of 3 × 64.
+    expect(planConv(params(3, 2, 16, 320, 3), CONV_VARIANTS.find((x) => x.kind === '3x3s2' && x.wx === 16 && x.tn === 8)!).uniforms).toMatchObject({ wx: 32, yrows: 2 });
     // 70 → 80 padded: 5 channel tiles of 16 over 80 columns. 4 rows × 16 lanes: 8 × 80 = 640 slots;
-    // 2 rows × 32: 6 × 96 = 576; 1 row × 64: 5 × 128 = 640. Two rows of 32 lanes, 3 channel groups.
+    // 2 rows × 32: 6 × 96 = 576; 1 row × 64: 5 × 128 = 640; 2 rows × 32, one along channels and one
+    // along row tiles: 5 × 96 = 480. So the last, 5 channel groups.
     const d2 = planConv(params(3, 1, 70, 80), v);
-    expect(d2.uniforms.wx).toBe(32);
-    expect(d2.workgroups).toEqual([3, Math.ceil(80 / v.tn), 3]);
+    expect(d2.uniforms).toMatchObject({ wx: 32, yrows: 2 });
+    expect(d2.workgroups).toEqual([3, Math.ceil(80 / v.tn / 2), 5]);
     expect(d2.uniforms).toMatchObject({ cout_pad: 80, act: 1 });
     expect(d2.constants).toEqual({ RES: 0, IN_PLACE: 0, FULL_M: 0, FULL_N: 1 }); // 70 channels: the last tile is partial
     expect(planConv(params(3, 1, 16, 20), v).constants).toMatchObject({ FULL_N: 20 % v.tn === 0 ? 1 : 0 });
     expect(planConv(params(1, 1, 16, 20), CONV_VARIANTS.find((x) => x.kind === 'pw')!).constants).toEqual({ RES: 0, IN_PLACE: 0, FULL_M: 1 }); // flat pixels: no row tests
-    // 3 channel tiles over 80 columns: 4 rows of 16 (one idle) fit the columns exactly: 320 slots vs 384
-    expect(planConv(params(3, 1, 40, 80), v).uniforms.wx).toBe(16);
+    // 3 channel tiles over 80 columns: 4 rows of 16 along channels (one idle) fit the columns exactly,
+    // 4 × 80 = 320 slots per row tile; 2 rows of 32, one along row tiles, 3 × 96 = 288
+    expect(planConv(params(3, 1, 40, 80), v).uniforms).toMatchObject({ wx: 32, yrows: 2 });
     expect(d2.flops).toBe(2 * 70 * 8 * 9 * 80 * 80);
     // A 1×1 conv with 80 channels on an 80×80 plane (the class branch of COCO's Detect): one row of 64
     // lanes, no channel slot idle, where 4 rows would compute 128 channels for 80.
@@ -250,11 +261,11 @@ describe('planConv', () => {
     // model.2.m.0.cv1 of yolo11n at 640: 16 → 8 channels on 160×160. One 8-channel tile: one row of 64
     // lanes, one channel group (a 16-channel tile would compute 8 channels of zero padding).
     const d = planConv(params(3, 1, 8, 160, 16), m8);
-    expect(d.uniforms).toMatchObject({ wx: 64, cout_pad: 16 });
-    expect(d.workgroups).toEqual([Math.ceil(160 / 64), Math.ceil(160 / m8.tn), 1]);
+    expect(d.uniforms).toMatchObject({ wx: 32, yrows: 2, cout_pad: 16 }); // 160 columns: rows of 32, two along row tiles
+    expect(d.workgroups).toEqual([Math.ceil(160 / 32), Math.ceil(160 / m8.tn / 2), 1]);
     // 24 channels: three tiles of 8, where tiles of 16 would need two (32 channels, 8 idle)
     const d2 = planConv(params(3, 1, 24, 160, 16), m8);
-    const rows = 64 / (d2.uniforms.wx as number);
+    const rows = 64 / (d2.uniforms.wx as number) / (d2.uniforms.yrows as number); // rows of lanes along channels
     expect(d2.workgroups[2] * rows * m8.tm).toBeGreaterThanOrEqual(24);
     expect((d2.workgroups[2] - 1) * rows * m8.tm).toBeLessThan(24);
   });

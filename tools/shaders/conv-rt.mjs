@@ -48,6 +48,14 @@ const PARAMS = `struct Params {
  * A small GEMM (Winograd's on a 10×10 plane: 25 tiles, 64 channels) then fills all 64 lanes of a
  * workgroup with narrow rows (wx = 4) instead of one batch's 4 channel tiles in rows of 16 lanes.
  */
+/**
+ * 3×3 kernels (a column of rows per lane): with yrows > 1 the workgroup's rows of lanes go yrows at a
+ * time along output row tiles instead of all along channel tiles (row ly: channel tile ly / yrows, row
+ * tile ly % yrows), so that a convolution with one channel tile (model.0: 16 channels) can still take
+ * rows of fewer lanes where its columns do not fill 64 (160 columns: 2 rows of 32 instead of 3 × 64).
+ */
+const K3_PARAMS = PARAMS.replace('  wx: u32,\n}', '  wx: u32,\n  yrows: u32,\n}');
+
 const PW_PARAMS = PARAMS.replace('  wx: u32,\n}', '  wx: u32,\n  bat_in: u32,\n  bat_w: u32,\n  bat_out: u32,\n  zfold: u32,\n  bat_rows: u32,\n}');
 
 const EPILOGUE = `// + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
@@ -102,7 +110,7 @@ export function header(k) {
 //
 // arena   : activations, NCHW f32; input at in_off, output at out_off, residual at res_off.
 // weights : packed [K = Cin·k·k][cout_pad] (cout_pad a multiple of ${k.tm}), vec4-aligned at w_off; bias [Cout] at b_off.
-${k.sg ? 'enable subgroups;\n\n' : ''}${k.kind === 'pw' ? PW_PARAMS : PARAMS}
+${k.sg ? 'enable subgroups;\n\n' : ''}${k.kind === 'pw' ? PW_PARAMS : k.kind === 'k3' ? K3_PARAMS : PARAMS}
 
 @group(0) @binding(0) var<storage, read_write> arena: array<f32>;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
@@ -201,8 +209,10 @@ export function k3(k) {
   L.push(...LANE_SPLIT);
   L.push(`  let npix = u.out_h * u.out_w;`);
   L.push(`  let ox = wid.x * WX + lx;`);
-  L.push(`  let oy0 = wid.y * ${k.tn}u;`);
-  L.push(`  let m0 = (wid.z * WY + ly) * ${k.tm}u;`);
+  L.push(`  // yrows rows of lanes along output row tiles, the rest along channel tiles (yrows 1: all).`);
+  L.push(`  let yr = max(u.yrows, 1u);`);
+  L.push(`  let oy0 = (wid.y * yr + ly % yr) * ${k.tn}u;`);
+  L.push(`  let m0 = (wid.z * (WY / yr) + ly / yr) * ${k.tm}u;`);
   taps(L, s, rows, 'oy0');
   for (const j of range(k.tn)) L.push(`  ${range(q).map((i) => `var a${j}_${i} = vec4<f32>();`).join(' ')}`);
   L.push(`  let wrow = u.cout_pad / 4u;`);
@@ -230,7 +240,7 @@ export function k3(k) {
   L.push(`    wi += 9u * wrow;`);
   L.push(`  }`);
   // A lane past the last column holds a copy of that column's values and stores them there again (no
-  // divergent branch around the epilogue); rows past the end are skipped by the whole workgroup.
+  // divergent branch around the epilogue); rows past the end are skipped.
   L.push(`  let oxs = min(ox, u.out_w - 1u);`);
   L.push(...storeBase(k));
   for (const j of range(k.tn)) {
