@@ -3,28 +3,17 @@
  * as 1 and as 4 dispatches of the same convolution in one submit: what one more dispatch costs
  * ((4 − 1) / 3) against what a lone one does (the tuner and the profile time lone ones), to tell a
  * fixed cost per submit from the kernel's own; in rows of 64 lanes (160 columns at 320: 160 of 192
- * lanes busy) and in rows of 32 with 2 rows of lanes along row tiles (`yrows`, a uniform the probe
- * adds to the kernel: every lane busy). Result (PERFORMANCE.md, "Tried and dropped"): no gain that
- * the machine's spread lets one see, so the runtime's kernels do not take it.
+ * lanes busy) and in rows of 32 with 2 rows of lanes along row tiles (the kernel's `yrows`: every lane
+ * busy). Result (PERFORMANCE.md, "3×3 kernels' rows of lanes along row tiles"): faster at 320, the
+ * same at 640, so the planner takes such a split where it leaves fewer lanes idle (`k3LaneSplit`).
  * `npm run bench:probe -- stem-repeat`.
  */
 import k3 from '../../shaders/conv-rt-3x3s2-m16n8-sg.wgsl?raw';
 import { noise, openProbe, type Step } from './harness.js';
 
-/** The kernel with a uniform `yrows`: rows ly of lanes at channel tile ly / yrows, row tile ly % yrows (yrows 1: the kernel itself). */
-export function withRowSplit(code: string): string {
-  if (code.includes('  yrows: u32,')) return code; // the generated kernel has it
-  const out = code
-    .replace('  wx: u32,\n}', '  wx: u32,\n  yrows: u32,\n}')
-    .replace('  let oy0 = wid.y * 8u;', '  let yr = max(u.yrows, 1u);\n  let oy0 = (wid.y * yr + ly % yr) * 8u;')
-    .replace('  let m0 = (wid.z * WY + ly) * 16u;', '  let m0 = (wid.z * (WY / yr) + ly / yr) * 16u;');
-  if (!out.includes('yrows: u32') || !out.includes('ly % yr') || !out.includes('ly / yr')) throw new Error('shaders/conv-rt-3x3s2-m16n8-sg.wgsl changed: update the probe');
-  return out;
-}
-
 export async function probe(runs = 8): Promise<Record<string, Record<string, string>>> {
   const p = await openProbe();
-  const pipe = await p.pipeline(withRowSplit(k3), { FULL_M: 1, FULL_N: 1 });
+  const pipe = await p.pipeline(k3, { FULL_M: 1, FULL_N: 1 });
   const out: Record<string, Record<string, string>> = {};
   for (const size of [320, 640]) {
     const c = 3, co = 16, oh = size / 2, ow = size / 2, K = 9 * c;
