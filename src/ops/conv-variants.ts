@@ -437,7 +437,9 @@ export function pickVariant(t: ConvTuning, a: AdapterTraits, c: ConvGeometry, di
   const key = shapeClass(k, stride, c.outH * c.outW);
   let cls = chosen(key);
   if (direct && cls && multiStep(cls) && t.direct?.[key]) cls = convVariant(t.direct[key]);
-  if (fits(cls) && laneUse(cls, c) >= CLASS_LANE_USE * laneUse(fallback, c)) return cls;
+  // A row-packed Winograd choice also keeps its own rows ≥ CLASS_LANE_USE busy: below 24 tiles (an 8×8
+  // plane or smaller) its transforms cost more dispatches than its GEMM has work.
+  if (fits(cls) && laneUse(cls, c) >= CLASS_LANE_USE * laneUse(fallback, c) && (!cls.packRows || laneUse(cls, c) >= CLASS_LANE_USE)) return cls;
   return fallback;
 }
 

@@ -22,7 +22,7 @@ beforeAll(async () => {
   s = await openBrowser();
   const a = await s.call<{ vendor: string; architecture: string; device: string; description: string; features: string[] }>('/test/browser/entries/kernels.ts', 'adapterInfo');
   const traits = adapterTraits(a, a.features);
-  pick = picker(defaultConvTuning(traits), traits);
+  pick = picker(defaultConvTuning(traits), traits, true); // the trainer's one-dispatch picker (src/train/core.ts)
 });
 afterAll(async () => {
   await s?.close();
@@ -93,8 +93,8 @@ describe('convolution backward vs finite differences (f64)', () => {
     if (groups === 1) for (let kk = 0; kk < K; kk++) for (let m = cout; m < mp; m++) expect(gAll[kk * mp + m]).toBe(0);
     if (groups !== 1 ? st !== 1 : st === 2 && k !== 3) return;
     // Training's dX: the flipped weights W' (from the packed weights in `params`; depthwise: each
-    // channel's taps reversed), dZ spread with zeros for stride 2, then the inference kernel the
-    // adapter uses, accumulating in place.
+    // channel's taps reversed), dZ spread with zeros for stride 2, then the one-dispatch inference
+    // kernel the trainer's picker gives this adapter, accumulating in place.
     const fl = flippedLength(cin, cout, k, groups);
     const spreadOff = dxOff + x.length + 5;
     const arena2 = new Float64Array(spreadOff + cout * h * w + 3);

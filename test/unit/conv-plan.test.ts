@@ -354,6 +354,9 @@ describe('kernel choice without a measurement', () => {
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 160)).id).toBe('rt-3x3s1-m4n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 20)).id).toBe('rt-3x3s1-wino-m16n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 10)).id).toBe('rt-3x3s1-wino-m16n8-sg-4x16');
+    // 8×8 and smaller: 16 tiles or fewer fill half a row of 4 × 8 or less, so the class choice does not reach them.
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 8)).id).toBe(candidates('3x3s1', swiftshader)[0].id);
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 2)).id).toBe(candidates('3x3s1', swiftshader)[0].id);
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 10), true).id).toBe('rt-3x3s1-m8n4-sg-16x4');
     // A picker that takes no multi-step kernel (the trainer's) gets the class's one-dispatch kernel instead.
     expect(pickVariant(cpu, swiftshader, geom(3, 2, 40), true).id).toBe('rt-3x3s2-px-m16n8-sg-8x4');
