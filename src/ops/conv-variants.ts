@@ -241,7 +241,7 @@ export function adapterTraits(info: { vendor: string; architecture: string; devi
  * F(2×2) on 20×20 planes (the tuner's class choice in all three official runs of 2026-12-04) replaced
  * the direct `m8n4` there: `npm run bench:ab` 897.1 → 864.6 ms at 640 (4 of 4 rounds), 274.7 → 265.4 ms
  * at 320 (6 of 8), the first load no longer (docs/PERFORMANCE.md, "Without tuning"). Planes under
- * 20×20 (320's 10×10 level) take F(2×2) with its GEMMs packed along rows of 4 lanes (`-4x16`, the same
+ * 20×20 (320's 10×10 level; ≥ 24 tiles, see pickVariant) take F(2×2) with its GEMMs packed along rows of 4 lanes (`-4x16`, the same
  * shaders again), which the tuner chose for the head's 256 → 64 conv there at 4.2 against 9.9 ms for the
  * best direct kernel (2026-12-04, an AMD EPYC host): `npm run bench:ab -- --choices {"3x3s1/U":
  * "rt-3x3s1-m8n4-sg-16x4"},{} --imgsz 320 --rounds 16`, 491.7 → 442.6 ms (10 of 16), reversed 409.7 →
