@@ -28,7 +28,14 @@ export interface BenchResult {
   ours?: OursResult | string;
   peers: Record<string, PeerResult | string>;
   gemm?: GemmResult | string;
+  /** The machine the CLI ran on (os.cpus()): a page cannot know it, and CPU adapters' figures depend on it. */
+  host?: Host;
 }
+
+export interface Host { cpu: string; cores: number; os: string }
+
+/** One line naming the host, for every report the CLI prints. */
+export const hostLine = (h: Host) => `host ${h.cpu}, ${h.cores} logical cores, ${h.os}`;
 
 const versus = (ratio: number) => (ratio >= 1 ? `ours ${ratio.toFixed(2)}× faster` : `ours ${(1 / ratio).toFixed(2)}× slower`);
 
@@ -44,6 +51,7 @@ export function markdown(r: BenchResult): string {
   const L: string[] = [];
   L.push(`## yolo11-webgpu benchmark — ${r.date}`, '');
   L.push(`model ${r.model}, input ${r.imgsz.join('×')}, ${r.runs} warm runs each`);
+  if (r.host) L.push(hostLine(r.host));
   if (r.env) L.push(`adapter ${JSON.stringify(r.env.adapter)}; features ${r.env.features.join(', ')}; ${r.browser}; crossOriginIsolated ${r.env.crossOriginIsolated}`);
   L.push('', '| runtime | session/create | first run | warm median | warm p90 | warm min | vs ours |', '|---|---|---|---|---|---|---|');
   const o = typeof r.ours === 'object' ? r.ours : undefined;

@@ -12,11 +12,18 @@
  * times ours with the kernels an untuned createDetector() picks instead of tuning them first.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, type } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBrowser } from '../test/helpers/browser.js';
 import { buildPage, chooseFile, chooseModel, openPage, pageQuery, runPage } from './drive.js';
-import { gemmMarkdown, markdown } from './report.js';
+import { gemmMarkdown, hostLine, markdown, type Host } from './report.js';
+
+/** This machine, as the reports name it. */
+export function host(): Host {
+  const c = cpus();
+  return { cpu: c[0]?.model.trim() || 'unknown CPU', cores: c.length, os: `${type()} ${release()}` };
+}
 import type { GemmResult } from './gemm.js';
 import { abMarkdown, choiceOf, type AbResult } from './ab-report.js';
 
@@ -72,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       await chooseFile(p.page, 'image', resolve(values.image!));
       const result = await runPage(p.page);
       result.model = values.model!;
+      result.host = host();
       if (p.errors.length) log(`page errors: ${p.errors.join(' | ')}`);
       process.stdout.write(markdown(result));
       if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
@@ -91,8 +99,8 @@ export async function gemmMain(argv: string[]): Promise<number> {
   try {
     log('GEMM ceiling: plain matmuls of our own (bench/gemm-kernels.ts)');
     const r = await s.call<GemmResult>('/bench/measure.ts', 'gemmCeiling', Number(values.reps));
-    process.stdout.write(`GEMM ceiling on ${JSON.stringify(r.adapter)}, ${await s.page.browser().version()}\n\n${gemmMarkdown(r)}`);
-    if (values.json) writeFileSync(values.json, `${JSON.stringify(r, null, 2)}\n`);
+    process.stdout.write(`GEMM ceiling on ${JSON.stringify(r.adapter)}, ${await s.page.browser().version()}, ${hostLine(host())}\n\n${gemmMarkdown(r)}`);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify({ ...r, host: host() }, null, 2)}\n`);
   } finally {
     await s.close();
   }
@@ -130,8 +138,8 @@ export async function abMain(argv: string[]): Promise<number> {
   try {
     log(`${files.length} choices, ${rounds} rounds of alternated warm forwards at ${values.imgsz}`);
     const r = await s.call<AbResult>('/bench/ab.ts', 'abForwards', weights.slice(root.length), size(values.imgsz!), choices, rounds);
-    process.stdout.write(`## kernel choices side by side — ${new Date().toISOString()}\n\n${values.weights}, input ${values.imgsz}, ${rounds} rounds, ${r.adapter}, ${await s.page.browser().version()}\n\n${abMarkdown(r, files)}`);
-    if (values.json) writeFileSync(values.json, `${JSON.stringify({ files, ...r }, null, 2)}\n`);
+    process.stdout.write(`## kernel choices side by side — ${new Date().toISOString()}\n\n${values.weights}, input ${values.imgsz}, ${rounds} rounds, ${r.adapter}, ${await s.page.browser().version()}, ${hostLine(host())}\n\n${abMarkdown(r, files)}`);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify({ files, ...r, host: host() }, null, 2)}\n`);
   } finally {
     await s.close();
   }
@@ -139,7 +147,7 @@ export async function abMain(argv: string[]): Promise<number> {
 }
 
 /** The kernel probes under bench/probes/ (experiments whose figures PERFORMANCE.md quotes). */
-export const PROBES = ['implicit-gemm', 'unfold-loop', 'stem-repeat'];
+export const PROBES = ['implicit-gemm', 'unfold-loop', 'stem-repeat', 'epilogue'];
 
 /**
  * `npm run bench:probe -- <name> [--json out.json]`: runs bench/probes/<name>.ts in headless Chromium
@@ -155,7 +163,7 @@ export async function probeMain(argv: string[]): Promise<number> {
     log(`probe ${name}`);
     const r = await s.call<Record<string, Record<string, string>>>(`/bench/probes/${name}.ts`, 'probe');
     const lines = Object.entries(r).flatMap(([shape, row]) => [`${shape}:`, ...Object.entries(row).map(([k, v]) => `  ${k}: ${v}`)]);
-    process.stdout.write(`## probe ${name} — ${new Date().toISOString()}, ${await s.page.browser().version()}\n\n${lines.join('\n')}\n`);
+    process.stdout.write(`## probe ${name} — ${new Date().toISOString()}, ${await s.page.browser().version()}, ${hostLine(host())}\n\n${lines.join('\n')}\n`);
     if (values.json) writeFileSync(values.json, `${JSON.stringify(r, null, 2)}\n`);
   } finally {
     await s.close();

@@ -50,9 +50,9 @@ override FULL_M: bool = false;
 override FULL_N: bool = false;
 
 
-// + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
-// at pixel n, as vec4 arithmetic (no loop: a dynamic vector index costs CPU adapters a memory round trip).
-// m0 is a multiple of 4 below cout_pad, so the bias vec4 lies inside the tensor's 256-byte padding.
+// SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3 at pixel n
+// (acc already holds the bias: see accumulators()), as vec4 arithmetic (no loop: a dynamic vector index
+// costs CPU adapters a memory round trip).
 // SiLU is selected, not branched on: SwiftShader runs both sides of a branch under lane masks, and
 // branches around this epilogue cost 16 % of a forward at 320 (npm run bench, 396 → 333 ms with the
 // callers' bounds branches also removed). The residual is an override (RES), so convolutions without
@@ -61,7 +61,7 @@ fn put4(ob: u32, m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
   if (IN_PLACE && !own) {
     return; // a clamped copy must not add the residual a second time
   }
-  let b = acc + weights[(u.b_off + m0) / 4u];
+  let b = acc;
   var v = select(b, b / (1.0 + exp(-b)), u.act != 0u);
   let o = m0 * npix + n;
   if (RES) { // an override: resolved when the pipeline is compiled
@@ -158,10 +158,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let v4_2 = rv4 && cv2;
   let v5_0 = rv5 && cv0;
   let v5_2 = rv5 && cv2;
-  var a0_0 = vec4<f32>(); var a0_1 = vec4<f32>(); var a0_2 = vec4<f32>(); var a0_3 = vec4<f32>();
-  var a1_0 = vec4<f32>(); var a1_1 = vec4<f32>(); var a1_2 = vec4<f32>(); var a1_3 = vec4<f32>();
-  var a2_0 = vec4<f32>(); var a2_1 = vec4<f32>(); var a2_2 = vec4<f32>(); var a2_3 = vec4<f32>();
-  var a3_0 = vec4<f32>(); var a3_1 = vec4<f32>(); var a3_2 = vec4<f32>(); var a3_3 = vec4<f32>();
+  // Accumulators start at the bias (channels past cout_pad read the last tile's, as the weights do).
+  let bt = (u.b_off + min(m0, u.cout_pad - 16u)) / 4u;
+  let bias0 = weights[bt];
+  let bias1 = weights[bt + 1u];
+  let bias2 = weights[bt + 2u];
+  let bias3 = weights[bt + 3u];
+  var a0_0 = bias0; var a0_1 = bias1; var a0_2 = bias2; var a0_3 = bias3;
+  var a1_0 = bias0; var a1_1 = bias1; var a1_2 = bias2; var a1_3 = bias3;
+  var a2_0 = bias0; var a2_1 = bias1; var a2_2 = bias2; var a2_3 = bias3;
+  var a3_0 = bias0; var a3_1 = bias1; var a3_2 = bias2; var a3_3 = bias3;
   let wrow = u.cout_pad / 4u;
   var wi = (u.w_off + min(m0, u.cout_pad - 16u)) / 4u + sid % 4u;
   var xi = u.in_off;

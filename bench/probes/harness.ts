@@ -5,12 +5,15 @@
  * figures from another run). Probes are experiments, kept so that the figures PERFORMANCE.md quotes
  * from them ("Tried and dropped") can be measured again; the runtime does not use them.
  */
+import { packUniforms, reflect } from '../../src/gpu/shader.js';
+
 export interface Probe {
   device: GPUDevice;
   arena: GPUBuffer;
   weights: GPUBuffer;
   pipeline(code: string, constants?: Record<string, number>): Promise<GPUComputePipeline>;
-  uniform(words: number[]): GPUBuffer;
+  /** The uniform struct of `code` with its fields by name (offsets from the WGSL, as the runtime packs them). */
+  uniform(code: string, values: Record<string, number>): GPUBuffer;
   bind(p: GPUComputePipeline, u: GPUBuffer, withWeights: boolean): GPUBindGroup;
   /** Best and median ms of `runs` submits of the steps (pipeline, bind group, workgroups). */
   time(steps: Step[], runs: number): Promise<{ best: number; median: number }>;
@@ -43,9 +46,10 @@ export async function openProbe(arenaFloats = 1 << 24): Promise<Probe> {
       if (errors.length) throw new Error(errors.map((m) => m.message).join('; '));
       return device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main', constants } });
     },
-    uniform(words) {
-      const b = device.createBuffer({ size: Math.ceil(words.length / 4) * 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      device.queue.writeBuffer(b, 0, new Uint32Array(words));
+    uniform(code, values) {
+      const data = packUniforms(reflect('probe', code), values);
+      const b = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(b, 0, data);
       return b;
     },
     bind(p, u, withWeights) {

@@ -10,7 +10,7 @@
  * compiling on SwiftShader, 2026-12-04).
  */
 // @ts-expect-error: a plain ES module of the shader generator (tools/), no declarations
-import { fmas, header, LANE_SPLIT, loadWeights, storeBase } from '../../tools/shaders/conv-rt.mjs';
+import { accumulators, fmas, header, LANE_SPLIT, loadWeights, storeBase } from '../../tools/shaders/conv-rt.mjs';
 // @ts-expect-error: as above
 import { range as anyRange } from '../../tools/shaders/common.mjs';
 import im2col from '../../shaders/im2col-3x3.wgsl?raw';
@@ -41,7 +41,7 @@ export function implicitGemm(tn: number, kyLoop: boolean): string {
     L.push(`  let rv${j} = oy${j} > 0u;`);
     L.push(`  let cv${j} = ox${j} > 0u;`);
   }
-  for (const j of range(tn)) L.push(`  ${range(q).map((i) => `var a${j}_${i} = vec4<f32>();`).join(' ')}`);
+  L.push(...(accumulators(k) as string[]));
   L.push('  let wrow = u.cout_pad / 4u;');
   L.push('  var wi = (u.w_off + min(m0, u.cout_pad - 16u)) / 4u + sid % 4u;');
   L.push('  var xi = u.in_off;');
@@ -106,9 +106,10 @@ export async function probe(tns: number[] = [4, 8], runs = 6): Promise<Record<st
     p.device.queue.writeBuffer(p.arena, 0, noise(c * h * w, 7));
     p.device.queue.writeBuffer(p.weights, 0, noise(K * co + co, 3)); // [K][Cout] then the bias
     const mTiles = co / 16, wy = Math.min(mTiles, 4), wx = 64 / wy;
-    const uUnfold = p.uniform([0, c, h, w, colOff, oh, ow, 2]);
-    const uGemm = p.uniform([colOff, K, oh, ow, outOff, co, oh, ow, 0, K * co, 0, co, 1, wx, 0, 0, 0, 1, 0]);
-    const uImplicit = p.uniform([0, c, h, w, outOff, co, oh, ow, 0, K * co, 0, co, 1, wx]);
+    const conv = { out_off: outOff, out_c: co, out_h: oh, out_w: ow, w_off: 0, b_off: K * co, res_off: 0, cout_pad: co, act: 1, wx };
+    const uUnfold = p.uniform(im2col, { in_off: 0, in_c: c, in_h: h, in_w: w, out_off: colOff, out_h: oh, out_w: ow, stride: 2 });
+    const uGemm = p.uniform(pw, { ...conv, in_off: colOff, in_c: K, in_h: oh, in_w: ow, bat_in: 0, bat_w: 0, bat_out: 0, zfold: 1, bat_rows: 0 });
+    const uImplicit = p.uniform(implicitGemm(tns[0], false), { ...conv, in_off: 0, in_c: c, in_h: h, in_w: w });
     const steps: Record<string, Step[]> = {
       unfold: [[unfold, p.bind(unfold, uUnfold, false), [Math.ceil(npix / 64), c, 1]]],
       gemm: [[gemm, p.bind(gemm, uGemm, true), [Math.ceil(npix / (wx * 25)), Math.ceil(mTiles / wy), 1]]],

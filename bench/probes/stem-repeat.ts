@@ -22,10 +22,12 @@ export async function probe(runs = 8): Promise<Record<string, Record<string, str
     p.device.queue.writeBuffer(p.weights, 0, noise(K * co + co, 3)); // [K][Cout] then the bias
     const flops = 2 * co * K * oh * ow;
     const row: Record<string, string> = {};
-    // Params of the 3×3 kernels: in_off in_c in_h in_w out_off out_c out_h out_w w_off b_off res_off cout_pad act wx yrows.
     // Rows of 64 lanes (the split before k3LaneSplit), and rows of 32 with 2 along row tiles.
     for (const [wx, yr] of [[64, 1], [32, 2]]) {
-      const u = p.uniform([0, c, size, size, outOff, co, oh, ow, 0, K * co, 0, co, 1, wx, yr]);
+      const u = p.uniform(k3, {
+        in_off: 0, in_c: c, in_h: size, in_w: size, out_off: outOff, out_c: co, out_h: oh, out_w: ow,
+        w_off: 0, b_off: K * co, res_off: 0, cout_pad: co, act: 1, wx, yrows: yr,
+      });
       const one: Step = [pipe, p.bind(pipe, u, true), [Math.ceil(ow / wx), oh / 8 / yr, 1]];
       const t1 = await p.time([one], runs);
       const t4 = await p.time([one, one, one, one], runs);

@@ -36,7 +36,7 @@ export async function probe(ts: number[] = [4, 16, 64], runs = 8): Promise<Recor
   for (const [name, [c, h, w, s]] of Object.entries(SHAPES)) {
     const oh = h / s, ow = w / s, npix = oh * ow, outOff = Math.ceil((c * h * w) / 64) * 64;
     p.device.queue.writeBuffer(p.arena, 0, noise(c * h * w, 7));
-    const u = p.uniform([0, c, h, w, outOff, oh, ow, s]);
+    const u = p.uniform(im2col, { in_off: 0, in_c: c, in_h: h, in_w: w, out_off: outOff, out_h: oh, out_w: ow, stride: s });
     const steps = (t: number): Step[] => [[pipes[t], p.bind(pipes[t], u, false), [Math.ceil(npix / 64 / t), c, 1]]];
     const ref = await p.output(steps(1), outOff, 9 * c * npix);
     const row: Record<string, string> = {};

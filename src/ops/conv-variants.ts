@@ -342,10 +342,8 @@ export function laneUse(v: ConvVariant, c: ConvGeometry): number {
   const pixels = v.winograd ? winogradTiles(c.outH, c.outW, v.winograd) : flat ? c.outH * c.outW : c.outW;
   const perLane = flat ? v.tn : 1;
   const rows = flat ? 1 : Math.ceil(c.outH / v.tn) * v.tn;
-  if (v.packRows && v.winograd) {
-    const batchRows = packedRows(v, c.cout);
-    if (batchRows) return (batchRows * pixels) / (batchRows * Math.ceil(pixels / (v.wx * v.tn)) * v.wx * v.tn);
-  }
+  // Row-packed GEMMs fill every row of lanes: only each GEMM's last pixel tile has clamped lanes.
+  if (packedRows(v, c.cout)) return pixels / (Math.ceil(pixels / (v.wx * v.tn)) * v.wx * v.tn);
   if (!flat) {
     const rowTiles = Math.ceil(c.outH / v.tn);
     const { wy, yr } = k3LaneSplit(mTiles, pixels, rowTiles, v.wx);

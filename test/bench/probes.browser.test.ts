@@ -24,6 +24,7 @@ test('npm run bench:probe -- unfold-loop --json out.json', async () => {
     process.stdout.write = write;
   }
   console.log(out);
+  expect(out).toMatch(/^## probe unfold-loop — .*, host .+, \d+ logical cores, /m); // which machine: CPU adapters' figures depend on it
   const t = JSON.parse(readFileSync(json, 'utf8')) as Table;
   expect(Object.keys(t)).toHaveLength(5);
   const e = errors(t);

@@ -42,6 +42,9 @@ test("the report's markdown as HTML: the same table, cells escaped", () => {
   expect(html).toContain('<td><strong>yolo11-webgpu forward()</strong></td>');
   expect(html).toContain('<td>ort-wasm (2 threads)</td>');
   expect(html).toContain('<td>ours 2.00× faster</td>');
+  // The host, where the CLI knows it (a page does not): CPU adapters' figures depend on it.
+  expect(markdown({ ...result, host: { cpu: 'AMD EPYC', cores: 2, os: 'Linux 6.1' } })).toContain('\nhost AMD EPYC, 2 logical cores, Linux 6.1\n');
+  expect(markdown(result)).not.toContain('logical cores');
   expect(markdownHtml('| a |\n|---|\n| <script> |')).toContain('&#60;script&#62;');
 });
 

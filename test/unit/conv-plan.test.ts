@@ -1,7 +1,7 @@
 /** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, im2colRows, multiStep, scratchFits, suits, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
+import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, im2colRows, multiStep, packedRows, scratchFits, suits, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
 import { packConvWeights, packSplitKWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
 import { packWinogradWeights, winogradTiles } from '../../src/ops/winograd.js';
@@ -96,6 +96,20 @@ describe('planConvSteps (Winograd variants)', () => {
     expect(laneUse(convVariant('rt-3x3s1-wino-m16n8-sg-16x4')!, g)).toBeCloseTo(25 / 128, 6);
     // Unpacked planning of the same GEMMs keeps bat_rows 0 (one batch per z).
     expect(planConvSteps({ ...p, wino: parts }, v)[1].uniforms).toMatchObject({ bat_rows: 0 });
+  });
+  test('a row-packed variant whose GEMMs do not fill whole workgroups runs one GEMM per workgroup, as unpacked', () => {
+    // F(4×4) packed in rows of 4 lanes: 36 GEMMs × 1 channel tile = 36 rows, not whole workgroups of 16 rows.
+    const f4 = { ...convVariant('rt-3x3s1-wino-m16n8-sg-4x16')!, winograd: 4 as const };
+    expect(packedRows(f4, 16)).toBe(0);
+    expect(packedRows(f4, 64)).toBe(144);
+    expect(packedRows(convVariant('rt-3x3s1-wino-m16n8-sg-4x16')!, 20)).toBe(32);
+    expect(packedRows(convVariant('rt-3x3s1-wino-m16n8-sg-16x4')!, 64)).toBe(0);
+    const parts4 = { weightOffset: 8192, v: { offset: 1 << 21, c: 36 * 8, h: 1, w: 36 }, m: { offset: 1 << 22, c: 36 * 16, h: 1, w: 36 } };
+    const [, gemm] = planConvSteps({ ...params(3, 1, 16, 23), wino: parts4 }, f4);
+    expect(gemm.uniforms).toMatchObject({ bat_rows: 0 });
+    expect(gemm.workgroups[2]).toBe(36 * (gemm.uniforms.zfold as number));
+    const g = { k: 3, stride: 1, cin: 8, cout: 16, outH: 23, outW: 23 };
+    expect(laneUse(f4, g)).toBe(laneUse({ ...f4, packRows: undefined }, g));
   });
   test('F(4×4): 36 GEMMs over 6×6 tiles (23×23 → 6×6 tiles), its own transforms', () => {
     const v4 = CONV_VARIANTS.find((x) => x.winograd === 4)!;

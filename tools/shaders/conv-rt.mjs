@@ -58,9 +58,9 @@ const K3_PARAMS = PARAMS.replace('  wx: u32,\n}', '  wx: u32,\n  yrows: u32,\n}'
 
 const PW_PARAMS = PARAMS.replace('  wx: u32,\n}', '  wx: u32,\n  bat_in: u32,\n  bat_w: u32,\n  bat_out: u32,\n  zfold: u32,\n  bat_rows: u32,\n}');
 
-const EPILOGUE = `// + bias, SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3
-// at pixel n, as vec4 arithmetic (no loop: a dynamic vector index costs CPU adapters a memory round trip).
-// m0 is a multiple of 4 below cout_pad, so the bias vec4 lies inside the tensor's 256-byte padding.
+const EPILOGUE = `// SiLU, residual (after the activation, as Ultralytics' Bottleneck), for channels m0 .. m0+3 at pixel n
+// (acc already holds the bias: see accumulators()), as vec4 arithmetic (no loop: a dynamic vector index
+// costs CPU adapters a memory round trip).
 // SiLU is selected, not branched on: SwiftShader runs both sides of a branch under lane masks, and
 // branches around this epilogue cost 16 % of a forward at 320 (npm run bench, 396 → 333 ms with the
 // callers' bounds branches also removed). The residual is an override (RES), so convolutions without
@@ -69,7 +69,7 @@ fn put4(ob: u32, m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
   if (IN_PLACE && !own) {
     return; // a clamped copy must not add the residual a second time
   }
-  let b = acc + weights[(u.b_off + m0) / 4u];
+  let b = acc;
   var v = select(b, b / (1.0 + exp(-b)), u.act != 0u);
   let o = m0 * npix + n;
   if (RES) { // an override: resolved when the pipeline is compiled
@@ -94,6 +94,22 @@ fn put4(ob: u32, m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
     }
   }
 }`;
+
+/**
+ * The lane's accumulators, declared at the bias of the channel tile whose weights it reads (the
+ * epilogue then adds none): q vec4 loads per lane instead of one per stored vec4. yolo11n's stem at
+ * 640 (model.0, K = 27) ran 24.1 → 22.0 ms in two runs of `npm run bench:probe -- epilogue`; the 1×1
+ * 32 → 32 at 160×160 unchanged. Needs m0 (the lane's channel tile) in scope.
+ */
+export function accumulators(k) {
+  const q = k.tm / 4;
+  return [
+    `  // Accumulators start at the bias (channels past cout_pad read the last tile's, as the weights do).`,
+    `  let bt = (u.b_off + min(m0, u.cout_pad - ${k.tm}u)) / 4u;`,
+    ...range(q).map((i) => `  let bias${i} = weights[bt${i ? ` + ${i}u` : ''}];`),
+    ...range(k.tn).map((j) => `  ${range(q).map((i) => `var a${j}_${i} = bias${i};`).join(' ')}`),
+  ];
+}
 
 export function header(k) {
   const what = k.kind === 'pw'
@@ -172,7 +188,7 @@ export function pw(k) {
   L.push(`  let m0 = select(row, row % rb, packed) * ${k.tm}u;`);
   L.push(`  // Lanes past the end compute clamped copies and store nothing: every lane runs the K loop.`);
   for (const j of range(k.tn)) L.push(`  let p${j} = min(n0 + ${j}u * WX, npix - 1u);`);
-  for (const j of range(k.tn)) L.push(`  ${range(q).map((i) => `var a${j}_${i} = vec4<f32>();`).join(' ')}`);
+  L.push(...accumulators(k));
   L.push(`  let wrow = u.cout_pad / 4u;`);
   L.push(`  var wi = (u.w_off + bz * u.bat_w + min(m0, u.cout_pad - ${k.tm}u)) / 4u${k.sg ? ` + sid % ${q}u` : ''};`);
   L.push(`  var xi = u.in_off + bz * u.bat_in;`);
@@ -214,7 +230,7 @@ export function k3(k) {
   L.push(`  let oy0 = (wid.y * yr + ly % yr) * ${k.tn}u;`);
   L.push(`  let m0 = (wid.z * (WY / yr) + ly / yr) * ${k.tm}u;`);
   taps(L, s, rows, 'oy0');
-  for (const j of range(k.tn)) L.push(`  ${range(q).map((i) => `var a${j}_${i} = vec4<f32>();`).join(' ')}`);
+  L.push(...accumulators(k));
   L.push(`  let wrow = u.cout_pad / 4u;`);
   L.push(`  var wi = (u.w_off + min(m0, u.cout_pad - ${k.tm}u)) / 4u${k.sg ? ` + sid % ${q}u` : ''};`);
   L.push(`  var xi = u.in_off;`);
@@ -283,7 +299,7 @@ export function k3px(k) {
       L.push(`  let v${j}_${ky}${kx} = ry${j} + ${ky} >= 0 && ry${j} + ${ky} < H && cx${j} + ${kx} >= 0 && cx${j} + ${kx} < W;`);
     }
   }
-  for (const j of range(k.tn)) L.push(`  ${range(q).map((i) => `var a${j}_${i} = vec4<f32>();`).join(' ')}`);
+  L.push(...accumulators(k));
   L.push(`  let wrow = u.cout_pad / 4u;`);
   L.push(`  var wi = (u.w_off + min(m0, u.cout_pad - ${k.tm}u)) / 4u${k.sg ? ` + sid % ${q}u` : ''};`);
   L.push(`  var xi = u.in_off;`);
