@@ -311,14 +311,14 @@ export function laneRows(mTiles: number, pixels: number, perLane: number, minWx:
  * leaves strictly fewer lane slots idle: a one-channel-tile convolution on 160 columns (model.0 at
  * 320) fills 160 of 3 × 64 lanes in rows of 64, all of 5 × 32 in rows of 32 with 2 rows along rows.
  */
-export function k3LaneSplit(mTiles: number, cols: number, rowTiles: number, minWx: number): { wy: number; yr: number } {
+export function k3LaneSplit(mTiles: number, cols: number, rowTiles: number, minWx: number): { wy: number; yr: number; slots: number } {
   const wy0 = laneRows(mTiles, cols, 1, minWx);
-  let best = { wy: wy0, yr: 1 };
-  let bestSlots = laneSlots(mTiles, cols, 1, wy0) * rowTiles;
+  // slots: lane slots (busy or idle) over the whole plane, one per lane and row tile.
+  let best = { wy: wy0, yr: 1, slots: laneSlots(mTiles, cols, 1, wy0) * rowTiles };
   for (let wy = 2; wy <= RT_LANES / minWx; wy *= 2) {
     for (let yr = 2; yr <= wy; yr *= 2) {
       const slots = laneSlots(mTiles, cols, 1, wy / yr, RT_LANES / wy) * Math.ceil(rowTiles / yr) * yr;
-      if (slots < bestSlots) [best, bestSlots] = [{ wy, yr }, slots];
+      if (slots < best.slots) best = { wy, yr, slots };
     }
   }
   return best;
@@ -345,10 +345,8 @@ export function laneUse(v: ConvVariant, c: ConvGeometry): number {
   // Row-packed GEMMs fill every row of lanes: only each GEMM's last pixel tile has clamped lanes.
   if (packedRows(v, c.cout)) return pixels / (Math.ceil(pixels / (v.wx * v.tn)) * v.wx * v.tn);
   if (!flat) {
-    const rowTiles = Math.ceil(c.outH / v.tn);
-    const { wy, yr } = k3LaneSplit(mTiles, pixels, rowTiles, v.wx);
-    const slots = laneSlots(mTiles, pixels, 1, wy / yr, RT_LANES / wy) * Math.ceil(rowTiles / yr) * yr * v.tn;
-    return (mTiles * pixels * c.outH) / slots;
+    const { slots } = k3LaneSplit(mTiles, pixels, Math.ceil(c.outH / v.tn), v.wx);
+    return (mTiles * pixels * c.outH) / (slots * v.tn);
   }
   const slots = laneSlots(mTiles, pixels, perLane, laneRows(mTiles, pixels, perLane, v.wx)) * rows;
   return (mTiles * pixels) / slots;
