@@ -190,8 +190,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let v8_2 = rv8 && cv2;
   let v9_0 = rv9 && cv0;
   let v9_2 = rv9 && cv2;
-  // Accumulators start at the bias (channels past cout_pad read the last tile's, as the weights do).
-  let bt = (u.b_off + min(m0, u.cout_pad - 4u)) / 4u;
+  // The channel tile whose weights and bias the lane reads: its own, or the last one past cout_pad.
+  let mt = min(m0, u.cout_pad - 4u);
+  // Accumulators start at the bias.
+  let bt = (u.b_off + mt) / 4u;
   let bias0 = weights[bt];
   var a0_0 = bias0;
   var a1_0 = bias0;
@@ -202,7 +204,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   var a6_0 = bias0;
   var a7_0 = bias0;
   let wrow = u.cout_pad / 4u;
-  var wi = (u.w_off + min(m0, u.cout_pad - 4u)) / 4u + sid % 1u;
+  var wi = (u.w_off + mt) / 4u + sid % 1u;
   var xi = u.in_off;
   let in_hw = u.in_h * u.in_w;
   for (var ci = 0u; ci < u.in_c; ci++) {
@@ -357,7 +359,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     wi += 9u * wrow;
   }
   let oxs = min(ox, u.out_w - 1u);
-  let ms = select(m0, min(m0, u.cout_pad - 4u), FULL_M);
+  let ms = select(m0, mt, FULL_M);
   let mown = ms == m0;
   if (FULL_N || oy0 + 0u < u.out_h) {
     put4(u.out_off, ms + 0u, (oy0 + 0u) * u.out_w + oxs, npix, a0_0, mown && ox < u.out_w);

@@ -182,8 +182,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let v7_2 = rv7 && cv2;
   let v8_0 = rv8 && cv0;
   let v8_2 = rv8 && cv2;
-  // Accumulators start at the bias (channels past cout_pad read the last tile's, as the weights do).
-  let bt = (u.b_off + min(m0, u.cout_pad - 16u)) / 4u;
+  // The channel tile whose weights and bias the lane reads: its own, or the last one past cout_pad.
+  let mt = min(m0, u.cout_pad - 16u);
+  // Accumulators start at the bias.
+  let bt = (u.b_off + mt) / 4u;
   let bias0 = weights[bt];
   let bias1 = weights[bt + 1u];
   let bias2 = weights[bt + 2u];
@@ -193,7 +195,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   var a2_0 = bias0; var a2_1 = bias1; var a2_2 = bias2; var a2_3 = bias3;
   var a3_0 = bias0; var a3_1 = bias1; var a3_2 = bias2; var a3_3 = bias3;
   let wrow = u.cout_pad / 4u;
-  var wi = (u.w_off + min(m0, u.cout_pad - 16u)) / 4u + sid % 4u;
+  var wi = (u.w_off + mt) / 4u + sid % 4u;
   var xi = u.in_off;
   let in_hw = u.in_h * u.in_w;
   for (var ci = 0u; ci < u.in_c; ci++) {
@@ -444,7 +446,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     wi += 9u * wrow;
   }
   let oxs = min(ox, u.out_w - 1u);
-  let ms = select(m0, min(m0, u.cout_pad - 16u), FULL_M);
+  let ms = select(m0, mt, FULL_M);
   let mown = ms == m0;
   if (FULL_N || oy0 + 0u < u.out_h) {
     put4(u.out_off, ms + 0u, (oy0 + 0u) * u.out_w + oxs, npix, a0_0, mown && ox < u.out_w);

@@ -118,8 +118,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let p10 = min(n0 + 10u * WX, npix - 1u);
   let p11 = min(n0 + 11u * WX, npix - 1u);
   let p12 = min(n0 + 12u * WX, npix - 1u);
-  // Accumulators start at the bias (channels past cout_pad read the last tile's, as the weights do).
-  let bt = (u.b_off + min(m0, u.cout_pad - 16u)) / 4u;
+  // The channel tile whose weights and bias the lane reads: its own, or the last one past cout_pad.
+  let mt = min(m0, u.cout_pad - 16u);
+  // Accumulators start at the bias.
+  let bt = (u.b_off + mt) / 4u;
   let bias0 = weights[bt];
   let bias1 = weights[bt + 1u];
   let bias2 = weights[bt + 2u];
@@ -138,7 +140,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   var a11_0 = bias0; var a11_1 = bias1; var a11_2 = bias2; var a11_3 = bias3;
   var a12_0 = bias0; var a12_1 = bias1; var a12_2 = bias2; var a12_3 = bias3;
   let wrow = u.cout_pad / 4u;
-  var wi = (u.w_off + bz * u.bat_w + min(m0, u.cout_pad - 16u)) / 4u + sid % 4u;
+  var wi = (u.w_off + bz * u.bat_w + mt) / 4u + sid % 4u;
   var xi = u.in_off + bz * u.bat_in;
   for (var ci = 0u; ci < u.in_c; ci++) {
     let wl = weights[wi];
@@ -214,7 +216,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     xi += npix;
     wi += wrow;
   }
-  let ms = select(m0, min(m0, u.cout_pad - 16u), FULL_M);
+  let ms = select(m0, mt, FULL_M);
   let mown = ms == m0;
   put4(ob, ms + 0u, p0, npix, a0_0, mown && n0 + 0u * WX < npix);
   put4(ob, ms + 4u, p0, npix, a0_1, mown && n0 + 0u * WX < npix);

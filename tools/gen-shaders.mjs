@@ -55,6 +55,7 @@ export const RT_KERNELS = [
   { kind: 'k3', stride: 2, tm: 16, tn: 4, sg: false },
   { kind: 'k3', stride: 2, tm: 16, tn: 4, sg: true },
   { kind: 'k3', stride: 2, tm: 16, tn: 8, sg: true },
+  { kind: 'k3', stride: 2, tm: 16, tn: 16, sg: true },
   { kind: 'k3px', stride: 1, tm: 16, tn: 4, sg: true },
   { kind: 'k3px', stride: 2, tm: 16, tn: 4, sg: true },
   { kind: 'k3px', stride: 1, tm: 16, tn: 8, sg: true },

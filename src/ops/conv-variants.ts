@@ -114,6 +114,7 @@ export const CONV_VARIANTS: readonly ConvVariant[] = [
   rt('3x3s2', 4, true, 16, 4),
   rt('3x3s2', 4, true, 8, 4),
   rt('3x3s2', 8, true, 16, 4),
+  rt('3x3s2', 16, true, 16, 4),
   rt('3x3s2', 4, false, 16, 4),
   rt('3x3s1', 4, true, 8, 4, true),
   rt('3x3s2', 4, true, 8, 4, true),
@@ -248,8 +249,15 @@ export function adapterTraits(info: { vendor: string; architecture: string; devi
  * 382.1 ms (13 of 16); 2 fewer pipelines to compile. Bigger planes keep
  * direct 3×3 kernels (Winograd's scratch grows with them); 1×1 convs and the im2col GEMMs keep
  * `pw-m16n8`: the 25-pixel tile the tuner prefers made an untuned forward 16 % faster at 640 (762 ms)
- * but its compile made a first load 1.4 s longer (same section). A variant the adapter cannot run, or
- * whose scratch would not fit, falls back to the family's first.
+ * but its compile made a first load 1.4 s longer (same section). 3×3 stride-2 convs on 80×80 and
+ * larger planes (the stem, model.1, model.3) take the direct 16-row tile `m16n16`, which the tuner chose
+ * for all three in its first pass (2026-12-04, the fracture model at 640: the stem 19.7 against 23.6 ms
+ * for `m16n8` and 33.7 for im2col): `npm run bench:ab -- --choices <3x3s2/L and /M on im2col>,{} --imgsz
+ * 640 --rounds 6`, 1207.7 → 1144.8 ms (6 of 6), at 320 (8 rounds) 348.0 → 345.3 ms (6 of 8), 3 and 2
+ * fewer dispatches (2026-12-04 23:39), for 0.25–0.36 s more compiling in an untuned create at 640
+ * (4.39–4.52 → 4.64–4.88 s, two alternated runs each of `npm run bench -- --peers '' --skip-ceiling
+ * --no-tune`), which 640 pays back within six forwards (docs/PERFORMANCE.md, "Without tuning").
+ * A variant the adapter cannot run, or whose scratch would not fit, falls back to the family's first.
  */
 const CPU_CLASS_DEFAULTS: Record<string, string> = {
   '3x3s1/L': 'rt-3x3s1-m4n8-sg-16x4',
@@ -257,8 +265,8 @@ const CPU_CLASS_DEFAULTS: Record<string, string> = {
   '3x3s1/S': 'rt-3x3s1-wino4-m16n8-sg-16x4',
   '3x3s1/T': 'rt-3x3s1-wino-m16n8-sg-16x4',
   '3x3s1/U': 'rt-3x3s1-wino-m16n8-sg-4x16',
-  '3x3s2/L': 'rt-3x3s2-i2c-m16n8-sg-16x4',
-  '3x3s2/M': 'rt-3x3s2-i2c-m16n8-sg-16x4',
+  '3x3s2/L': 'rt-3x3s2-m16n16-sg-16x4',
+  '3x3s2/M': 'rt-3x3s2-m16n16-sg-16x4',
   '3x3s2/S': 'rt-3x3s2-i2c-m16n8-sg-16x4',
   '3x3s2/T': 'rt-3x3s2-i2c-m16n8-sg-16x4',
   '3x3s2/U': 'rt-3x3s2-px-m16n8-sg-8x4',
@@ -270,8 +278,6 @@ const CPU_DIRECT_DEFAULTS: Record<string, string> = {
   '3x3s1/S': 'rt-3x3s1-m8n4-sg-16x4',
   '3x3s1/T': 'rt-3x3s1-m8n4-sg-16x4',
   '3x3s1/U': 'rt-3x3s1-m8n4-sg-16x4',
-  '3x3s2/L': 'rt-3x3s2-px-m16n8-sg-8x4',
-  '3x3s2/M': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/S': 'rt-3x3s2-px-m16n8-sg-8x4',
   '3x3s2/T': 'rt-3x3s2-px-m16n8-sg-8x4',
 };

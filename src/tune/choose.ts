@@ -72,6 +72,39 @@ export function classChoices(cases: readonly ConvCase[], byShape: Record<string,
 /** A candidate whose first run is this many times the best of the first round is not run again (it cannot win). */
 export const GIVE_UP_RATIO = 2;
 
+/** Rounds every candidate still in the race is timed in (one run each per round; its best run counts). */
+export const ROUNDS = 2;
+
+/**
+ * Candidates whose best after ROUNDS is within this fraction of the best are timed CLOSE_ROUNDS more
+ * times: best-of-two let one slow moment decide between kernels a few percent apart (the stem's m16n4
+ * won by 7 % in a slow minute and ran 25 % slower than m16n8 in the forward after).
+ */
+export const CLOSE = 0.1;
+export const CLOSE_ROUNDS = 3;
+
+const timesOf = (outcomes: Record<string, Outcome>, ids: readonly string[]) =>
+  ids.flatMap((id) => { const o = outcomes[id]; return o && 'ms' in o && Number.isFinite(o.ms) && o.ms > 0 ? [[id, o.ms] as const] : []; });
+
+/**
+ * Who is timed in round `round` (from 0) of a shape's measurement, given `ids` (the candidates that
+ * computed the right result, in order) and the outcomes so far: every one in round 0; in the other
+ * ROUNDS those within GIVE_UP_RATIO of the best; after them, for CLOSE_ROUNDS, those within CLOSE of
+ * the best where at least two are (else nobody: the race is decided). Odd rounds run in reverse
+ * order, so that no candidate always runs right after another's warm-up or slow start.
+ */
+export function roundOf(ids: readonly string[], outcomes: Record<string, Outcome>, round: number): string[] {
+  const order = (xs: string[]) => (round % 2 ? xs.reverse() : xs);
+  if (round === 0) return order([...ids]);
+  const times = timesOf(outcomes, ids);
+  if (!times.length) return [];
+  const best = Math.min(...times.map(([, ms]) => ms));
+  if (round < ROUNDS) return order(times.filter(([, ms]) => ms <= GIVE_UP_RATIO * best).map(([id]) => id));
+  if (round >= ROUNDS + CLOSE_ROUNDS) return [];
+  const close = times.filter(([, ms]) => ms <= (1 + CLOSE) * best).map(([id]) => id);
+  return close.length >= 2 ? order(close) : [];
+}
+
 /** Shapes on which a kernel family must lose before the rest of a tuning pass stops timing it. */
 export const FAMILY_GIVE_UP_SHAPES = 3;
 

@@ -12,9 +12,8 @@ import { packWinogradWeights, winogradShapes, type WinogradTile } from '../ops/w
 import { coutPad, type Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
-import { GIVE_UP_RATIO, type ConvCase, type Outcome } from './choose.js';
+import { roundOf, type ConvCase, type Outcome } from './choose.js';
 
-const REPS = 2;
 /** Relative agreement with the reference kernel (fp32 sums in another order differ by ~1e-6). */
 const AGREE = 1e-3;
 
@@ -219,26 +218,26 @@ export async function measureCandidates(device: GPUDevice, cache: PipelineCache,
     small.read.destroy();
   }
   const full = scratch(device, c, colsRows, undefined, wino);
-  let best = Infinity;
   try {
-    // REPS rounds over the candidates, one run each per round, so that a slow moment of a shared
-    // machine falls on every candidate alike rather than on whichever was being timed; a candidate
-    // slower than GIVE_UP_RATIO × the best of the first round is not run again.
-    let alive = agreeing;
-    for (let round = 0; round < REPS && alive.length; round++) {
-      for (const v of alive) {
+    // Rounds over the candidates, one run each per round, so that a slow moment of a shared machine
+    // falls on every candidate alike rather than on whichever was being timed (`roundOf`: who runs in
+    // each, the close ones a few more times).
+    const byId = new Map(agreeing.map((v) => [v.id, v]));
+    for (let round = 0; ; round++) {
+      const ids = roundOf([...byId.keys()], out, round);
+      if (!ids.length) break;
+      for (const id of ids) {
+        const v = byId.get(id)!;
         try {
           const { ms } = await runCandidate(device, cache, full, v, true);
           const prev = out[v.id];
           out[v.id] = { ms: prev && 'ms' in prev ? Math.min(prev.ms, ms) : ms };
-          best = Math.min(best, ms);
           say(v, `${ms.toFixed(2)} ms (round ${round + 1})`);
         } catch (e) {
           out[v.id] = { failed: (e as Error).message.split('\n')[0] };
           say(v, `failed: ${(e as Error).message.split('\n')[0]}`);
         }
       }
-      alive = alive.filter((v) => { const o = out[v.id]; return !!o && 'ms' in o && o.ms <= GIVE_UP_RATIO * best; });
     }
   } finally {
     full.arena.destroy();

@@ -362,6 +362,8 @@ describe('kernel choice without a measurement', () => {
 
   test('CPU adapters take the measured kernel of each shape class, the family first where it cannot run', () => {
     const cpu = defaultConvTuning(swiftshader);
+    expect(pickVariant(cpu, swiftshader, geom(3, 2, 160)).id).toBe('rt-3x3s2-m16n16-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 2, 80)).id).toBe('rt-3x3s2-m16n16-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 2, 40)).id).toBe('rt-3x3s2-i2c-m16n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 2, 10)).id).toBe('rt-3x3s2-px-m16n8-sg-8x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 80)).id).toBe('rt-3x3s1-wino4-m16n8-sg-16x4');
@@ -374,6 +376,7 @@ describe('kernel choice without a measurement', () => {
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 10), true).id).toBe('rt-3x3s1-m8n4-sg-16x4');
     // A picker that takes no multi-step kernel (the trainer's) gets the class's one-dispatch kernel instead.
     expect(pickVariant(cpu, swiftshader, geom(3, 2, 40), true).id).toBe('rt-3x3s2-px-m16n8-sg-8x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 2, 80), true).id).toBe('rt-3x3s2-m16n16-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 80), true).id).toBe('rt-3x3s1-m4n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 40), true).id).toBe('rt-3x3s1-m8n4-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 20), true).id).toBe('rt-3x3s1-m8n4-sg-16x4');

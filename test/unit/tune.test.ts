@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { classChoices, fastest, hopelessFamilies, representatives, chosenKernels } from '../../src/tune/choose.js';
+import { CLOSE_ROUNDS, ROUNDS, classChoices, fastest, hopelessFamilies, representatives, chosenKernels, roundOf, type Outcome } from '../../src/tune/choose.js';
 import { cacheKey, defaultCachePath, fileStore, validEntry, type TuningEntry } from '../../src/tune/cache.js';
 import { CONV_VARIANTS } from '../../src/ops/conv-variants.js';
 import type { Dispatch } from '../../src/ops/types.js';
@@ -52,6 +52,46 @@ describe('fastest', () => {
     expect(fastest({ known: { ms: 10 }, other: { ms: 9 } }, undefined, 0.03, compiled)).toBe('other');
     expect(fastest({ inc: { ms: 10 }, known: { ms: 9.9 }, other: { ms: 9.8 } }, 'inc', 0.03, compiled)).toBe('inc');
     expect(fastest({ inc: { ms: 12 }, known: { ms: 10 }, other: { ms: 9.8 } }, 'inc', 0.03, compiled)).toBe('known');
+  });
+});
+
+describe('roundOf', () => {
+  const ids = ['a', 'b', 'c', 'd'];
+  /** The whole schedule: who runs in each round, each candidate's time per run drawn from `ms`. */
+  const schedule = (ms: (id: string, round: number) => number | 'fail') => {
+    const out: Record<string, Outcome> = {};
+    const rounds: string[][] = [];
+    for (let r = 0; r < 20; r++) {
+      const who = roundOf(ids, out, r);
+      if (!who.length) break;
+      rounds.push(who);
+      for (const id of who) {
+        const t = ms(id, r);
+        const prev = out[id];
+        out[id] = t === 'fail' ? { failed: 'x' } : { ms: prev && 'ms' in prev ? Math.min(prev.ms, t) : t };
+      }
+    }
+    return rounds;
+  };
+
+  test('everyone in round 0; within GIVE_UP_RATIO of the best in the other ROUNDS; odd rounds reversed', () => {
+    const far = { a: 10, b: 30, c: 19, d: 15 } as Record<string, number>;
+    expect(ROUNDS).toBe(2);
+    expect(schedule((id) => far[id])).toEqual([['a', 'b', 'c', 'd'], ['d', 'c', 'a']]);
+  });
+
+  test('candidates within CLOSE of the best are timed CLOSE_ROUNDS more times; a lone leader ends the race', () => {
+    const near = { a: 10, b: 10.5, c: 10.9, d: 12 } as Record<string, number>;
+    expect(CLOSE_ROUNDS).toBe(3);
+    expect(schedule((id) => near[id])).toEqual([['a', 'b', 'c', 'd'], ['d', 'c', 'b', 'a'], ['a', 'b', 'c'], ['c', 'b', 'a'], ['a', 'b', 'c']]);
+  });
+
+  test('a contender whose close rounds show it slower drops out; failures never run again', () => {
+    // b was close after two rounds (a slow moment for a), then a's true time shows.
+    const t = (id: string, r: number) => (id === 'a' ? (r < 2 ? 10.5 : 8) : id === 'b' ? 10 : id === 'c' ? 'fail' as const : 40);
+    expect(schedule(t)).toEqual([['a', 'b', 'c', 'd'], ['b', 'a'], ['a', 'b']]);
+    expect(roundOf(ids, { a: { failed: 'x' } }, 1)).toEqual([]);
+    expect(roundOf([], {}, 0)).toEqual([]);
   });
 });
 

@@ -99,13 +99,16 @@ fn put4(ob: u32, m0: u32, n: u32, npix: u32, acc: vec4<f32>, own: bool) {
  * The lane's accumulators, declared at the bias of the channel tile whose weights it reads (the
  * epilogue then adds none): q vec4 loads per lane instead of one per stored vec4. yolo11n's stem at
  * 640 (model.0, K = 27) ran 24.1 → 22.0 ms in two runs of `npm run bench:probe -- epilogue`; the 1×1
- * 32 → 32 at 160×160 unchanged. Needs m0 (the lane's channel tile) in scope.
+ * 32 → 32 at 160×160 unchanged. Needs m0 (the lane's channel tile) in scope; declares `mt`, the tile
+ * the lane reads, which the weight index and `storeBase` use too.
  */
 export function accumulators(k) {
   const q = k.tm / 4;
   return [
-    `  // Accumulators start at the bias (channels past cout_pad read the last tile's, as the weights do).`,
-    `  let bt = (u.b_off + min(m0, u.cout_pad - ${k.tm}u)) / 4u;`,
+    `  // The channel tile whose weights and bias the lane reads: its own, or the last one past cout_pad.`,
+    `  let mt = min(m0, u.cout_pad - ${k.tm}u);`,
+    `  // Accumulators start at the bias.`,
+    `  let bt = (u.b_off + mt) / 4u;`,
     ...range(q).map((i) => `  let bias${i} = weights[bt${i ? ` + ${i}u` : ''}];`),
     ...range(k.tn).map((j) => `  ${range(q).map((i) => `var a${j}_${i} = bias${i};`).join(' ')}`),
   ];
@@ -190,7 +193,7 @@ export function pw(k) {
   for (const j of range(k.tn)) L.push(`  let p${j} = min(n0 + ${j}u * WX, npix - 1u);`);
   L.push(...accumulators(k));
   L.push(`  let wrow = u.cout_pad / 4u;`);
-  L.push(`  var wi = (u.w_off + bz * u.bat_w + min(m0, u.cout_pad - ${k.tm}u)) / 4u${k.sg ? ` + sid % ${q}u` : ''};`);
+  L.push(`  var wi = (u.w_off + bz * u.bat_w + mt) / 4u${k.sg ? ` + sid % ${q}u` : ''};`);
   L.push(`  var xi = u.in_off + bz * u.bat_in;`);
   L.push(`  for (var ci = 0u; ci < u.in_c; ci++) {`);
   L.push(...loadWeights(k, '', '    '));
@@ -209,9 +212,9 @@ export function pw(k) {
   return L.join('\n');
 }
 
-/** The channel tile a lane stores: its own, or with FULL_M the last one when it is past Cout (a copy of it). */
+/** The channel tile a lane stores: its own, or with FULL_M the last one (`mt`) when it is past Cout (a copy of it). */
 export const storeBase = (k) => [
-  `  let ms = select(m0, min(m0, u.cout_pad - ${k.tm}u), FULL_M);`,
+  `  let ms = select(m0, mt, FULL_M);`,
   `  let mown = ms == m0;`,
 ];
 
@@ -232,7 +235,7 @@ export function k3(k) {
   taps(L, s, rows, 'oy0');
   L.push(...accumulators(k));
   L.push(`  let wrow = u.cout_pad / 4u;`);
-  L.push(`  var wi = (u.w_off + min(m0, u.cout_pad - ${k.tm}u)) / 4u${k.sg ? ` + sid % ${q}u` : ''};`);
+  L.push(`  var wi = (u.w_off + mt) / 4u${k.sg ? ` + sid % ${q}u` : ''};`);
   L.push(`  var xi = u.in_off;`);
   L.push(`  let in_hw = u.in_h * u.in_w;`);
   L.push(`  for (var ci = 0u; ci < u.in_c; ci++) {`);
@@ -301,7 +304,7 @@ export function k3px(k) {
   }
   L.push(...accumulators(k));
   L.push(`  let wrow = u.cout_pad / 4u;`);
-  L.push(`  var wi = (u.w_off + min(m0, u.cout_pad - ${k.tm}u)) / 4u${k.sg ? ` + sid % ${q}u` : ''};`);
+  L.push(`  var wi = (u.w_off + mt) / 4u${k.sg ? ` + sid % ${q}u` : ''};`);
   L.push(`  var xi = u.in_off;`);
   L.push(`  let in_hw = u.in_h * u.in_w;`);
   L.push(`  for (var ci = 0u; ci < u.in_c; ci++) {`);
