@@ -36,6 +36,13 @@ export function representatives(dispatches: readonly Dispatch[]): ConvCase[] {
 /** A candidate's outcome: its best time, or why it was dropped (wrong result, failed to compile, too slow to finish). */
 export type Outcome = { ms: number } | { failed: string };
 
+/** The candidates of `ids` (all by default) with a usable time — a finite, positive best run — as [id, ms]. */
+export const timed = (outcomes: Record<string, Outcome>, ids: readonly string[] = Object.keys(outcomes)): (readonly [string, number])[] =>
+  ids.flatMap((id) => { const o = outcomes[id]; return o && 'ms' in o && Number.isFinite(o.ms) && o.ms > 0 ? [[id, o.ms] as const] : []; });
+
+/** A candidate's outcome after one more timed run: the best of its runs. */
+export const withRun = (prev: Outcome | undefined, ms: number): Outcome => ({ ms: prev && 'ms' in prev ? Math.min(prev.ms, ms) : ms });
+
 /**
  * The winner among measured candidates: the fastest, except that `incumbent` (the adapter's default)
  * keeps its place unless another is faster by more than `margin` (timing noise must not flip choices
@@ -44,11 +51,11 @@ export type Outcome = { ms: number } | { failed: string };
  * a pipeline compile (0.2–1.6 s on SwiftShader) for a gain inside the noise. Undefined when nothing ran.
  */
 export function fastest(outcomes: Record<string, Outcome>, incumbent?: string, margin = 0.03, compiled: (id: string) => boolean = () => false): string | undefined {
-  const ok = Object.entries(outcomes).filter((e): e is [string, { ms: number }] => 'ms' in e[1] && Number.isFinite(e[1].ms) && e[1].ms > 0);
+  const ok = timed(outcomes);
   if (!ok.length) return undefined;
-  ok.sort((a, b) => a[1].ms - b[1].ms);
+  ok.sort((a, b) => a[1] - b[1]);
   const [winner, w] = ok[0];
-  const holds = (e: [string, { ms: number }] | undefined) => !!e && w.ms >= e[1].ms * (1 - margin);
+  const holds = (e: readonly [string, number] | undefined) => !!e && w >= e[1] * (1 - margin);
   const inc = ok.find(([id]) => id === incumbent);
   if (holds(inc)) return inc![0];
   const known = ok.find(([id]) => compiled(id));
@@ -83,9 +90,6 @@ export const ROUNDS = 2;
 export const CLOSE = 0.1;
 export const CLOSE_ROUNDS = 3;
 
-const timesOf = (outcomes: Record<string, Outcome>, ids: readonly string[]) =>
-  ids.flatMap((id) => { const o = outcomes[id]; return o && 'ms' in o && Number.isFinite(o.ms) && o.ms > 0 ? [[id, o.ms] as const] : []; });
-
 /**
  * Who is timed in round `round` (from 0) of a shape's measurement, given `ids` (the candidates that
  * computed the right result, in order) and the outcomes so far: every one in round 0; in the other
@@ -96,7 +100,7 @@ const timesOf = (outcomes: Record<string, Outcome>, ids: readonly string[]) =>
 export function roundOf(ids: readonly string[], outcomes: Record<string, Outcome>, round: number): string[] {
   const order = (xs: string[]) => (round % 2 ? xs.reverse() : xs);
   if (round === 0) return order([...ids]);
-  const times = timesOf(outcomes, ids);
+  const times = timed(outcomes, ids);
   if (!times.length) return [];
   const best = Math.min(...times.map(([, ms]) => ms));
   if (round < ROUNDS) return order(times.filter(([, ms]) => ms <= GIVE_UP_RATIO * best).map(([id]) => id));
@@ -119,7 +123,7 @@ export function hopelessFamilies(measured: readonly Record<string, Outcome>[], f
   const lost = new Map<string, number>();
   const close = new Set<string>();
   for (const o of measured) {
-    const times = Object.entries(o).flatMap(([id, x]) => ('ms' in x && x.ms > 0 ? [[id, x.ms] as const] : []));
+    const times = timed(o);
     if (!times.length) continue;
     const best = Math.min(...times.map(([, ms]) => ms));
     const byFamily = new Map<string, number>();

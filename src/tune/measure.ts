@@ -12,7 +12,7 @@ import { packWinogradWeights, winogradShapes, type WinogradTile } from '../ops/w
 import { coutPad, type Dispatch } from '../ops/types.js';
 import type { PipelineCache } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
-import { roundOf, type ConvCase, type Outcome } from './choose.js';
+import { roundOf, withRun, type ConvCase, type Outcome } from './choose.js';
 
 /** Relative agreement with the reference kernel (fp32 sums in another order differ by ~1e-6). */
 const AGREE = 1e-3;
@@ -230,8 +230,7 @@ export async function measureCandidates(device: GPUDevice, cache: PipelineCache,
         const v = byId.get(id)!;
         try {
           const { ms } = await runCandidate(device, cache, full, v, true);
-          const prev = out[v.id];
-          out[v.id] = { ms: prev && 'ms' in prev ? Math.min(prev.ms, ms) : ms };
+          out[v.id] = withRun(out[v.id], ms);
           say(v, `${ms.toFixed(2)} ms (round ${round + 1})`);
         } catch (e) {
           out[v.id] = { failed: (e as Error).message.split('\n')[0] };

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { CLOSE_ROUNDS, ROUNDS, classChoices, fastest, hopelessFamilies, representatives, chosenKernels, roundOf, type Outcome } from '../../src/tune/choose.js';
+import { CLOSE_ROUNDS, ROUNDS, classChoices, fastest, hopelessFamilies, representatives, chosenKernels, roundOf, withRun, type Outcome } from '../../src/tune/choose.js';
 import { cacheKey, defaultCachePath, fileStore, validEntry, type TuningEntry } from '../../src/tune/cache.js';
 import { CONV_VARIANTS } from '../../src/ops/conv-variants.js';
 import type { Dispatch } from '../../src/ops/types.js';
@@ -67,8 +67,7 @@ describe('roundOf', () => {
       rounds.push(who);
       for (const id of who) {
         const t = ms(id, r);
-        const prev = out[id];
-        out[id] = t === 'fail' ? { failed: 'x' } : { ms: prev && 'ms' in prev ? Math.min(prev.ms, t) : t };
+        out[id] = t === 'fail' ? { failed: 'x' } : withRun(out[id], t);
       }
     }
     return rounds;
