@@ -1,5 +1,5 @@
 /** The benchmark's markdown report: environment, the side-by-side table, ours in detail, top-10 kernels. */
-import type { GemmResult } from './gemm.js';
+import { HOPELESS, type GemmResult } from './gemm.js';
 import { convVariant, isShapeKey, multiStep } from '../src/ops/conv-variants.js';
 
 export interface Stats { median: number; p90: number; min: number; runs: number }
@@ -154,11 +154,12 @@ export function gemmMarkdown(g: GemmResult): string {
       const r = g.rows.find((x) => x.shape === sh && x.kernel === k);
       if (!r) return '';
       if (!('gflops' in r)) return `failed: ${r.error}`;
-      const v = r.gflops.toFixed(2);
+      const v = `${r.gflops.toFixed(2)}${r.once ? '¹' : ''}`;
       return g.perShape[sh]?.kernel === k ? `**${v}**` : v;
     });
     L.push(`| ${k} | ${cells.join(' | ')} |`);
   }
+  if (g.rows.some((r) => 'once' in r && r.once)) L.push('', `¹ timed once (its warm-up): at least ${HOPELESS}× the shape's best time so far, so not timed again.`);
   const o = g.outputCost;
   if (o && o.ms[1] >= o.ms[0]) {
     // The twin without writes was not faster: the writes' cost is inside this run's noise, and no bound follows.

@@ -8,7 +8,7 @@ import { chartHtml } from '../../bench/page/chart.js';
 import { browserName } from '../../bench/page/environment.js';
 import { markdownHtml } from '../../bench/page/markdown-html.js';
 import { gemmMarkdown, multiStepPays, markdown, type BenchResult, type OursResult } from '../../bench/report.js';
-import { OUTPUT_COST_SHAPE, outputCost, type GemmResult } from '../../bench/gemm.js';
+import { HOPELESS, HOPELESS_MS, OUTPUT_COST_SHAPE, hopeless, outputCost, type GemmResult } from '../../bench/gemm.js';
 import { abMarkdown, choiceOf } from '../../bench/ab-report.js';
 
 const setup = (kind: 'onnx' | 'tflite' | 'y11w', peers: string[]): Setup => ({
@@ -104,6 +104,23 @@ test('output cost: a kernel and its twin without writes split its time; the repo
   const md = gemmMarkdown({ ...g, outputCost: noisy });
   expect(md).toMatch(/8\.52 ms, 9\.42 ms without them: the twin without writes was not faster in this run.*bounds nothing/);
   expect(md).not.toMatch(/costs 0\.00 ns|100 %/);
+});
+
+test('GEMM ceiling: a kernel whose long warm-up is HOPELESS× the shape\'s best so far is timed once, and the table says so', () => {
+  expect(hopeless(4200, 360)).toBe(true); // the array loop at 1024³ on SwiftShader
+  expect(hopeless(HOPELESS_MS, HOPELESS_MS / HOPELESS)).toBe(true);
+  expect(hopeless(HOPELESS_MS - 1, 1)).toBe(false); // short runs: a warm-up's first-use costs may dominate
+  expect(hopeless(1000, 1000 / HOPELESS + 1)).toBe(false);
+  expect(hopeless(1000, Infinity)).toBe(false); // the shape's first kernel
+  const rows = [
+    { shape: 's', kernel: 'a', ms: 100, gflops: 6, maxErr: 0 },
+    { shape: 's', kernel: 'b', ms: 1000, gflops: 0.6, maxErr: 0, once: true as const },
+  ];
+  const g: GemmResult = { adapter: {}, features: [], rows, perShape: { s: { kernel: 'a', gflops: 6 } }, ceiling: 6, ceilingKernel: 'a' };
+  const md = gemmMarkdown(g);
+  expect(md).toMatch(/\| b \| 0\.60¹ \|/);
+  expect(md).toMatch(/¹ timed once \(its warm-up\): at least 3× the shape's best time so far/);
+  expect(gemmMarkdown({ ...g, rows: [rows[0]] })).not.toMatch(/¹/);
 });
 
 test('bench:ab: a choice from a benchmark JSON or a plain map (anything else is refused); the side-by-side table', () => {
