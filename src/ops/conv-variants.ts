@@ -163,16 +163,21 @@ export function convKind(k: number, stride: number): ConvKind {
 
 /**
  * Shape class: the kind and a size bucket of the output plane (the best tile depends on how many
- * pixels there are to spread over lanes): L ≥ 160×160, M ≥ 80×80, S ≥ 40×40, T ≥ 20×20, U below (a
- * 400-pixel tile that fits 20×20 planes exactly wastes three quarters of a 10×10 one, so the two must not
- * share a choice). `SHAPE_CLASSES` names the scheme: tuning cached under another scheme is not reused.
+ * pixels there are to spread over lanes): L ≥ 160×160, M ≥ 80×80, S ≥ 40×40, T ≥ 20×20, U ≥ 10×10, V
+ * below (a 400-pixel tile that fits 20×20 planes exactly wastes three quarters of a 10×10 one, so the two
+ * must not share a choice; under 10×10, inputs below 320, a tile of 8 pixels per lane leaves most
+ * workgroups' lanes idle where one of 4 does not). `SHAPE_CLASSES` names the scheme: tuning cached
+ * under another scheme is not reused.
  */
+/** The size buckets of `shapeClass`, largest planes first. */
+export const SIZE_BUCKETS = ['L', 'M', 'S', 'T', 'U', 'V'] as const;
+
 export function shapeClass(k: number, stride: number, outPixels: number): string {
-  const bucket = outPixels >= 25_600 ? 'L' : outPixels >= 6_400 ? 'M' : outPixels >= 1_600 ? 'S' : outPixels >= 400 ? 'T' : 'U';
+  const bucket = outPixels >= 25_600 ? 'L' : outPixels >= 6_400 ? 'M' : outPixels >= 1_600 ? 'S' : outPixels >= 400 ? 'T' : outPixels >= 100 ? 'U' : 'V';
   return `${convKind(k, stride)}/${bucket}`;
 }
 
-export const SHAPE_CLASSES = 'L160,M80,S40,T20,U;exact';
+export const SHAPE_CLASSES = 'L160,M80,S40,T20,U10,V;exact';
 
 /**
  * A convolution's exact shape, the tuner's finest key (the best tile depends on how the channels and
@@ -259,6 +264,21 @@ export function adapterTraits(info: { vendor: string; architecture: string; devi
  * --no-tune`), which 640 pays back within six forwards (docs/PERFORMANCE.md, "Without tuning").
  * A variant the adapter cannot run, or whose scratch would not fit, falls back to the family's first.
  */
+/**
+ * Planes under 10×10 (inputs below 320: the pose export at 256, small test inputs): kernels with 4
+ * pixels per lane, which keep more workgroups busy than the families' first kernels (8 per lane). The
+ * tuner chose `pw-m16n4` for pw/V in all four passes (`npm run bench -- --imgsz S --peers ''
+ * --skip-ceiling`, S = 32, 64, 160, 256; 2026-12-05, an AMD EPYC host); for 3×3 ones it varied (s1:
+ * `m8n4`, `m16n4` or row-packed F(2×2), which needs ≥ 24 tiles; s2: `px-m16n4` twice, `m16n4`,
+ * `px-m16n8`), so they take the direct kernels chosen most. One-dispatch kernels all: the trainer's
+ * picker takes them too.
+ */
+const TINY_PLANE_DEFAULTS: Record<string, string> = {
+  'pw/V': 'rt-pw-m16n4-sg-16x4',
+  '3x3s1/V': 'rt-3x3s1-m8n4-sg-16x4',
+  '3x3s2/V': 'rt-3x3s2-px-m16n4-sg-8x4',
+};
+
 const CPU_CLASS_DEFAULTS: Record<string, string> = {
   '3x3s1/L': 'rt-3x3s1-m4n8-sg-16x4',
   '3x3s1/M': 'rt-3x3s1-wino4-m16n8-sg-16x4',
@@ -270,6 +290,7 @@ const CPU_CLASS_DEFAULTS: Record<string, string> = {
   '3x3s2/S': 'rt-3x3s2-i2c-m16n8-sg-16x4',
   '3x3s2/T': 'rt-3x3s2-i2c-m16n8-sg-16x4',
   '3x3s2/U': 'rt-3x3s2-px-m16n8-sg-8x4',
+  ...TINY_PLANE_DEFAULTS,
 };
 
 /** The one-dispatch kernels measured best per class in the same passes, where the table above takes a multi-step one. */

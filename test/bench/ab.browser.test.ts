@@ -14,8 +14,8 @@ test('npm run bench:ab -- --choices a.json,b.json --imgsz 64 --rounds 2', async 
   const dir = mkdtempSync(join(tmpdir(), 'yolo11-ab-'));
   const a = join(dir, 'a.json');
   const b = join(dir, 'b.json');
-  writeFileSync(a, JSON.stringify({ ours: { tuning: { byClass: { 'pw/U': 'rt-pw-m16n8-sg-16x4' } } } }));
-  writeFileSync(b, JSON.stringify({ 'pw/U': 'rt-pw-m16n4-sg-16x4', '3x3s1/U': 'rt-3x3s1-i2c-m16n8-sg-16x4' }));
+  writeFileSync(a, JSON.stringify({ ours: { tuning: { byClass: { 'pw/V': 'rt-pw-m16n8-sg-16x4' } } } }));
+  writeFileSync(b, JSON.stringify({ 'pw/V': 'rt-pw-m16n4-sg-16x4', '3x3s1/V': 'rt-3x3s1-i2c-m16n8-sg-16x4' }));
   const json = join(dir, 'ab.json');
   let out = '';
   const write = process.stdout.write;

@@ -370,9 +370,14 @@ describe('kernel choice without a measurement', () => {
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 160)).id).toBe('rt-3x3s1-m4n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 20)).id).toBe('rt-3x3s1-wino-m16n8-sg-16x4');
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 10)).id).toBe('rt-3x3s1-wino-m16n8-sg-4x16');
-    // 8×8 and smaller: 16 tiles or fewer fill half a row of 4 × 8 or less, so the class choice does not reach them.
-    expect(pickVariant(cpu, swiftshader, geom(3, 1, 8)).id).toBe(candidates('3x3s1', swiftshader)[0].id);
-    expect(pickVariant(cpu, swiftshader, geom(3, 1, 2)).id).toBe(candidates('3x3s1', swiftshader)[0].id);
+    // Under 10×10 (class V): kernels of 4 pixels per lane, not the families' first (8 per lane).
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 8)).id).toBe('rt-3x3s1-m8n4-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 1, 2)).id).toBe('rt-3x3s1-m8n4-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(3, 2, 5)).id).toBe('rt-3x3s2-px-m16n4-sg-8x4');
+    expect(pickVariant(cpu, swiftshader, geom(1, 1, 9)).id).toBe('rt-pw-m16n4-sg-16x4');
+    expect(pickVariant(cpu, swiftshader, geom(1, 1, 10)).id).toBe(candidates('pw', swiftshader)[0].id);
+    // A row-packed F(2×2) choice for a class keeps planes of ≥ 24 tiles only (8×8 has 16): here U's, forced down to 8×8.
+    expect(pickVariant(withChoice(cpu, { '3x3s1/V': 'rt-3x3s1-wino-m16n8-sg-4x16' }), swiftshader, geom(3, 1, 8)).id).toBe(candidates('3x3s1', swiftshader)[0].id);
     expect(pickVariant(cpu, swiftshader, geom(3, 1, 10), true).id).toBe('rt-3x3s1-m8n4-sg-16x4');
     // A picker that takes no multi-step kernel (the trainer's) gets the class's one-dispatch kernel instead.
     expect(pickVariant(cpu, swiftshader, geom(3, 2, 40), true).id).toBe('rt-3x3s2-px-m16n8-sg-8x4');
@@ -445,7 +450,7 @@ describe('kernel choice without a measurement', () => {
     expect(convKind(1, 1)).toBe('pw');
     expect(convKind(3, 2)).toBe('3x3s2');
     expect(convKind(1, 2)).toBe('any');
-    expect([160, 80, 40, 20, 10].map((s) => shapeClass(3, 1, s * s))).toEqual(['3x3s1/L', '3x3s1/M', '3x3s1/S', '3x3s1/T', '3x3s1/U']);
+    expect([160, 80, 40, 20, 10, 9].map((s) => shapeClass(3, 1, s * s))).toEqual(['3x3s1/L', '3x3s1/M', '3x3s1/S', '3x3s1/T', '3x3s1/U', '3x3s1/V']);
     expect(shapeClass(3, 1, 80 * 80 - 1)).toBe('3x3s1/S');
   });
 });

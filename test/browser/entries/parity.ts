@@ -3,7 +3,7 @@
  * layer kept readable), runs forward() on reference inputs and compares each layer with ONNX
  * Runtime's tensors, returning a small table (max|Δ| and max|ref| per layer).
  */
-import { convVariant, isShapeKey } from '../../../src/ops/conv-variants.js';
+import { SIZE_BUCKETS, convVariant, isShapeKey } from '../../../src/ops/conv-variants.js';
 import { createDetector } from '../../../src/detector.js';
 
 async function f32(url: string): Promise<Float32Array> {
@@ -24,13 +24,13 @@ export interface LayerDiff {
  * widths spread over them), as a `tune.choice`.
  */
 const TN = [16, 8, 4, 25];
-const IM2COL_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T', 'U'].flatMap((b, i) => [
+const IM2COL_EVERYWHERE = Object.fromEntries(SIZE_BUCKETS.flatMap((b, i) => [
   ...['3x3s1', '3x3s2'].map((k, j) => [`${k}/${b}`, `rt-${k}-i2c-m16n${TN[(i + j) % 4]}-sg-16x4`]),
   [`pw/${b}`, `rt-pw-m16n${TN[(i + 3) % 4]}-sg-16x4`],
 ]));
 
 /** Every 3×3 shape class on a split-K im2col kernel (K in 4 slices, then their sum), both GEMM tile widths for stride 1. */
-const SPLITK_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T', 'U'].flatMap((b, i) => [
+const SPLITK_EVERYWHERE = Object.fromEntries(SIZE_BUCKETS.flatMap((b, i) => [
   [`3x3s1/${b}`, `rt-3x3s1-i2c-k4-m16n${i % 2 ? 4 : 8}-sg-16x4`],
   [`3x3s2/${b}`, 'rt-3x3s2-i2c-k4-m16n8-sg-16x4'],
 ]));
@@ -38,7 +38,7 @@ const SPLITK_EVERYWHERE = Object.fromEntries(['L', 'M', 'S', 'T', 'U'].flatMap((
 /** Every 3×3 stride-1 shape class on a Winograd F(m×m) kernel (its three GEMM tile widths spread over them). */
 // F(4×4) also on its 8-channel GEMM tile, for the one convolution with Cout ≤ 8 (model.2.m.0.cv1 at 256×384).
 const winogradEverywhere = (m: 2 | 4) => ({
-  ...Object.fromEntries(['L', 'M', 'S', 'T', 'U'].map((b, i) => [`3x3s1/${b}`, `rt-3x3s1-wino${m === 2 ? '' : m}-m16n${[25, 13, 8][i % 3]}-sg-16x4`])),
+  ...Object.fromEntries(SIZE_BUCKETS.map((b, i) => [`3x3s1/${b}`, `rt-3x3s1-wino${m === 2 ? '' : m}-m16n${[25, 13, 8][i % 3]}-sg-16x4`])),
   ...(m === 4 ? { '3x3s1/16>8@64x96': 'rt-3x3s1-wino4-m8n25-sg-16x4' } : {}),
 });
 
