@@ -18,7 +18,11 @@ export interface CreateDetectorOptions<T extends Task = Task> {
    * returns boxes with masks). Default: whatever the file says (`detector.task`).
    */
   task?: T;
-  /** Your GPUDevice; otherwise one is requested. */
+  /**
+   * Your GPUDevice; otherwise one is requested (and destroyed with the detector). Detectors and trainers
+   * on one device share its compiled pipelines: a second detector for the same model and input size
+   * compiles nothing. A detector never destroys a device it was given.
+   */
   device?: GPUDevice;
   /** Network input size: a multiple of 32, or [height, width]; default from the model. */
   inputSize?: number | [number, number];

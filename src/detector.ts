@@ -8,7 +8,7 @@ import { ChecksumMismatchError, DestroyedError, DeviceLostError, InvalidArgument
 import { sha256Hex } from './weights/format.js';
 import { requestGPUContext, describeAdapter, type GPUContext } from './gpu/device.js';
 import { Readback } from './gpu/readback.js';
-import { PipelineCache } from './gpu/pipelines.js';
+import { pipelinesOf, type PipelineCache } from './gpu/pipelines.js';
 import { adapterTraits, attentionKernel, defaultConvTuning, picker, withChoice, type ConvTuning } from './ops/conv-variants.js';
 import { chosenKernels } from './tune/choose.js';
 import { knownChoice, tune, type TuningInfo } from './tune/index.js';
@@ -107,7 +107,7 @@ export class Detector<T extends Task = Task> {
     const planWith = (t: ConvTuning) => planModel(file, size, {
       conv: picker(t, traits), attention: attentionKernel(t, traits), pool: t.family === 'register' ? 'rt' : 'loop', keepAll: opts.debugKeepLayers,
     });
-    const pipelines = new PipelineCache(ctx.device);
+    const pipelines = pipelinesOf(ctx.device);
     let plan = planWith(base);
     let tuning: TuningInfo = { source: opts.convKernel ? 'option' : 'default', tuning: base, byClass: chosenKernels(plan.dispatches) };
     if (typeof opts.tune === 'object' && opts.tune.choice) {

@@ -21,6 +21,20 @@ export interface Pipeline {
  */
 const ASYNC_PIPELINES = typeof navigator !== 'undefined' && !!(navigator as Navigator).gpu;
 
+/**
+ * One cache per device: detectors (their tuning passes, letterbox, TTA, slicing and heat-map stages) and
+ * trainers on the same device compile each pipeline once. A second `createDetector({ device })` for the
+ * same model and input size compiles nothing.
+ */
+const byDevice = new WeakMap<GPUDevice, PipelineCache>();
+
+/** The pipeline cache shared by everything that runs on `device`. */
+export function pipelinesOf(device: GPUDevice): PipelineCache {
+  let cache = byDevice.get(device);
+  if (!cache) byDevice.set(device, (cache = new PipelineCache(device)));
+  return cache;
+}
+
 export class PipelineCache {
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, Promise<Pipeline>>();

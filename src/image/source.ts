@@ -6,7 +6,7 @@
  * The texture and the buffer are reused while images fit, so steady-state detection allocates nothing.
  */
 import { ImageDecodeError, InvalidArgumentError } from '../errors.js';
-import { PipelineCache, type Pipeline } from '../gpu/pipelines.js';
+import { pipelinesOf, type Pipeline } from '../gpu/pipelines.js';
 import { packUniforms } from '../gpu/shader.js';
 import { letterboxAxes, letterboxAxesBytes, letterboxCall, letterboxWorkgroups, planLetterbox, scaleBoxesPad, sourceBytes, type BytesChannels, type Preprocess } from '../ops/letterbox.js';
 import type { Executor } from '../plan/executor.js';
@@ -75,7 +75,7 @@ export class SourceUploader {
   }
 
   private pipelines() {
-    const cache = new PipelineCache(this.device);
+    const cache = pipelinesOf(this.device);
     const d = (source: 'bytes' | 'texture') => planLetterbox({ label: 'letterbox', output: this.plan.input, source }).dispatch;
     this.pipes ??= Promise.all([cache.get(d('bytes').shader, d('bytes').constants), cache.get(d('texture').shader, d('texture').constants)]).then(([bytes, texture]) => ({ bytes, texture }));
     return this.pipes;

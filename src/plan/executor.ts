@@ -5,7 +5,7 @@
  * compute pass and submits — no GPU object is created per inference.
  */
 import type { Dispatch, Uniforms, View } from '../ops/types.js';
-import { PipelineCache } from '../gpu/pipelines.js';
+import { pipelinesOf, type PipelineCache } from '../gpu/pipelines.js';
 import { packUniforms, type ShaderInfo } from '../gpu/shader.js';
 
 /** minUniformBufferOffsetAlignment is at most 256 on every adapter. */
@@ -60,7 +60,7 @@ export class Executor {
   }
 
   /** `external`: buffers of other executors this plan's dispatches bind by name (not destroyed with this one). */
-  static async create(device: GPUDevice, dispatches: Dispatch[], arenaElements: number, weights: Float32Array, extra: Record<string, ExtraBuffer> = {}, cache = new PipelineCache(device), external: Record<string, GPUBuffer> = {}): Promise<Executor> {
+  static async create(device: GPUDevice, dispatches: Dispatch[], arenaElements: number, weights: Float32Array, extra: Record<string, ExtraBuffer> = {}, cache = pipelinesOf(device), external: Record<string, GPUBuffer> = {}): Promise<Executor> {
     const t0 = performance.now();
     const ex = new Executor(device, dispatches, arenaElements, weights, extra, external);
     const t1 = performance.now();

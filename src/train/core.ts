@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { requestGPUContext, describeAdapter, type GPUContext } from '../gpu/device.js';
-import { PipelineCache } from '../gpu/pipelines.js';
+import { pipelinesOf } from '../gpu/pipelines.js';
 import { Readback } from '../gpu/readback.js';
 import { adapterTraits, attentionKernel, defaultConvTuning, picker } from '../ops/conv-variants.js';
 import { Executor } from '../plan/executor.js';
@@ -98,7 +98,7 @@ export class TrainerCore {
     const dispatches = [...prog.forward, ...prog.forwardEma, ...prog.backward, opt.accumulate, ...opt.norm, ...opt.steps, opt.ema, ...prog.flips];
     const P = prog.params.total * 4;
     const extra = { params: { bytes: P }, gstep: { bytes: P }, grad: { bytes: P }, m: { bytes: P }, v: { bytes: P }, ema: { bytes: P }, partials: { bytes: opt.partials * 4 }, stats: { bytes: 16 }, wflip: { bytes: prog.flipElements * 4 }, wsums: { bytes: prog.sumsElements * 4 } };
-    const cache = new PipelineCache(ctx.device);
+    const cache = pipelinesOf(ctx.device);
     const frozenEx = await Executor.create(ctx.device, frozen.dispatches, frozen.arenaElements, frozen.weights, {}, cache);
     const ex = await Executor.create(ctx.device, dispatches, prog.arenaElements, new Float32Array(64), extra, cache);
     for (const b of ['params', 'ema']) ctx.device.queue.writeBuffer(ex.buffers.get(b)!, 0, params);

@@ -2,7 +2,7 @@
  * Run one shader once on real WebGPU and read buffers back: the kernel-test harness.
  * Buffers are given by binding name; uniforms by field name (offsets come from the WGSL).
  */
-import { PipelineCache, type Constants } from '../../src/gpu/pipelines.js';
+import { pipelinesOf, type Constants } from '../../src/gpu/pipelines.js';
 import { packUniforms } from '../../src/gpu/shader.js';
 
 export type Data = Float32Array | Uint32Array | Int32Array;
@@ -16,13 +16,9 @@ export interface KernelRun {
   workgroups: [number, number?, number?];
 }
 
-const caches = new WeakMap<GPUDevice, PipelineCache>();
-
 /** Dispatch once; returns every storage buffer's contents afterwards, typed like its input. */
 export async function runKernel(device: GPUDevice, run: KernelRun): Promise<Record<string, Data>> {
-  let cache = caches.get(device);
-  if (!cache) caches.set(device, (cache = new PipelineCache(device)));
-  const { info, pipeline, layout } = await cache.get(run.shader, run.constants ?? {});
+  const { info, pipeline, layout } = await pipelinesOf(device).get(run.shader, run.constants ?? {});
   const gpu: Record<string, GPUBuffer> = {};
   const entries: GPUBindGroupEntry[] = [];
   for (const b of info.bindings) {

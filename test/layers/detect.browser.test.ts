@@ -82,6 +82,15 @@ describe('detect() vs ONNX Runtime + reference NMS (Chromium WebGPU)', () => {
     expect(r['detect after destroy']).toMatch(/^DestroyedError/);
   });
 
+  test('detectors on one device share its pipelines: the second for the same size compiles none, the same boxes; the device stays the caller\'s', async () => {
+    const r = await s.call<Record<'first' | 'second' | 'other', { pipelines: number; boxes: string }>>(ENTRY, 'sharedDevice', await cocoWeights());
+    console.log(`pipelines created: ${r.first.pipelines}, then ${r.second.pipelines}, then ${r.other.pipelines} at another size`);
+    expect(r.first.pipelines).toBeGreaterThan(10);
+    expect(r.second.pipelines).toBe(0);
+    expect(r.second.boxes).toBe(r.first.boxes);
+    expect(r.other.pipelines).toBeLessThan(r.first.pipelines);
+  });
+
   test('a device lost mid-inference rejects with DeviceLostError; a new detector works', async () => {
     const r = await s.call<Record<string, string>>(ENTRY, 'deviceLoss', await cocoWeights());
     expect(r.pending).toBe('DeviceLostError');

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { createDetector } from '../../src/detector.js';
+import { requestGPUContext } from '../../src/gpu/device.js';
 import { CACHE, cocoWeights } from '../helpers/parity-data.js';
 
 test('Node (Dawn): tune measures, then reads the file cache; a corrupt cache file is ignored and rebuilt', async () => {
@@ -15,8 +16,10 @@ test('Node (Dawn): tune measures, then reads the file cache; a corrupt cache fil
   const model = new Uint8Array(readFileSync(join(CACHE, 'yolo11n-coco.y11w')));
   const cache = join(mkdtempSync(join(tmpdir(), 'yolo11-tune-node-')), 'conv-tuning.json');
   const input = new Float32Array(3 * 64 * 64).map((_, i) => (i % 89) / 89);
+  // One device for every load: the second measuring pass reuses the first's compiled candidates.
+  const { device } = await requestGPUContext();
   const run = async (tune: Parameters<typeof createDetector>[0]['tune']) => {
-    const det = await createDetector({ model, inputSize: 64, tune });
+    const det = await createDetector({ model, inputSize: 64, tune, device });
     try {
       return { tuning: det.info.tuning, y: await det.forward(input) };
     } finally {
@@ -42,4 +45,5 @@ test('Node (Dawn): tune measures, then reads the file cache; a corrupt cache fil
   }
   console.log(`Node tuning: ${JSON.stringify(first.tuning.byClass)}; tuned vs default output0 max|Δ| ${maxDiff.toExponential(2)} of max ${maxRef.toFixed(1)}`);
   expect(maxDiff).toBeLessThanOrEqual(1e-4 * maxRef);
+  device.destroy();
 }, 600_000);

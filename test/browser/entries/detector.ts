@@ -72,6 +72,33 @@ export async function badInputs(weightsUrl: string) {
   return out;
 }
 
+/**
+ * Detectors on one device share its pipelines: the second, for the same model and size, creates none
+ * (counted at the device) and gives the same boxes; one at another size creates only what differs. Each
+ * runs after the one before was destroyed: a detector given a device leaves it to its caller.
+ */
+export async function sharedDevice(weightsUrl: string) {
+  const model = await bytes(weightsUrl);
+  const { device } = await requestGPUContext();
+  const created = { n: 0 };
+  const count = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => { created.n++; return f(...a); };
+  device.createComputePipelineAsync = count(device.createComputePipelineAsync.bind(device));
+  device.createComputePipeline = count(device.createComputePipeline.bind(device));
+  const img = { width: 80, height: 60, data: new Uint8Array(80 * 60 * 4).map((_, i) => (i * 37) % 251) };
+  const run = async (inputSize: number) => {
+    const before = created.n;
+    const det = await createDetector({ model, inputSize, device });
+    const boxes = JSON.stringify(await det.detect(img, { conf: 0.01 }));
+    det.destroy();
+    return { pipelines: created.n - before, boxes };
+  };
+  const first = await run(64);
+  const second = await run(64);
+  const other = await run(96);
+  device.destroy();
+  return { first, second, other };
+}
+
 /** Destroy the device while a detect() is in flight; later calls fail; a new detector works. */
 export async function deviceLoss(weightsUrl: string) {
   const model = await bytes(weightsUrl);

@@ -5,6 +5,7 @@
  */
 import { SIZE_BUCKETS, convVariant, isShapeKey } from '../../../src/ops/conv-variants.js';
 import { createDetector } from '../../../src/detector.js';
+import { pageDevice } from './page-device.js';
 
 async function f32(url: string): Promise<Float32Array> {
   const r = await fetch(url);
@@ -44,7 +45,7 @@ const winogradEverywhere = (m: 2 | 4) => ({
 
 export async function runParity(weightsUrl: string, inputSize: [number, number], dir: string, images: number, layers: string[], convKernel?: 'register' | 'tiled' | 'im2col' | 'splitk' | 'winograd' | 'winograd4') {
   const choice = convKernel === 'im2col' ? IM2COL_EVERYWHERE : convKernel === 'splitk' ? SPLITK_EVERYWHERE : convKernel === 'winograd' ? winogradEverywhere(2) : convKernel === 'winograd4' ? winogradEverywhere(4) : undefined;
-  const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true, ...(choice ? { tune: { choice } } : { convKernel: convKernel as 'register' | 'tiled' | undefined }) });
+  const det = await createDetector({ device: await pageDevice(), model: weightsUrl, inputSize, debugKeepLayers: true, ...(choice ? { tune: { choice } } : { convKernel: convKernel as 'register' | 'tiled' | undefined }) });
   const out: LayerDiff[] = [];
   const t0 = performance.now();
   try {
@@ -79,7 +80,7 @@ export async function runParity(weightsUrl: string, inputSize: [number, number],
 
 /** forward() on one input and the named layers after it (`output1`, …), as plain arrays, for comparisons done in Node. */
 export async function forwardOutputs(weightsUrl: string, inputSize: [number, number], inputUrl: string, layers: string[] = [], convKernel?: 'register' | 'tiled') {
-  const det = await createDetector({ model: weightsUrl, inputSize, convKernel: convKernel ?? undefined });
+  const det = await createDetector({ device: await pageDevice(), model: weightsUrl, inputSize, convKernel: convKernel ?? undefined });
   try {
     const output0 = Array.from(await det.forward(await f32(inputUrl)));
     const rest: Record<string, number[]> = {};

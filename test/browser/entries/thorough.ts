@@ -1,5 +1,6 @@
 /** In-page scenarios for detect({ slice, tta }) and explain(): GPU results beside the inputs the Node-side references need. */
 import { createDetector, type Detection } from '../../../src/detector.js';
+import { pageDevice } from './page-device.js';
 import { sliceRects } from '../../../src/infer/tiles.js';
 import { scaleImgRef } from '../../../src/post/tta-ref.js';
 import { TTA_FLIPS, TTA_SCALES } from '../../../src/ops/scale-img.js';
@@ -21,7 +22,7 @@ function crop(data: Uint8Array, width: number, r: { x: number; y: number; w: num
 
 /** detect() with slice, and plain detect() on each tile cropped on the CPU (and on the whole image). */
 export async function sliceVsCrops(weightsUrl: string, inputSize: number, im: Img, slice: { size: number; overlap: number }, conf: number) {
-  const det = await createDetector({ model: weightsUrl, inputSize });
+  const det = await createDetector({ device: await pageDevice(), model: weightsUrl, inputSize });
   try {
     const data = await bytes(im.url);
     const image = { width: im.width, height: im.height, data, channels: 4 as const };
@@ -40,7 +41,7 @@ export async function sliceVsCrops(weightsUrl: string, inputSize: number, im: Im
 /** detect() with tta, and the three passes' output0 from forward() on inputs made by the CPU reference of scale_img. */
 export async function ttaVsForward(weightsUrl: string, inputSize: number, im: Img, conf: number) {
   const model = await bytes(weightsUrl);
-  const det = await createDetector({ model, inputSize, debugKeepLayers: true });
+  const det = await createDetector({ device: await pageDevice(), model, inputSize, debugKeepLayers: true });
   const made = [det];
   try {
     const data = await bytes(im.url);
@@ -52,7 +53,7 @@ export async function ttaVsForward(weightsUrl: string, inputSize: number, im: Im
     const sizes: [number, number][] = [];
     for (const [k, r] of TTA_SCALES.entries()) {
       const x = k === 0 ? { data: input, h: inputSize, w: inputSize } : scaleImgRef(input, inputSize, inputSize, r, TTA_FLIPS[k]);
-      const d = k === 0 ? det : await createDetector({ model, inputSize: [x.h, x.w] });
+      const d = k === 0 ? det : await createDetector({ device: await pageDevice(), model, inputSize: [x.h, x.w] });
       if (k) made.push(d);
       outputs.push(Array.from(await d.forward(x.data)));
       sizes.push([x.h, x.w]);
@@ -65,7 +66,7 @@ export async function ttaVsForward(weightsUrl: string, inputSize: number, im: Im
 
 /** detect() with tta on an image and on its mirror image. */
 export async function ttaMirror(weightsUrl: string, inputSize: number, im: Img, conf: number) {
-  const det = await createDetector({ model: weightsUrl, inputSize });
+  const det = await createDetector({ device: await pageDevice(), model: weightsUrl, inputSize });
   try {
     const data = await bytes(im.url);
     const m = new Uint8Array(data.length);
@@ -79,7 +80,7 @@ export async function ttaMirror(weightsUrl: string, inputSize: number, im: Img, 
 
 /** explain() and the activations of its layers (read back after the same run), for the float64 reference. */
 export async function explainVsLayers(weightsUrl: string, inputSize: number, im: Img, layer?: string) {
-  const det = await createDetector({ model: weightsUrl, inputSize, debugKeepLayers: true });
+  const det = await createDetector({ device: await pageDevice(), model: weightsUrl, inputSize, debugKeepLayers: true });
   try {
     const data = await bytes(im.url);
     const heat = await det.explain({ width: im.width, height: im.height, data, channels: 4 }, { layer });
@@ -87,7 +88,7 @@ export async function explainVsLayers(weightsUrl: string, inputSize: number, im:
     for (const l of heat.layers) acts.push({ ...l, data: Array.from(await det.readLayer(l.name)) });
     const boxes = await det.detect({ width: im.width, height: im.height, data, channels: 4 }, { conf: 0.1 });
     // The same heat map from a detector whose arena reuses memory (layers read between the network's segments).
-    const lean = await createDetector({ model: weightsUrl, inputSize });
+    const lean = await createDetector({ device: await pageDevice(), model: weightsUrl, inputSize });
     const again = await lean.explain({ width: im.width, height: im.height, data, channels: 4 }, { layer });
     lean.destroy();
     let leanDiff = 0;
@@ -100,7 +101,7 @@ export async function explainVsLayers(weightsUrl: string, inputSize: number, im:
 
 /** 1×1, a 10000×300 strip and 4096×4096: detect with slice and explain work; summaries only. */
 export async function oddSizes(weightsUrl: string, inputSize: number) {
-  const det = await createDetector({ model: weightsUrl, inputSize });
+  const det = await createDetector({ device: await pageDevice(), model: weightsUrl, inputSize });
   const out: Record<string, unknown> = {};
   try {
     for (const [w, h, size] of [[1, 1, undefined], [10000, 300, 320], [4096, 4096, 640]] as const) {
@@ -129,7 +130,7 @@ export async function oddSizes(weightsUrl: string, inputSize: number) {
 
 /** Bad slice/tta/explain options → error name and message; the detector still works afterwards. */
 export async function badThorough(weightsUrl: string) {
-  const det = await createDetector({ model: weightsUrl, inputSize: 64 });
+  const det = await createDetector({ device: await pageDevice(), model: weightsUrl, inputSize: 64 });
   const out: Record<string, string> = {};
   const img = { width: 8, height: 8, data: new Uint8Array(256) };
   const err = async (name: string, f: () => Promise<unknown>) => {

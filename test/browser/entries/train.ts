@@ -1,5 +1,6 @@
 /** In-page training scenarios for tests (createTrainer in headless Chromium). */
 import { createTrainer, type CreateTrainerOptions, type TrainSample } from '../../../src/train/trainer.js';
+import { pageDevice } from './page-device.js';
 import { createDetector } from '../../../src/detector.js';
 
 async function bytes(url: string) {
@@ -29,7 +30,7 @@ let job: { t: Awaited<ReturnType<typeof createTrainer>>; s: TrainSample; x: { fe
 export async function overfitInit(model: string, sample: PageSample, o: Partial<CreateTrainerOptions>) {
   const { prepare, AUGMENT_OFF } = await import('../../../src/train/augment.js');
   const s = await load(sample);
-  const t = await createTrainer({ model, batch: 1, augment: 'none', ...o, optim: { nbs: 1, warmupEpochs: 0, ...o.optim } });
+  const t = await createTrainer({ device: await pageDevice(), model, batch: 1, augment: 'none', ...o, optim: { nbs: 1, warmupEpochs: 0, ...o.optim } });
   const p = prepare(s.image, s.boxes, t.core.setup.imgsz, AUGMENT_OFF, 0);
   job = { t, s, x: { features: await t.core.features(p.tensor) }, gts: p.gts, ni: 0, t0: performance.now(), model, imgsz: o.imgsz };
   return t.info;
@@ -71,7 +72,7 @@ export async function profileTraining(model: string, sample: PageSample, o: Part
   const { profileDispatches } = await import('../../../src/gpu/profiler.js');
   const { prepare, AUGMENT_OFF } = await import('../../../src/train/augment.js');
   const s = await load(sample);
-  const t = await createTrainer({ model, batch: 1, augment: 'none', ...o });
+  const t = await createTrainer({ device: await pageDevice(), model, batch: 1, augment: 'none', ...o });
   const c = t.core;
   const p = prepare(s.image, s.boxes, c.setup.imgsz, AUGMENT_OFF, 0);
   const t0 = performance.now();
@@ -98,7 +99,7 @@ export async function gradCheck(model: string, sample: PageSample, o: Partial<Cr
   const { imageLoss, LOSS_GAINS } = await import('../../../src/train/loss.js');
   const { TAL_DEFAULTS } = await import('../../../src/train/assigner.js');
   const s = await load(sample);
-  const t = await createTrainer({ model, batch: 1, augment: 'none', ...o });
+  const t = await createTrainer({ device: await pageDevice(), model, batch: 1, augment: 'none', ...o });
   const c = t.core;
   const p = prepare(s.image, s.boxes, c.setup.imgsz, AUGMENT_OFF, 0);
   const x = { features: await c.features(p.tensor) };
@@ -152,11 +153,11 @@ export async function resumeCheck(model: string, samples: PageSample[], o: Parti
     const f = await readWeights(b);
     return Object.fromEntries([...f.tensors].map(([k, t]) => [k, Array.from(t.data as Float32Array)]));
   };
-  const a = await createTrainer({ model, ...o });
+  const a = await createTrainer({ device: await pageDevice(), model, ...o });
   const ha = await a.fit({ train, val, epochs });
   const wa = { last: await tensors(await a.weights('last')), best: await tensors(await a.weights('best')) };
   a.destroy();
-  const b = await createTrainer({ model, ...o });
+  const b = await createTrainer({ device: await pageDevice(), model, ...o });
   let ckpt: Uint8Array | undefined;
   await b.fit({ train, val, epochs, onEpoch: async (e, t) => {
     ckpt = await t.checkpoint();
@@ -165,7 +166,7 @@ export async function resumeCheck(model: string, samples: PageSample[], o: Parti
     if (e.message !== 'interrupted') throw e;
   });
   b.destroy();
-  const c = await createTrainer({ model, ...o });
+  const c = await createTrainer({ device: await pageDevice(), model, ...o });
   const hc = await c.fit({ train, val, epochs, resume: ckpt });
   const wc = { last: await tensors(await c.weights('last')), best: await tensors(await c.weights('best')) };
   c.destroy();
@@ -175,7 +176,7 @@ export async function resumeCheck(model: string, samples: PageSample[], o: Parti
 
 /** A model whose parameters are NaN: the first image's loss is not finite and fit() stops, naming the step. */
 export async function divergence(model: string, sample: PageSample, o: Partial<CreateTrainerOptions>) {
-  const t = await createTrainer({ model, ...o });
+  const t = await createTrainer({ device: await pageDevice(), model, ...o });
   t.core.write('params', new Float32Array(t.core.prog.params.total).fill(NaN));
   try {
     await t.fit({ train: [await load(sample)], epochs: 1 });

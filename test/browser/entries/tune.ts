@@ -28,8 +28,10 @@ export async function measureWithImpostor() {
 export async function tuneTwiceThenCorrupt(weightsUrl: string) {
   const out: { source: string; byClass: Record<string, string>; boxes: number }[] = [];
   const input = new Float32Array(3 * 64 * 96).map((_, i) => (i % 97) / 97);
+  // One device for every load: the second measuring pass reuses the first's compiled candidates.
+  const { device } = await requestGPUContext();
   const load = async (tune: Parameters<typeof createDetector>[0]['tune'] = true) => {
-    const det = await createDetector({ model: weightsUrl, inputSize: [64, 96], tune });
+    const det = await createDetector({ model: weightsUrl, inputSize: [64, 96], tune, device });
     try {
       const y = await det.forward(input);
       out.push({ source: det.info.tuning.source, byClass: det.info.tuning.byClass, boxes: y.length });
@@ -53,5 +55,6 @@ export async function tuneTwiceThenCorrupt(weightsUrl: string) {
   await load({ choice: out[0].byClass }); // a choice measured before, replayed without measuring
   const store = indexedDbStore();
   const rebuilt = await store.get(String(keys[0]));
+  device.destroy();
   return { loads: out, keys: keys.length, rebuilt: rebuilt?.byClass };
 }
