@@ -11,6 +11,7 @@ import { gemmCeiling as measureCeiling } from './gemm.js';
 import { floatIoTflite } from '../src/convert/tflite-float-io.js';
 import type { OursResult, PeerResult, Stats } from './report.js';
 import type { KernelTime } from '../src/gpu/profiler.js';
+import type { ImageInput } from '../src/image/source.js';
 
 /** Profiled forwards per benchmark run; each dispatch reports its median over them. */
 const PROFILE_PASSES = 3;
@@ -37,6 +38,15 @@ export interface OursOptions { weights: Uint8Array; input: Float32Array; image: 
  */
 export async function ours(o: OursOptions, log: Log): Promise<{ result: OursResult; output0: Float32Array }> {
   const image = await createImageBitmap(new Blob([o.image as Uint8Array<ArrayBuffer>]));
+  try {
+    return await oursOn(o, image, log);
+  } finally {
+    image.close();
+  }
+}
+
+/** ours() on an image already decoded (an ImageBitmap in a page, RGBA pixels in Node: bench/node/). */
+export async function oursOn(o: Omit<OursOptions, 'image'>, image: ImageInput, log: Log): Promise<{ result: OursResult; output0: Float32Array }> {
   // The kernels are always measured afresh (no cache): the benchmark reports what this adapter does
   // now. The detector measured with is then dropped, and the cold start is timed on a second one
   // that is given the choice, as a returning user's load (cached choice) is: its own device, its
@@ -90,7 +100,6 @@ export async function ours(o: OursOptions, log: Log): Promise<{ result: OursResu
     return { result, output0 };
   } finally {
     det.destroy();
-    image.close();
   }
 }
 

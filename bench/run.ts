@@ -12,18 +12,14 @@
  * times ours with the kernels an untuned createDetector() picks instead of tuning them first.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, type } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBrowser } from '../test/helpers/browser.js';
 import { buildPage, chooseFile, chooseModel, openPage, pageQuery, runPage } from './drive.js';
-import { gemmMarkdown, hostLine, markdown, type Host } from './report.js';
+import { gemmMarkdown, hostLine, markdown } from './report.js';
+import { host } from './host.js';
+import { size } from './args.js';
 
-/** This machine, as the reports name it. */
-export function host(): Host {
-  const c = cpus();
-  return { cpu: c[0]?.model.trim() || 'unknown CPU', cores: c.length, os: `${type()} ${release()}` };
-}
 import type { GemmResult } from './gemm.js';
 import { abMarkdown, choiceOf, type AbResult } from './ab-report.js';
 
@@ -32,13 +28,6 @@ import { PEERS } from './page/benchmark.js';
 export { PEERS };
 const FIX = process.env.YOLO11_WEBGPU_FIXTURES ?? '../shared';
 const log = (m: string) => process.stderr.write(`${m.startsWith('[bench]') ? '' : '[bench] '}${m}\n`);
-
-function size(v: string): [number, number] {
-  const p = v.split(',').map(Number);
-  const s: [number, number] = p.length === 1 ? [p[0], p[0]] : [p[0], p[1]];
-  if (s.some((x) => !Number.isInteger(x) || x < 32 || x % 32)) throw new Error(`--imgsz ${v}: multiples of 32, N or H,W`);
-  return s;
-}
 
 const usage = () => `npm run bench -- [--model m.onnx|m.tflite|m.y11w] [--imgsz 640|H,W] [--runs 5] [--peers ort-webgpu,ort-wasm]
                  [--json out.json] [--image img.jpg] [--inflight 4] [--timeout 1200] [--skip-ceiling] [--no-tune]

@@ -61,7 +61,8 @@ export function variants(s: Setup, gpu: boolean): (Variant | { name: string; rea
   return out;
 }
 
-function parity(ours: Float32Array, ref: Float32Array): OursResult['parity'] {
+/** output0 against a reference: the largest difference, absolute and as a share of the reference's largest value. */
+export function parity(ours: Float32Array, ref: Float32Array): OursResult['parity'] {
   if (ref.length !== ours.length) return `reference has ${ref.length} values, output0 ${ours.length}`;
   let maxAbs = 0;
   let maxRef = 0;

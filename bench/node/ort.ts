@@ -1,0 +1,40 @@
+/**
+ * onnxruntime-node as a peer in Node: its native WebGPU execution provider (Dawn, built into ORT;
+ * NCHW or NHWC preferred layout) or its CPU one. The same model (rewritten to the run's input size),
+ * the same input, CPU tensors in and out (as our forward() takes and returns them).
+ */
+import { cpus } from 'node:os';
+import type { PeerResult } from '../report.js';
+import { stats } from '../measure.js';
+
+export interface OrtNodeOptions { model: Uint8Array; input: Float32Array; size: [number, number]; runs: number; ep: 'webgpu' | 'cpu'; layout?: 'NCHW' | 'NHWC' }
+
+const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+  const t = performance.now();
+  const v = await fn();
+  return [v, performance.now() - t];
+};
+
+export async function ortNode(o: OrtNodeOptions, log: (line: string) => void): Promise<{ result: PeerResult; output0: Float32Array }> {
+  const name = 'onnxruntime-node';
+  const ort = (await import(/* @vite-ignore */ name)) as typeof import('onnxruntime-node');
+  const ep = o.ep === 'webgpu' ? [{ name: 'webgpu', preferredLayout: o.layout ?? 'NCHW' }] : ['cpu'];
+  log('session');
+  const threads = cpus().length;
+  const [session, createMs] = await timed(() => ort.InferenceSession.create(o.model, { executionProviders: ep as never, ...(o.ep === 'cpu' ? { intraOpNumThreads: threads } : {}) }));
+  try {
+    const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', o.input, [1, 3, o.size[0], o.size[1]]) };
+    const run = async () => (await session.run(feeds))[session.outputNames[0]].data as Float32Array;
+    log('first run');
+    const [output0, firstMs] = await timed(run);
+    const warm: number[] = [];
+    for (let i = 0; i < o.runs; i++) {
+      log(`warm run ${i + 1} of ${o.runs}`);
+      warm.push((await timed(run))[1]);
+    }
+    const result: PeerResult = { createMs, firstMs, warm: stats(warm), ...(o.ep === 'cpu' ? { threads } : { io: 'cpu' }) };
+    return { result, output0: Float32Array.from(output0) };
+  } finally {
+    await session.release();
+  }
+}
