@@ -24,7 +24,7 @@ describe('device kit (tools/device)', () => {
     expect(statSync(tarball).size).toBeLessThan(60 * 2 ** 20);
     const out = join(tmp, 'out');
     const tail = execFileSync('bash', ['tools/device/run.sh'], {
-      env: { ...process.env, OUT: out, KIT_FILE: tarball, KIT_DIR: join(tmp, 'unpacked'), KIT_SIZES: '64', KIT_RUNS: '1', KIT_PEERS: 'ort-cpu,ort-webgpu,nope', KIT_FLAGS: '--skip-ceiling --no-tune', KIT_FRACTURE: '0', KIT_STEP_S: '240' },
+      env: { ...process.env, OUT: out, KIT_FILE: tarball, KIT_DIR: join(tmp, 'unpacked'), KIT_SIZES: '64', KIT_RUNS: '1', KIT_PEERS: 'ort-cpu,ort-webgpu,nope', KIT_FLAGS: '--skip-ceiling --no-tune', KIT_FRACTURE: '0', KIT_STEP_S: '240', KIT_DEBS: '0' },
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
     });
     // The kit carries its own node; the unpacked folder has no package the benchmark did not bring.

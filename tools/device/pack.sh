@@ -29,9 +29,11 @@ cp "$(readlink -f "$node_bin")" "$STAGE/node"
 cp "$FIX/models/yolo11n-coco-fp32.onnx" "$FIX/models/yolo11n-fracture-fp32.tflite" "$STAGE/models/"
 cp "$FIX/datasets/fracatlas/images/Fractured/IMG0003458.jpg" "$STAGE/models/image.jpg"
 
-# The Vulkan loader (Dawn needs libvulkan.so.1; the GPU machine's image may lack it). Best effort:
-# without a registry here, run.sh uses the machine's own loader and says so if there is none.
-if (cd "$STAGE/debs" && apt-get download libvulkan1 >/dev/null 2>&1); then :; else echo "pack.sh: apt-get download libvulkan1 failed: the kit carries no Vulkan loader" >&2; fi
+# The loaders the device notes (/work/.library/device/README.md) bring for Vulkan on that machine:
+# libvulkan.so.1 for Dawn, and glvnd's libraries, which NVIDIA's Vulkan ICD (libGLX_nvidia) links.
+# Best effort: without them here, run.sh uses the machine's own and its report says which adapter Dawn found.
+DEBS="libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2"
+if ! (cd "$STAGE/debs" && apt-get download $DEBS >/dev/null 2>&1); then echo "pack.sh: apt-get download $DEBS failed: the kit carries no Vulkan loader" >&2; fi
 
 tar -C "$STAGE" -cf - . | xz -T0 "-${KIT_XZ_LEVEL:-6}" > "$KIT/kit.tar.xz"
 rm -rf "$STAGE"

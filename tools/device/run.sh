@@ -7,7 +7,7 @@
 # back): report.md (the machine, the adapter, every report), log.txt (progress), bench-<run>.json.
 # Each benchmark has its own time limit, so one that hangs cannot take the others with it.
 # Knobs for a run on a CPU machine (test/bench/device-kit.test.ts): KIT_SIZES, KIT_RUNS, KIT_PEERS,
-# KIT_FLAGS, KIT_STEP_S, KIT_FRACTURE=0, KIT_FILE, KIT_DIR.
+# KIT_FLAGS, KIT_STEP_S, KIT_FRACTURE=0, KIT_FILE, KIT_DIR, KIT_DEBS=0.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-out/device}
@@ -32,8 +32,8 @@ fi
 NODE=$K/node
 chmod +x "$NODE"
 
-# Dawn's Vulkan backend needs the loader; the kit carries Debian's where this machine has none.
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
+# The loaders, as the device notes do it on every run there (KIT_DEBS=0 leaves this machine's alone).
+if [ "${KIT_DEBS:-1}" != 0 ]; then
   for f in "$K"/debs/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
   ldconfig 2>/dev/null
 fi
