@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runChild } from '../../bench/node/main.js';
+import { ortReason } from '../../bench/node/ort.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-node-'));
 const script = (name: string, body: string) => {
@@ -40,5 +41,14 @@ describe('bench:node step runner', () => {
     const t = Date.now();
     await expect(runChild(self, 'gemm', null, 1, () => {})).rejects.toThrow('timed out after 1 s');
     expect(Date.now() - t).toBeLessThan(10_000);
+  });
+});
+
+describe('ORT failure rows', () => {
+  it('give the reason first and the source line after it', () => {
+    const native = '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuContextConfig&)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters';
+    expect(ortReason(native)).toBe('Failed to get a WebGPU adapter: No supported adapters (webgpu_context.cc:136)');
+    expect(ortReason('/onnxruntime_src/onnxruntime/core/session/inference_session.cc:42 void f()> Load model failed')).toBe('Load model failed (inference_session.cc:42)');
+    expect(ortReason('Got invalid dimensions for input: images')).toBe('Got invalid dimensions for input: images');
   });
 });
