@@ -122,44 +122,48 @@ export async function nodeMain(argv: string[], self: string[]): Promise<number> 
   const onnx = model.kind === 'onnx' ? editGraph(bytes, imgsz, { expose: false }).bytes : undefined;
 
   const r: BenchResult = { date: new Date().toISOString(), model: values.model!, imgsz, runs, browser: `Node ${process.version}, Dawn (webgpu ${dawnVersion()})`, ours: undefined, peers: {}, host: host() };
-  r.env = await step<NonNullable<BenchResult['env']>>('adapter', 'env', null).catch(() => undefined);
-  if (!r.env) {
-    r.ours = 'failed: Dawn found no WebGPU adapter';
-    for (const p of peers) r.peers[p] = r.ours;
-  } else {
-    log(`adapter ${JSON.stringify(r.env.adapter)}; features ${r.env.features.join(', ')}`);
+  // Without an adapter, ours and ORT's WebGPU EP are rows saying why; ORT's CPU EP still runs.
+  const env = await step<NonNullable<BenchResult['env']>>('adapter', 'env', null).catch(failed);
+  let o: { result: OursResult; output0: Float32Array } | string = env as string;
+  if (typeof env === 'object') {
+    r.env = env;
+    log(`adapter ${JSON.stringify(env.adapter)}; features ${env.features.join(', ')}`);
     // Where Dawn fell back to SwiftShader (src/gpu/device.ts), ORT's Dawn is pointed at it too: the same adapter for every runtime.
     const icd = SWIFTSHADER_ICDS.find((p) => existsSync(p));
-    if (r.env.adapter.architecture === 'swiftshader' && icd && !process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES) process.env.VK_ICD_FILENAMES = icd;
+    if (env.adapter.architecture === 'swiftshader' && icd && !process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES) process.env.VK_ICD_FILENAMES = icd;
     if (!values['skip-ceiling']) r.gemm = await step<GemmResult>('GEMM ceiling', 'gemm', 2).catch(failed);
-    const o = await step<{ result: OursResult; output0: Float32Array }>('ours', 'ours', {
+    o = await step<{ result: OursResult; output0: Float32Array }>('ours', 'ours', {
       weights: model.weights, input, image, size: imgsz, runs, inflight: Number(values.inflight), tune: !values['no-tune'],
     }).catch(failed);
-    const outputs = new Map<string, Float32Array>();
-    for (const peer of peers) {
-      const vs: [string, Record<string, unknown>][] = peer === 'ort-cpu' ? [['ort-cpu', { ep: 'cpu' }]]
-        : peer === 'ort-webgpu' ? [['ort-webgpu NCHW', { ep: 'webgpu', layout: 'NCHW' }], ['ort-webgpu NHWC', { ep: 'webgpu', layout: 'NHWC' }]] : [];
-      if (!vs.length) r.peers[peer] = `failed: unknown peer (known here: ${NODE_PEERS.join(', ')})`;
-      else if (!onnx) r.peers[peer] = 'failed: needs an ONNX model (--model *.onnx)';
-      else for (const [name, arg] of vs) {
-        const p = await step<{ result: PeerResult; output0: Float32Array }>(name, 'ort', { ...arg, model: onnx, input, size: imgsz, runs }).catch(failed);
-        if (typeof p === 'string') r.peers[name] = p;
-        else {
-          r.peers[name] = p.result;
-          outputs.set(name, p.output0);
-        }
+  }
+  const outputs = new Map<string, Float32Array>();
+  for (const peer of peers) {
+    const vs: [string, Record<string, unknown>][] = peer === 'ort-cpu' ? [['ort-cpu', { ep: 'cpu' }]]
+      : peer === 'ort-webgpu' ? [['ort-webgpu NCHW', { ep: 'webgpu', layout: 'NCHW' }], ['ort-webgpu NHWC', { ep: 'webgpu', layout: 'NHWC' }]] : [];
+    if (!vs.length) r.peers[peer] = `failed: unknown peer (known here: ${NODE_PEERS.join(', ')})`;
+    else if (!onnx) r.peers[peer] = 'failed: needs an ONNX model (--model *.onnx)';
+    else for (const [name, arg] of vs) {
+      if (arg.ep === 'webgpu' && typeof env === 'string') {
+        r.peers[name] = env;
+        continue;
+      }
+      const p = await step<{ result: PeerResult; output0: Float32Array }>(name, 'ort', { ...arg, model: onnx, input, size: imgsz, runs }).catch(failed);
+      if (typeof p === 'string') r.peers[name] = p;
+      else {
+        r.peers[name] = p.result;
+        outputs.set(name, p.output0);
       }
     }
-    if (typeof o === 'string') r.ours = o;
-    else {
-      r.ours = o.result;
-      const ref = ['ort-cpu', ...outputs.keys()].find((k) => outputs.has(k));
-      if (model.task !== 'detect') r.ours.parity = `no reference here for a ${model.task} model`;
-      else if (ref) {
-        r.ours.parity = parity(o.output0, outputs.get(ref)!);
-        r.ours.parityReference = `ONNX Runtime for Node (${ref}, same input)`;
-      } else r.ours.parity = 'no reference (run an ORT peer on an ONNX model)';
-    }
+  }
+  if (typeof o === 'string') r.ours = o;
+  else {
+    r.ours = o.result;
+    const ref = ['ort-cpu', ...outputs.keys()].find((k) => outputs.has(k));
+    if (model.task !== 'detect') r.ours.parity = `no reference here for a ${model.task} model`;
+    else if (ref) {
+      r.ours.parity = parity(o.output0, outputs.get(ref)!);
+      r.ours.parityReference = `ONNX Runtime for Node (${ref}, same input)`;
+    } else r.ours.parity = 'no reference (run an ORT peer on an ONNX model)';
   }
   process.stdout.write(markdown(r));
   if (values.json) writeFileSync(values.json, `${JSON.stringify(r, null, 2)}\n`);

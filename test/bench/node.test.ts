@@ -28,6 +28,17 @@ describe('npm run bench:node', () => {
     expect(md).toMatch(/parity of output0 vs ONNX Runtime for Node \(ort-cpu, same input\)/);
   }, 300_000);
 
+  it('without a WebGPU adapter, ours and ORT\'s WebGPU EP are rows saying why and ORT\'s CPU EP still runs', () => {
+    const json = join(tmp, 'none.json');
+    execFileSync('node', ['bench/cli.mjs', '--node', '--imgsz', '64', '--runs', '1', '--skip-ceiling', '--peers', 'ort-webgpu,ort-cpu', '--json', json], {
+      env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' }, stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    const r = JSON.parse(readFileSync(json, 'utf8')) as BenchResult;
+    expect(r.ours).toMatch(/^failed: Dawn found no WebGPU adapter/);
+    expect(r.peers['ort-webgpu NCHW']).toBe(r.ours);
+    expect((r.peers['ort-cpu'] as PeerResult).warm.runs).toBe(1);
+  }, 120_000);
+
   it('--help names the peers and exits without running anything', () => {
     expect(execFileSync('node', ['bench/cli.mjs', '--node', '--help'], { encoding: 'utf8' })).toMatch(/peers: onnxruntime-node's WebGPU and CPU/);
   });

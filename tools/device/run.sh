@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark on the device tool's GPU machine, in one call (docs/PERFORMANCE.md, "A real GPU"):
-#   run(command="bash tools/device/run.sh", carry=[".devkit"], timeout_s=560)
+#   run(command="bash tools/device/run.sh", carry=[".devkit"], timeout_s=590)
 # after `bash tools/device/pack.sh` here. Unpacks .devkit/kit.tar.xz, finds the GPU's Vulkan driver
 # for Dawn, then runs the Node benchmark (bench/node/) on COCO yolo11n at each size with onnxruntime-node's
 # WebGPU and CPU EPs beside it, and ours on the fracture TFLite at 640. Writes into $OUT (what comes
@@ -16,7 +16,7 @@ SIZES=${KIT_SIZES:-640 320}
 RUNS=${KIT_RUNS:-10}
 PEERS=${KIT_PEERS-ort-webgpu,ort-cpu}
 FLAGS=${KIT_FLAGS:-}
-STEP_S=${KIT_STEP_S:-170}
+STEP_S=${KIT_STEP_S:-180}
 TARBALL=${KIT_FILE:-.devkit/kit.tar.xz}
 mkdir -p "$OUT"
 REPORT=$OUT/report.md
