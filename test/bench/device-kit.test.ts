@@ -3,7 +3,8 @@
  * benchmark with its native packages, node and the fixtures; tools/device/run.sh unpacks it in a
  * folder of its own and runs it with the kit's node alone, as the GPU machine (no npm, no registry)
  * will. Small: input 64, one warm run, no ceiling, untuned kernels; ORT's CPU EP (the parity
- * reference) and WebGPU EP as peers, and an unknown peer that must come out as a row saying why.
+ * reference) and WebGPU EP as peers, and an unknown peer that must come out as a row saying why; and
+ * the CLI's convert and detect from the kit.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -24,7 +25,7 @@ describe('device kit (tools/device)', () => {
     expect(statSync(tarball).size).toBeLessThan(60 * 2 ** 20);
     const out = join(tmp, 'out');
     const tail = execFileSync('bash', ['tools/device/run.sh'], {
-      env: { ...process.env, OUT: out, KIT_FILE: tarball, KIT_DIR: join(tmp, 'unpacked'), KIT_SIZES: '64', KIT_RUNS: '1', KIT_PEERS: 'ort-cpu,ort-webgpu,nope', KIT_FLAGS: '--skip-ceiling --no-tune', KIT_FRACTURE: '0', KIT_STEP_S: '240', KIT_DEBS: '0' },
+      env: { ...process.env, OUT: out, KIT_FILE: tarball, KIT_DIR: join(tmp, 'unpacked'), KIT_SIZES: '64', KIT_RUNS: '1', KIT_PEERS: 'ort-cpu,ort-webgpu,nope', KIT_FLAGS: '--skip-ceiling --no-tune', KIT_FRACTURE: '0', KIT_STEP_S: '240', KIT_DEBS: '0', KIT_BACKEND: 'dawn' },
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
     });
     // The kit carries its own node; the unpacked folder has no package the benchmark did not bring.
@@ -49,5 +50,10 @@ describe('device kit (tools/device)', () => {
     expect(report).toMatch(/<!-- bench-64: rc 0, \d+ s -->/);
     expect(report).toContain('| **yolo11-webgpu forward()** |');
     expect(tail).toContain('| ort-cpu (');
+    // The CLI from the kit: the fracture TFLite converted, then detect on Dawn (auto would pick headless
+    // Chromium on this CPU-only machine, which the kit does not carry).
+    expect(report).toMatch(/backend: dawn · adapter /);
+    expect(report).toMatch(/image\.jpg \(373×454\): [1-9]\d* detections/);
+    expect(report).toMatch(/\nrc 0\n```/);
   }, 600_000);
 });

@@ -2,8 +2,8 @@
 # Packs what the Node benchmark needs on a machine that has no npm and reaches no registry (the
 # device tool's GPU machine) into .devkit/kit.tar.xz (git-ignored; the device tool's 64 MiB limit):
 # the bundled benchmark (bench/node/vite.config.ts), the two native packages it loads (webgpu = Dawn,
-# onnxruntime-node with its own WebGPU EP), this machine's node binary, the models and the image from
-# the fixtures, and the Vulkan loader as Debian packages (where apt can fetch them). tools/device/run.sh
+# onnxruntime-node with its own WebGPU EP), the built CLI, this machine's node binary, the models and
+# the image from the fixtures, and the Vulkan loader as Debian packages (where apt can fetch them). tools/device/run.sh
 # unpacks and runs it there; docs/PERFORMANCE.md ("A real GPU") gives the one call.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,11 +16,18 @@ mkdir -p "$STAGE/node_modules" "$STAGE/models" "$STAGE/debs"
 
 BENCH_NODE_OUT=$STAGE npx vite build --config bench/node/vite.config.ts
 
-# Only the files each native package loads at run time, for linux-x64.
+# The CLI as `npm run build` made it (dist/*.js, without maps and declarations): run.sh runs
+# `detect --backend auto` with it, the path a Node user on a GPU machine takes.
+[ -f dist/cli.js ] || npm run build
+mkdir -p "$STAGE/dist" "$STAGE/bin"
+cp dist/*.js "$STAGE/dist/"
+cp bin/yolo11-webgpu.js "$STAGE/bin/"
+
+# Only the files each package loads at run time, for linux-x64 (pngjs and jpeg-js: the CLI's decoders).
 copy() { mkdir -p "$STAGE/node_modules/$(dirname "$1")"; cp -r "node_modules/$1" "$STAGE/node_modules/$1"; }
 for f in webgpu/package.json webgpu/index.js webgpu/LICENSE.md webgpu/dist/linux-x64 \
          onnxruntime-node/package.json onnxruntime-node/dist onnxruntime-node/bin/napi-v6/linux/x64 \
-         onnxruntime-common; do copy "$f"; done
+         onnxruntime-common pngjs jpeg-js; do copy "$f"; done
 
 node_bin=$(command -v node)
 [ "$(uname -m)" = x86_64 ] || { echo "pack.sh: this machine is $(uname -m); the GPU machine needs an x86-64 node and native packages" >&2; exit 1; }

@@ -3,16 +3,17 @@
 #   run(command="bash tools/device/run.sh", carry=[".devkit"], timeout_s=590)
 # after `bash tools/device/pack.sh` here. Unpacks .devkit/kit.tar.xz, finds the GPU's Vulkan driver
 # for Dawn, then runs the Node benchmark (bench/node/) on COCO yolo11n at each size with onnxruntime-node's
-# WebGPU and CPU EPs beside it, and ours on the fracture TFLite at 640. Writes into $OUT (what comes
+# WebGPU and CPU EPs beside it, and ours on the fracture TFLite at 640; before them, the CLI's
+# `detect` on the radiograph with the backend it picks. Writes into $OUT (what comes
 # back): report.md (the machine, the adapter, every report), log.txt (progress), bench-<run>.json.
 # Each benchmark has its own time limit, so one that hangs cannot take the others with it.
 # Knobs for a run on a CPU machine (test/bench/device-kit.test.ts): KIT_SIZES, KIT_RUNS, KIT_PEERS,
-# KIT_FLAGS, KIT_STEP_S, KIT_FRACTURE=0, KIT_FILE, KIT_DIR, KIT_DEBS=0.
+# KIT_FLAGS, KIT_STEP_S, KIT_FRACTURE=0, KIT_FILE, KIT_DIR, KIT_DEBS=0, KIT_CLI=0, KIT_BACKEND.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-out/device}
 K=${KIT_DIR:-/tmp/yolo11-webgpu-kit}
-SIZES=${KIT_SIZES:-640 320}
+SIZES=${KIT_SIZES-640 320}
 RUNS=${KIT_RUNS:-10}
 PEERS=${KIT_PEERS-ort-webgpu,ort-cpu}
 FLAGS=${KIT_FLAGS:-}
@@ -80,7 +81,23 @@ bench() { # name, then the benchmark's options
   echo >>"$REPORT"
   rm -f "$OUT/.md"
 }
+# The CLI as a Node user on this machine runs it: the fracture model converted, then `detect` with
+# the backend it picks (auto: Dawn where Dawn finds a real GPU).
+cli() {
+  echo "### CLI" >>"$LOG"
+  say "### \`yolo11-webgpu detect --backend ${KIT_BACKEND:-auto}\` on the radiograph"
+  say '```'
+  timeout -k 5 120 "$NODE" "$K/bin/yolo11-webgpu.js" convert "$K/models/yolo11n-fracture-fp32.tflite" -o "$K/fracture.y11w" >>"$LOG" 2>&1
+  timeout -k 5 120 "$NODE" "$K/bin/yolo11-webgpu.js" detect "$K/fracture.y11w" "$K/models/image.jpg" --conf 0.1 --backend "${KIT_BACKEND:-auto}" >>"$REPORT" 2>"$OUT/.err"
+  local rc=$?
+  # Its error, if any (a typed one-line message), without the native libraries' noise (kept in the log).
+  grep -v 'XDG_RUNTIME_DIR' "$OUT/.err" >>"$REPORT"; cat "$OUT/.err" >>"$LOG"; rm -f "$OUT/.err"
+  say "rc $rc"
+  say '```'
+  say ""
+}
+[ "${KIT_CLI:-1}" = 0 ] || cli
 for s in $SIZES; do bench "$s" --model "$K/models/yolo11n-coco-fp32.onnx" --imgsz "$s" --runs "$RUNS" --peers "$PEERS"; done
 [ "${KIT_FRACTURE:-1}" = 0 ] || bench fracture --model "$K/models/yolo11n-fracture-fp32.tflite" --imgsz 640 --runs "$RUNS" --peers ''
 # The tables, for the call's output tail (the whole reports are in report.md).
-grep -E '^(## |\| |adapter |ours: (parity|whole|cold|detect)|\*\*warm|- |<!--)' "$REPORT" | grep -v '^| model\.' | cut -c1-400
+grep -E '^(## |### |\| |adapter |ours: (parity|whole|cold|detect)|\*\*warm|- |<!--|backend: |rc |.*: [0-9]+ detections|  [a-z])' "$REPORT" | grep -v '^| model\.' | cut -c1-400
