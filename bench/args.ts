@@ -1,3 +1,15 @@
+import type { ParseArgsConfig } from 'node:util';
+
+const FIX = process.env.YOLO11_WEBGPU_FIXTURES ?? '../shared';
+
+/** The options `npm run bench` and `npm run bench:node` share; `peers` is each one's default peer list. */
+export const benchOptions = (peers: string) => ({
+  model: { type: 'string', default: `${FIX}/models/yolo11n-coco-fp32.onnx` }, imgsz: { type: 'string', default: '640' },
+  runs: { type: 'string', default: '5' }, peers: { type: 'string', default: peers }, json: { type: 'string' },
+  image: { type: 'string', default: `${FIX}/datasets/fracatlas/images/Fractured/IMG0003458.jpg` }, inflight: { type: 'string', default: '4' },
+  timeout: { type: 'string', default: '1200' }, 'skip-ceiling': { type: 'boolean', default: false }, 'no-tune': { type: 'boolean', default: false },
+}) satisfies ParseArgsConfig['options'];
+
 /** `--imgsz 640` or `--imgsz 384,640`: [H, W], each a multiple of 32 (the network's largest stride). */
 export function size(v: string): [number, number] {
   const p = v.split(',').map(Number);

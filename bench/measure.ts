@@ -21,10 +21,22 @@ export const stats = (ms: number[]): Stats => {
   return { median: s[Math.floor((s.length - 1) / 2)], p90: s[Math.min(s.length - 1, Math.ceil(0.9 * s.length) - 1)], min: s[0], runs: s.length };
 };
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t = performance.now();
   const v = await fn();
   return [v, performance.now() - t];
+}
+
+/** A peer's first run, then `runs` warm ones, each timed: the first run's result and ms, the warm runs' ms. */
+export async function firstAndWarm<T>(run: () => Promise<T>, runs: number, log: (line: string) => void): Promise<{ first: T; firstMs: number; warm: number[] }> {
+  log('first run');
+  const [first, firstMs] = await timed(run);
+  const warm: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    log(`warm run ${i + 1} of ${runs}`);
+    warm.push((await timed(run))[1]);
+  }
+  return { first, firstMs, warm };
 }
 
 type Log = (line: string) => void;
@@ -146,13 +158,7 @@ export async function ortWeb(o: PeerOptions & { ep: 'webgpu' | 'wasm'; layout?: 
         t.dispose();
       } else output0 ??= (await t.getData()) as Float32Array; // on the CPU, as our forward() returns it
     };
-    log('first run');
-    const [, firstMs] = await timed(run);
-    const warm: number[] = [];
-    for (let i = 0; i < o.runs; i++) {
-      log(`warm run ${i + 1} of ${o.runs}`);
-      warm.push((await timed(run))[1]);
-    }
+    const { firstMs, warm } = await firstAndWarm(run, o.runs, log);
     const result: PeerResult = { createMs, firstMs, warm: stats(warm) };
     if (o.ep === 'wasm') result.threads = ort.env.wasm.numThreads;
     else result.io = io;
@@ -192,13 +198,7 @@ export async function litert(o: PeerOptions & { accelerator: 'wasm' | 'webgpu'; 
       host.delete();
       return out;
     };
-    log('first run');
-    const [first, firstMs] = await timed(run);
-    const warm: number[] = [];
-    for (let i = 0; i < o.runs; i++) {
-      log(`warm run ${i + 1} of ${o.runs}`);
-      warm.push((await timed(run))[1]);
-    }
+    const { first, firstMs, warm } = await firstAndWarm(run, o.runs, log);
     if (o.task && o.task !== 'detect') return { result: { createMs, firstMs, warm: stats(warm) } };
     // Ultralytics' TFLite export normalises cx, cy, w, h to 0..1: back to pixels, as output0 has them.
     const anchors = (H / 8) * (W / 8) + (H / 16) * (W / 16) + (H / 32) * (W / 32);

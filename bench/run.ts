@@ -18,7 +18,7 @@ import { openBrowser } from '../test/helpers/browser.js';
 import { buildPage, chooseFile, chooseModel, openPage, pageQuery, runPage } from './drive.js';
 import { gemmMarkdown, hostLine, markdown } from './report.js';
 import { host } from './host.js';
-import { size } from './args.js';
+import { benchOptions, size } from './args.js';
 
 import type { GemmResult } from './gemm.js';
 import { abMarkdown, choiceOf, type AbResult } from './ab-report.js';
@@ -26,7 +26,6 @@ import { abMarkdown, choiceOf, type AbResult } from './ab-report.js';
 import { PEERS } from './page/benchmark.js';
 
 export { PEERS };
-const FIX = process.env.YOLO11_WEBGPU_FIXTURES ?? '../shared';
 const log = (m: string) => process.stderr.write(`${m.startsWith('[bench]') ? '' : '[bench] '}${m}\n`);
 
 const usage = () => `npm run bench -- [--model m.onnx|m.tflite|m.y11w] [--imgsz 640|H,W] [--runs 5] [--peers ort-webgpu,ort-wasm]
@@ -39,15 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return 0;
   }
-  const { values } = parseArgs({
-    args: argv, options: {
-      model: { type: 'string', default: `${FIX}/models/yolo11n-coco-fp32.onnx` }, imgsz: { type: 'string', default: '640' },
-      runs: { type: 'string', default: '5' }, peers: { type: 'string', default: 'ort-webgpu,ort-wasm' }, json: { type: 'string' },
-      image: { type: 'string', default: `${FIX}/datasets/fracatlas/images/Fractured/IMG0003458.jpg` }, inflight: { type: 'string', default: '4' },
-      timeout: { type: 'string', default: '1200' }, 'skip-ceiling': { type: 'boolean', default: false },
-      'no-tune': { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseArgs({ args: argv, options: benchOptions('ort-webgpu,ort-wasm') });
   const settings = {
     imgsz: size(values.imgsz!), runs: Number(values.runs), inflight: Number(values.inflight), timeout: Number(values.timeout),
     ceiling: !values['skip-ceiling'], tune: !values['no-tune'], ours: true, peers: values.peers ? values.peers.split(',').filter(Boolean) : [],

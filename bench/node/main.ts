@@ -22,11 +22,10 @@ import { parity } from '../page/benchmark.js';
 import { markdown, type BenchResult, type OursResult, type PeerResult } from '../report.js';
 import type { GemmResult } from '../gemm.js';
 import { host } from '../host.js';
-import { size } from '../args.js';
+import { benchOptions, size } from '../args.js';
 import type { NodeJob } from './job.js';
 
 export const NODE_PEERS = ['ort-webgpu', 'ort-cpu'] as const;
-const FIX = process.env.YOLO11_WEBGPU_FIXTURES ?? '../shared';
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 const failed = (e: unknown) => `failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`;
 
@@ -86,14 +85,7 @@ export async function nodeMain(argv: string[], self: string[]): Promise<number> 
     process.stdout.write(usage());
     return 0;
   }
-  const { values } = parseArgs({
-    args: argv, options: {
-      model: { type: 'string', default: `${FIX}/models/yolo11n-coco-fp32.onnx` }, imgsz: { type: 'string', default: '640' },
-      runs: { type: 'string', default: '5' }, peers: { type: 'string', default: NODE_PEERS.join(',') }, json: { type: 'string' },
-      image: { type: 'string', default: `${FIX}/datasets/fracatlas/images/Fractured/IMG0003458.jpg` }, inflight: { type: 'string', default: '4' },
-      timeout: { type: 'string', default: '1200' }, 'skip-ceiling': { type: 'boolean', default: false }, 'no-tune': { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseArgs({ args: argv, options: benchOptions(NODE_PEERS.join(',')) });
   const imgsz = size(values.imgsz!);
   const runs = Number(values.runs);
   const timeout = Number(values.timeout);

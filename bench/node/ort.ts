@@ -5,15 +5,9 @@
  */
 import { cpus } from 'node:os';
 import type { PeerResult } from '../report.js';
-import { stats } from '../measure.js';
+import { firstAndWarm, stats, timed } from '../measure.js';
 
 export interface OrtNodeOptions { model: Uint8Array; input: Float32Array; size: [number, number]; runs: number; ep: 'webgpu' | 'cpu'; layout?: 'NCHW' | 'NHWC' }
-
-const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
-  const t = performance.now();
-  const v = await fn();
-  return [v, performance.now() - t];
-};
 
 /**
  * ORT's native errors begin with its source file, line and the failing function's signature: the
@@ -38,13 +32,7 @@ export async function ortNode(o: OrtNodeOptions, log: (line: string) => void): P
   try {
     const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', o.input, [1, 3, o.size[0], o.size[1]]) };
     const run = async () => (await session.run(feeds))[session.outputNames[0]].data as Float32Array;
-    log('first run');
-    const [output0, firstMs] = await timed(run);
-    const warm: number[] = [];
-    for (let i = 0; i < o.runs; i++) {
-      log(`warm run ${i + 1} of ${o.runs}`);
-      warm.push((await timed(run))[1]);
-    }
+    const { first: output0, firstMs, warm } = await firstAndWarm(run, o.runs, log);
     const result: PeerResult = { createMs, firstMs, warm: stats(warm), ...(o.ep === 'cpu' ? { threads } : { io: 'cpu' }) };
     return { result, output0: Float32Array.from(output0) };
   } finally {
