@@ -181,8 +181,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   return { name: 'smem 64×64 (workgroup memory, 16×16 lanes × 4×4)', code, workgroup: [16, 16], grid: (m, n) => [Math.ceil(n / 64), Math.ceil(m / 64), 1], subgroups: false };
 }
 
-/** The family the ceiling is the best of; subgroup kernels only where the adapter has subgroups. */
-export function gemmKernels(subgroups: boolean): GemmKernel[] {
+/**
+ * The family the ceiling is the best of; subgroup kernels only where the adapter has subgroups, with
+ * rows of lanes (wx) at least as wide as its largest subgroup, so that no subgroup spans two rows of
+ * different output channels (16×4 where subgroups have ≤ 16 lanes, 32×2 for 32, 64×1 for 64).
+ */
+export function gemmKernels(subgroups: boolean, subgroupMaxSize = 4): GemmKernel[] {
   const k = [
     rtKernel(16, 8, { coalesced: true, sg: false }),
     rtKernel(16, 16, { coalesced: true, sg: false }),
@@ -191,6 +195,7 @@ export function gemmKernels(subgroups: boolean): GemmKernel[] {
     loopKernel(8, 8),
     smemKernel(),
   ];
-  if (subgroups) k.push(rtKernel(16, 8, { coalesced: true, sg: true }), rtKernel(16, 16, { coalesced: true, sg: true }));
+  const wx = Math.max(16, subgroupMaxSize);
+  if (subgroups && wx <= 64) k.push(rtKernel(16, 8, { coalesced: true, sg: true, wx, wy: 64 / wx }), rtKernel(16, 16, { coalesced: true, sg: true, wx, wy: 64 / wx }));
   return k;
 }

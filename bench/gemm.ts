@@ -160,7 +160,7 @@ async function runOne(device: GPUDevice, kern: GemmKernel, s: GemmShape, reps: n
 /** Every kernel of the family at every shape; `reps` timed runs each (best taken, after a warm-up; one where `hopeless`). */
 export async function gemmCeiling(device: GPUDevice, adapter: Record<string, unknown>, reps = 2, shapes: GemmShape[] = [...GEMM_SHAPES, OUTPUT_COST_SHAPE], log: (m: string) => void = () => {}): Promise<GemmResult> {
   const features = [...device.features].sort();
-  const kernels = gemmKernels(device.features.has('subgroups'));
+  const kernels = gemmKernels(device.features.has('subgroups'), typeof adapter.subgroupMaxSize === 'number' ? adapter.subgroupMaxSize : undefined);
   const rows: GemmResult['rows'] = [];
   for (const s of shapes) {
     let bestMs = Infinity;

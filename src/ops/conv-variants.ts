@@ -65,6 +65,8 @@ export interface ConvVariant {
    * GEMM would leave most of a workgroup's lanes clamped copies.
    */
   packRows?: boolean;
+  /** A subgroup kernel's twin with rows of 32 or 64 lanes, for GPUs' subgroups (`wideRows`). */
+  wide?: boolean;
 }
 
 const rt = (kind: Exclude<ConvKind, 'any'>, tn: number, sg: boolean, wx: number, wy: number, pixels = false, tm = 16): ConvVariant => {
@@ -99,8 +101,30 @@ const tiled = (wx: number, wy: number, bk: number): ConvVariant =>
 
 const GENERIC_ID = 'tiled-32x32';
 
+/** A variant id without its row shape: `rt-pw-m16n8-sg-32x2` → `rt-pw-m16n8-sg`. */
+const rowless = (id: string) => id.replace(/-\d+x\d+$/, '');
+
+/**
+ * The subgroup register kernels with rows of 32 or 64 lanes (the planner's narrowest row, `wx`): the
+ * same shaders (the row width is a uniform), for GPUs, whose subgroups of 32 (NVIDIA, Apple, Intel at
+ * its widest) or 64 (AMD) must each lie within one row for the weight broadcast. One per kernel (the
+ * 16- and 8-lane originals of a kernel share it), offered only where no narrower original runs
+ * (`candidates`), so CPU adapters' candidates are unchanged. Row-packed Winograd needs rows of 4: none.
+ */
+function wideRows(narrow: readonly ConvVariant[]): ConvVariant[] {
+  const out = new Map<string, ConvVariant>();
+  for (const v of narrow) {
+    if (!v.subgroups || v.packRows || v.wx >= 32) continue;
+    for (const wx of [32, 64]) {
+      const id = `${rowless(v.id)}-${wx}x${64 / wx}`;
+      if (!out.has(id)) out.set(id, { ...v, id, wx, wy: 64 / wx, wide: true });
+    }
+  }
+  return [...out.values()];
+}
+
 /** In order of preference within a family: without a measurement, the first that runs is used. */
-export const CONV_VARIANTS: readonly ConvVariant[] = [
+const NARROW_VARIANTS: readonly ConvVariant[] = [
   rt('pw', 8, true, 16, 4),
   rt('pw', 16, true, 16, 4),
   rt('pw', 4, true, 16, 4),
@@ -143,11 +167,16 @@ export const CONV_VARIANTS: readonly ConvVariant[] = [
   wino(4, 8),
   wino(4, 25, 8),
   winoPacked(8),
+];
+
+const TILED_VARIANTS: readonly ConvVariant[] = [
   tiled(16, 16, 16),
   tiled(16, 8, 8),
   tiled(8, 16, 8),
   { id: GENERIC_ID, family: 'tiled', shader: 'conv2d-tiled', kind: 'any', tm: 32, tn: 32, wx: 8, wy: 8, subgroups: false },
 ];
+
+export const CONV_VARIANTS: readonly ConvVariant[] = [...NARROW_VARIANTS, ...wideRows(NARROW_VARIANTS), ...TILED_VARIANTS];
 
 /** The generic kernel: scalar 32×32 workgroup tiles, any k and stride; the fallback and the tuner's reference. */
 export const GENERIC: ConvVariant = CONV_VARIANTS.find((v) => v.id === GENERIC_ID)!;
@@ -217,7 +246,9 @@ export function variantRuns(v: ConvVariant, a: AdapterTraits): boolean {
  */
 export function candidates(kind: ConvKind, a: AdapterTraits): ConvVariant[] {
   const runs = CONV_VARIANTS.filter((v) => (v.kind === kind || v.kind === 'any') && variantRuns(v, a));
-  return runs.filter((v) => v.subgroups || v.family !== 'register' || !runs.some((w) => w.subgroups && w.kind === v.kind));
+  // A wide-row twin only where no narrower row of the same kernel runs (the narrowest that runs).
+  const narrower = (v: ConvVariant) => runs.some((w) => w !== v && w.wx < v.wx && rowless(w.id) === rowless(v.id));
+  return runs.filter((v) => !(v.wide && narrower(v)) && (v.subgroups || v.family !== 'register' || !runs.some((w) => w.subgroups && w.kind === v.kind)));
 }
 
 /** Per-model choice: shape class → variant id; classes not listed use the family's default. */

@@ -6,7 +6,7 @@ import { packConvWeights, packSplitKWeights, planConvSteps } from '../../src/ops
 import { CONV_VARIANTS, GENERIC, adapterTraits, im2colElements, im2colRows, convKind, scratchFits, variantRuns, type AdapterTraits } from '../../src/ops/conv-variants.js';
 import { packWinogradWeights, winogradElements, winogradScratch, winogradTiles } from '../../src/ops/winograd.js';
 
-interface Case { cin: number; cout: number; h: number; w: number; k: number; stride: number; groups: number; act: boolean; res: boolean; inPlace?: boolean }
+interface Case { cin: number; cout: number; h: number; w: number; k: number; stride: number; groups: number; act: boolean; res: boolean; inPlace?: boolean; wide?: boolean }
 
 const cases: Case[] = [
   { cin: 3, cout: 13, h: 7, w: 5, k: 3, stride: 2, groups: 1, act: true, res: false },
@@ -19,20 +19,20 @@ const cases: Case[] = [
   { cin: 40, cout: 70, h: 13, w: 11, k: 3, stride: 1, groups: 1, act: true, res: false }, // several K slices and tiles
   // Register-tile edges: channel tails (cout 1, 33), a row shorter than the lane row, tall and wide planes,
   // an odd plane under stride 2, more pixels than one pixel tile, 1×1 planes.
-  { cin: 7, cout: 1, h: 3, w: 21, k: 1, stride: 1, groups: 1, act: true, res: false },
-  { cin: 9, cout: 33, h: 17, w: 35, k: 1, stride: 1, groups: 1, act: true, res: true },
-  { cin: 24, cout: 40, h: 23, w: 29, k: 3, stride: 1, groups: 1, act: true, res: true }, // 3 channel tiles: 2 rows of lanes
+  { cin: 7, cout: 1, h: 3, w: 21, k: 1, stride: 1, groups: 1, act: true, res: false, wide: true },
+  { cin: 9, cout: 33, h: 17, w: 35, k: 1, stride: 1, groups: 1, act: true, res: true, wide: true },
+  { cin: 24, cout: 40, h: 23, w: 29, k: 3, stride: 1, groups: 1, act: true, res: true, wide: true }, // 3 channel tiles: 2 rows of lanes
   { cin: 4, cout: 16, h: 19, w: 3, k: 3, stride: 1, groups: 1, act: true, res: true },
-  { cin: 6, cout: 20, h: 2, w: 40, k: 3, stride: 1, groups: 1, act: false, res: false },
+  { cin: 6, cout: 20, h: 2, w: 40, k: 3, stride: 1, groups: 1, act: false, res: false, wide: true },
   { cin: 5, cout: 18, h: 11, w: 13, k: 3, stride: 2, groups: 1, act: true, res: false },
-  { cin: 3, cout: 16, h: 34, w: 36, k: 3, stride: 2, groups: 1, act: true, res: false },
-  { cin: 8, cout: 24, h: 13, w: 11, k: 3, stride: 2, groups: 1, act: true, res: true }, // split-K's equal slices of 9·Cin
+  { cin: 3, cout: 16, h: 34, w: 36, k: 3, stride: 2, groups: 1, act: true, res: false, wide: true },
+  { cin: 8, cout: 24, h: 13, w: 11, k: 3, stride: 2, groups: 1, act: true, res: true, wide: true }, // split-K's equal slices of 9·Cin
   { cin: 2, cout: 16, h: 1, w: 1, k: 3, stride: 1, groups: 1, act: true, res: false },
   { cin: 2, cout: 16, h: 1, w: 1, k: 3, stride: 2, groups: 1, act: true, res: false },
   // The residual is the output, accumulated in place (training's input gradients): lanes past the
   // plane's end, which otherwise store a clamped copy again, would add it twice.
   { cin: 16, cout: 8, h: 9, w: 11, k: 1, stride: 1, groups: 1, act: false, res: true, inPlace: true },
-  { cin: 8, cout: 20, h: 10, w: 7, k: 3, stride: 1, groups: 1, act: false, res: true, inPlace: true },
+  { cin: 8, cout: 20, h: 10, w: 7, k: 3, stride: 1, groups: 1, act: false, res: true, inPlace: true, wide: true },
   { cin: 7, cout: 7, h: 19, w: 21, k: 3, stride: 1, groups: 7, act: false, res: true, inPlace: true },
   // Cout in whole 16-channel tiles (FULL_M: lanes past Cout store a copy of the last tile) and rows in
   // whole lane tiles (FULL_N: no row tests), in place and not.
@@ -40,10 +40,10 @@ const cases: Case[] = [
   { cin: 8, cout: 32, h: 16, w: 7, k: 3, stride: 1, groups: 1, act: false, res: true, inPlace: true },
   { cin: 4, cout: 16, h: 16, w: 5, k: 3, stride: 2, groups: 1, act: true, res: false },
   // Whole Winograd tiles (2×2 and 4×4: FULL, no bounds tests in the output transform) and whole depthwise row tiles.
-  { cin: 6, cout: 16, h: 8, w: 12, k: 3, stride: 1, groups: 1, act: true, res: true },
+  { cin: 6, cout: 16, h: 8, w: 12, k: 3, stride: 1, groups: 1, act: true, res: true, wide: true },
   { cin: 5, cout: 5, h: 16, w: 9, k: 3, stride: 1, groups: 5, act: true, res: true },
   // The detect head's 10×10 shape (25 F(2×2) tiles, 4 channel tiles): the row-packed Winograd GEMMs fill whole workgroups.
-  { cin: 20, cout: 64, h: 10, w: 10, k: 3, stride: 1, groups: 1, act: true, res: false },
+  { cin: 20, cout: 64, h: 10, w: 10, k: 3, stride: 1, groups: 1, act: true, res: false, wide: true },
 ];
 
 let s: BrowserSession;
@@ -60,7 +60,9 @@ afterAll(async () => {
 describe('conv kernels vs naive reference (headless Chromium WebGPU)', () => {
   // Every kernel variant that computes the case's convolution (depthwise: its one kernel).
   // Depthwise: the register family's kernel (3×3 s1) and the generic one.
-  const all = cases.flatMap((c) => (c.groups !== 1 ? [CONV_VARIANTS[0], GENERIC] : CONV_VARIANTS.filter((v) => v.kind === 'any' || v.kind === convKind(c.k, c.stride))).map((v) => ({ ...c, variant: v.id })));
+  // The wide-row twins (the same shaders with rows of 32 or 64 lanes, for GPUs) on the `wide` cases:
+  // channel tails, ragged and wide planes, split-K, in place, whole Winograd tiles, the head's 10×10.
+  const all = cases.flatMap((c) => (c.groups !== 1 ? [CONV_VARIANTS[0], GENERIC] : CONV_VARIANTS.filter((v) => (v.kind === 'any' || v.kind === convKind(c.k, c.stride)) && (!v.wide || c.wide))).map((v) => ({ ...c, variant: v.id })));
   test.each(all)('$variant: cin $cin cout $cout $h×$w k$k s$stride g$groups act $act res $res in place $inPlace', async (cs) => {
     const variant = CONV_VARIANTS.find((v) => v.id === cs.variant)!;
     // Subgroup variants on an adapter without them: the tuner never offers them there.

@@ -10,6 +10,7 @@ import { markdownHtml } from '../../bench/page/markdown-html.js';
 import { gemmMarkdown, multiStepPays, markdown, type BenchResult, type OursResult } from '../../bench/report.js';
 import { HOPELESS, HOPELESS_MS, OUTPUT_COST_SHAPE, hopeless, outputCost, type GemmResult } from '../../bench/gemm.js';
 import { abMarkdown, choiceOf } from '../../bench/ab-report.js';
+import { gemmKernels } from '../../bench/gemm-kernels.js';
 
 const setup = (kind: 'onnx' | 'tflite' | 'y11w', peers: string[]): Setup => ({
   model: { name: `m.${kind}`, bytes: new Uint8Array(8), converted: { kind, weights: new Uint8Array(8), summary: '', imgsz: [640, 640], task: 'detect' } },
@@ -134,4 +135,15 @@ test('bench:ab: a choice from a benchmark JSON or a plain map (anything else is 
   const md = abMarkdown({ ms: [[10, 12, 11], [9, 13, 10]], dispatches: [96, 98], adapter: 'a' }, ['a.json', 'b.json']);
   expect(md).toMatch(/\| a\.json \| 11\.0 ms \| 10\.0 ms \| 96 \| 1\.000× \|  \|/);
   expect(md).toMatch(/\| b\.json \| 10\.0 ms \| 9\.0 ms \| 98 \| 0\.909× \| 2 of 3 \|/);
+});
+
+test('GEMM ceiling: the subgroup kernels\' rows are as wide as the adapter\'s largest subgroup', () => {
+  const rows = (sg: boolean, max?: number) => gemmKernels(sg, max).filter((k) => k.subgroups).map((k) => k.workgroup.join('×'));
+  expect(rows(true, 4)).toEqual(['16×4', '16×4']); // SwiftShader: as before
+  expect(rows(true)).toEqual(['16×4', '16×4']); // sizes not reported
+  expect(rows(true, 32)).toEqual(['32×2', '32×2']); // NVIDIA, Apple, Intel at its widest
+  expect(rows(true, 64)).toEqual(['64×1', '64×1']); // AMD
+  expect(rows(true, 128)).toEqual([]); // wider than a workgroup of 64: none
+  expect(rows(false, 32)).toEqual([]);
+  expect(gemmKernels(true, 32).find((k) => k.subgroups)!.name).toBe('rt 16×8 coalesced subgroup (32×2)');
 });

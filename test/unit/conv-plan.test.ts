@@ -1,7 +1,7 @@
 /** Pure tests (no GPU) of the convolution kernel table, the planner's dispatch shapes and the generated shaders. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, im2colRows, multiStep, packedRows, scratchFits, suits, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry } from '../../src/ops/conv-variants.js';
+import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, im2colRows, multiStep, packedRows, scratchFits, suits, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry, type ConvKind } from '../../src/ops/conv-variants.js';
 import { packConvWeights, packSplitKWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
 import { packWinogradWeights, winogradTiles } from '../../src/ops/winograd.js';
@@ -400,8 +400,29 @@ describe('kernel choice without a measurement', () => {
     expect(variantRuns(sg, swiftshader)).toBe(true);
     expect(variantRuns(sg, gpu32)).toBe(false); // 32-lane subgroups would span rows of 16 lanes with other channels
     expect(variantRuns(sg, { ...swiftshader, subgroups: false })).toBe(false);
-    expect(candidates('3x3s1', gpu32).every((v) => !v.subgroups)).toBe(true);
     expect(candidates('pw', swiftshader).at(-1)!.kind).toBe('any');
+  });
+
+  test('GPUs get the subgroup kernels with rows as wide as their subgroups; CPU adapters keep their candidates', () => {
+    const ids = (a: AdapterTraits, k: ConvKind) => candidates(k, a).map((v) => v.id);
+    // SwiftShader (subgroups of 4): the 16- and 8-lane originals run, so no wide twin is offered.
+    for (const k of ['pw', '3x3s1', '3x3s2'] as const) expect(candidates(k, swiftshader).some((v) => v.wide)).toBe(false);
+    // 32-lane subgroups (NVIDIA, Apple): each subgroup kernel once, with rows of 32 (the planner may widen them to 64).
+    const g32 = candidates('3x3s1', gpu32).filter((v) => v.subgroups);
+    expect(g32.length).toBeGreaterThan(10); // direct, im2col, split-K and Winograd kernels
+    expect(g32.every((v) => v.wx === 32 && variantRuns(v, gpu32))).toBe(true);
+    expect(ids(gpu32, '3x3s1')).toContain('rt-3x3s1-wino4-m16n8-sg-32x2');
+    expect(ids(gpu32, 'pw')).toContain('rt-pw-m16n8-sg-32x2');
+    expect(ids(gpu32, '3x3s1').some((id) => id.includes('-4x16'))).toBe(false); // row-packed Winograd needs rows of 4
+    // 64-lane subgroups (AMD): rows of 64; subgroups of 8–32 (Intel): rows of 32.
+    const gpu64 = { ...gpu32, subgroupMinSize: 64, subgroupMaxSize: 64 };
+    expect(candidates('pw', gpu64).filter((v) => v.subgroups).every((v) => v.wx === 64)).toBe(true);
+    expect(candidates('pw', { ...gpu32, subgroupMinSize: 8 }).filter((v) => v.subgroups).every((v) => v.wx === 32)).toBe(true);
+    // Every twin is its original kernel (same shader, tile and kind) with wider rows.
+    for (const v of CONV_VARIANTS.filter((x) => x.wide)) {
+      const orig = CONV_VARIANTS.find((x) => !x.wide && x.id.replace(/-\d+x\d+$/, '') === v.id.replace(/-\d+x\d+$/, ''))!;
+      expect({ ...v, id: '', wx: 0, wy: 0, wide: undefined }).toEqual({ ...orig, id: '', wx: 0, wy: 0, wide: undefined });
+    }
   });
 
   test('a tuned choice applies to its shape class only, and only if it runs here', () => {
