@@ -17,7 +17,7 @@ export async function measureWithImpostor() {
     const d = planConv({ label: 'c', input: { offset: 0, c: 24, h: 21, w: 19 }, output: { offset: 0, c: 40, h: 21, w: 19 }, k: 3, stride: 1, groups: 1, act: true, weightOffset: 0, biasOffset: 0, residual: { offset: 0, c: 40, h: 21, w: 19 } });
     const s2 = CONV_VARIANTS.find((v) => v.kind === '3x3s2' && !v.subgroups)!;
     const impostor: ConvVariant = { ...s2, id: 'impostor', kind: '3x3s1' };
-    const cands = [GENERIC, ...CONV_VARIANTS.filter((v) => v.kind === '3x3s1' && (!v.subgroups || device.features.has('subgroups'))), impostor];
+    const cands = [GENERIC, ...CONV_VARIANTS.filter((v) => v.kind === '3x3s1' && !v.wide && (!v.subgroups || device.features.has('subgroups'))), impostor];
     return await measureCandidates(device, new PipelineCache(device), { shape: '3x3s1/S', coarse: '3x3s1/S', dispatch: { ...d, conv: d.conv! }, flops: d.flops!, shapeFlops: d.flops! }, cands);
   } finally {
     device.destroy();
