@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { peek } from '../src/cli/io.js';
 
 const FIX = process.env.YOLO11_WEBGPU_FIXTURES ?? '../shared';
 
@@ -16,4 +17,9 @@ export function size(v: string): [number, number] {
   const s: [number, number] = p.length === 1 ? [p[0], p[0]] : [p[0], p[1]];
   if (s.some((x) => !Number.isInteger(x) || x < 32 || x % 32)) throw new Error(`--imgsz ${v}: multiples of 32, N or H,W`);
   return s;
+}
+
+/** `--model` and `--image` must be files: a missing one is the CLI's typed FILE_NOT_FOUND before anything starts (a page given no file would wait for it). */
+export async function checkFiles(values: { model?: string; image?: string }): Promise<void> {
+  for (const f of [values.model, values.image]) if (f) await peek(f);
 }

@@ -19,6 +19,10 @@ try {
     const run = await server.ssrLoadModule('/bench/run.ts');
     process.exitCode = await (mode === '--gemm' ? run.gemmMain(process.argv.slice(3)) : mode === '--ab' ? run.abMain(process.argv.slice(3)) : mode === '--probe' ? run.probeMain(process.argv.slice(3)) : run.main(process.argv.slice(2)));
   }
+} catch (e) {
+  // Bad arguments and files are typed errors (a missing file, not a model, not an image): one line, no stack.
+  process.stderr.write(`[bench] ${e?.name ?? 'Error'}: ${String(e?.message ?? e).split('\n')[0]}\n`);
+  process.exitCode = 1;
 } finally {
   await server.close();
 }

@@ -18,7 +18,7 @@ import { openBrowser } from '../test/helpers/browser.js';
 import { buildPage, chooseFile, chooseModel, openPage, pageQuery, runPage } from './drive.js';
 import { gemmMarkdown, hostLine, markdown } from './report.js';
 import { host } from './host.js';
-import { benchOptions, size } from './args.js';
+import { benchOptions, checkFiles, size } from './args.js';
 
 import type { GemmResult } from './gemm.js';
 import { abMarkdown, choiceOf, type AbResult } from './ab-report.js';
@@ -43,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     imgsz: size(values.imgsz!), runs: Number(values.runs), inflight: Number(values.inflight), timeout: Number(values.timeout),
     ceiling: !values['skip-ceiling'], tune: !values['no-tune'], ours: true, peers: values.peers ? values.peers.split(',').filter(Boolean) : [],
   };
+  await checkFiles(values);
   // Per run, so that concurrent runs (a smoke test beside a benchmark) never share a build.
   const site = resolve('.cache/bench', `page-${process.pid}-${Date.now()}`);
   mkdirSync(site, { recursive: true });

@@ -22,7 +22,7 @@ import { parity } from '../page/benchmark.js';
 import { markdown, type BenchResult, type OursResult, type PeerResult } from '../report.js';
 import type { GemmResult } from '../gemm.js';
 import { host } from '../host.js';
-import { benchOptions, size } from '../args.js';
+import { benchOptions, checkFiles, size } from '../args.js';
 import type { NodeJob } from './job.js';
 
 export const NODE_PEERS = ['ort-webgpu', 'ort-cpu'] as const;
@@ -104,6 +104,7 @@ export async function nodeMain(argv: string[], self: string[]): Promise<number> 
     }
   };
 
+  await checkFiles(values);
   log(`model ${values.model}: converting`);
   const bytes = new Uint8Array(readFileSync(values.model!));
   const model: Converted = await convert({ bytes, name: basename(values.model!) });

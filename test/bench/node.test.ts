@@ -4,7 +4,7 @@
  * ceiling, untuned kernels, ORT's CPU EP as peer and parity reference. The bundled form is
  * test/bench/device-kit.test.ts's.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,21 @@ describe('npm run bench:node', () => {
     expect(r.peers['ort-webgpu NCHW']).toBe(r.ours);
     expect((r.peers['ort-cpu'] as PeerResult).warm.runs).toBe(1);
   }, 120_000);
+
+  it('a missing or wrong file is one line naming its typed error, for bench:node and bench alike, and nothing starts', () => {
+    const run = (args: string[]) => spawnSync('node', ['bench/cli.mjs', ...args], { encoding: 'utf8', timeout: 60_000 });
+    const cases: [string[], RegExp][] = [
+      [['--node', '--model', '/nonexistent/m.onnx'], /^\[bench\] Yolo11Error: \/nonexistent\/m\.onnx: no such file$/m],
+      [['--model', '/nonexistent/m.onnx'], /^\[bench\] Yolo11Error: \/nonexistent\/m\.onnx: no such file$/m], // before the page is built
+      [['--node', '--image', 'package.json', '--imgsz', '64', '--peers', ''], /^\[bench\] ImageDecodeError: package\.json: not a PNG or JPEG image/m],
+    ];
+    for (const [args, want] of cases) {
+      const r = run(args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(want);
+      expect(r.stderr).not.toMatch(/^\s+at /m); // no stack trace
+    }
+  }, 180_000);
 
   it('--help names the peers and exits without running anything', () => {
     expect(execFileSync('node', ['bench/cli.mjs', '--node', '--help'], { encoding: 'utf8' })).toMatch(/peers: onnxruntime-node's WebGPU and CPU/);
