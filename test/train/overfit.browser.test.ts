@@ -1,5 +1,5 @@
 /**
- * The overfit test: fine-tuning on one FracAtlas radiograph for 150–300 steps (batch 1, input
+ * The overfit test: fine-tuning on one FracAtlas radiograph for 60–120 steps (batch 1, input
  * 160, headless Chromium WebGPU) drives the loss down and puts the tuned model's best box onto the
  * label. The exported weights go through the ordinary detector, so the test covers the whole path:
  * frozen features, trainable forward, CPU loss, backward kernels, AdamW, the weight file.
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 /** Steps per scope (OVERFIT_STEPS overrides both): neck+head trains 3× the parameters and needs fewer. */
-const STEPS: Record<string, number> = { head: 300, 'neck+head': 150 };
+const STEPS: Record<string, number> = { head: 120, 'neck+head': 60 };
 
 test.each([['head'], ['neck+head']])(`%s: a few hundred steps on one image drive the loss down and the box onto the label`, async (scope) => {
   const EPOCHS = Number(process.env.OVERFIT_STEPS ?? STEPS[scope]);
