@@ -1,6 +1,7 @@
 /**
- * `yolo11-webgpu convert <model.onnx|.tflite> -o <file.y11w> [--half] [--settings s.json]`: an
- * Ultralytics export → a weight file, optionally with settings (e.g. a threshold) stored with it.
+ * `yolo11-webgpu convert <model.onnx|.tflite> -o <file.y11w> [--half] [--settings s.json] [--names a,b,…]`:
+ * an Ultralytics export → a weight file, optionally with settings (e.g. a threshold) stored with it and
+ * class names for an export that carries none (a TFLite file without Ultralytics metadata reads class0, …).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -14,11 +15,11 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 export const command: Command = {
   summary: 'convert an Ultralytics YOLO11 detect export (ONNX or TFLite) into a weight file',
-  usage: 'yolo11-webgpu convert <model.onnx|model.tflite> -o <file.y11w> [--half] [--settings settings.json]   (--half stores f16 weights; --settings stores a JSON object such as {"highSensitivityConf": 0.1} with the model)',
+  usage: 'yolo11-webgpu convert <model.onnx|model.tflite> -o <file.y11w> [--half] [--settings settings.json] [--names a,b,…]   (--half stores f16 weights; --settings stores a JSON object such as {"highSensitivityConf": 0.1} with the model; --names replaces the class names, one per class)',
   async run(argv) {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { output: { type: 'string', short: 'o' }, half: { type: 'boolean', default: false }, settings: { type: 'string' } } });
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: { output: { type: 'string', short: 'o' }, half: { type: 'boolean', default: false }, settings: { type: 'string' }, names: { type: 'string' } } });
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -29,7 +30,9 @@ export const command: Command = {
     if (resolve(src) === resolve(values.output)) throw new UsageError('the output file must differ from the model file');
     const dtype = values.half ? 'f16' : 'f32';
     const settings = values.settings ? await readSettings(values.settings) : undefined;
-    const out = await convertModel(await readInput(src), src, dtype, settings);
+    const names = values.names?.split(',').map((n) => n.trim());
+    if (names?.some((n) => !n)) throw new UsageError(`--names "${values.names}": a name is empty`);
+    const out = await convertModel(await readInput(src), src, dtype, settings, names);
     // Read the result back through the runtime's own strict reader before anything is written.
     const f = await readWeights(out);
     await mkdir(dirname(resolve(values.output)), { recursive: true });

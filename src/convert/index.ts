@@ -43,9 +43,11 @@ export async function importModel(bytes: Uint8Array, fileName: string): Promise<
 
 /**
  * Convert a model file's bytes into a weight file (f32, or f16 with `dtype` 'f16'), optionally with
- * settings stored in its manifest (e.g. `{ highSensitivityConf }` from `eval --save-settings`).
+ * settings stored in its manifest (e.g. `{ highSensitivityConf }` from `eval --save-settings`) and
+ * class names for an export whose metadata has none (one per class, else a ModelImportError).
  */
-export async function convertModel(bytes: Uint8Array, fileName: string, dtype: DType = 'f32', settings?: Record<string, unknown>): Promise<Uint8Array> {
+export async function convertModel(bytes: Uint8Array, fileName: string, dtype: DType = 'f32', settings?: Record<string, unknown>, names?: string[]): Promise<Uint8Array> {
   const { fields, tensors } = await importModel(bytes, fileName);
-  return writeWeights(settings ? { ...fields, settings: { ...fields.settings, ...settings } } : fields, tensors, dtype);
+  if (names && names.length !== fields.nc) throw new ModelImportError(`${fileName.split(/[\\/]/).pop()} has ${fields.nc} class${fields.nc === 1 ? '' : 'es'} but ${names.length} names were given`);
+  return writeWeights({ ...fields, ...(names ? { names } : {}), ...(settings ? { settings: { ...fields.settings, ...settings } } : {}) }, tensors, dtype);
 }

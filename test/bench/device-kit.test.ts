@@ -50,10 +50,11 @@ describe('device kit (tools/device)', () => {
     expect(report).toMatch(/<!-- bench-64: rc 0, \d+ s -->/);
     expect(report).toContain('| **yolo11-webgpu forward()** |');
     expect(tail).toContain('| ort-cpu (');
-    // The CLI from the kit: the fracture TFLite converted, then detect on Dawn (auto would pick headless
+    // The CLI from the kit: the fracture TFLite converted (`--names fracture`), then detect on Dawn (auto would pick headless
     // Chromium on this CPU-only machine, which the kit does not carry).
     expect(report).toMatch(/backend: dawn · adapter /);
     expect(report).toMatch(/image\.jpg \(373×454\): [1-9]\d* detections/);
+    expect(report).toMatch(/\n  fracture +0\.\d{3}  \[/); // named by `convert --names` (the fp32 TFLite has no metadata)
     expect(report).toMatch(/\nrc 0\n```/);
   }, 600_000);
 });

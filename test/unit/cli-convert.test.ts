@@ -78,6 +78,20 @@ describe('convert', () => {
     expect(existsSync(join(dir, 'x.y11w'))).toBe(false);
   });
 
+  test('--names: class names for an export without metadata; a wrong count or an empty name is one line', async () => {
+    const tfl = fixture('models/yolo11n-fracture-fp32.tflite');
+    const plain = join(dir, 'fracture-plain.y11w');
+    const named = join(dir, 'fracture-named.y11w');
+    expect((await cli('convert', tfl, '-o', plain)).code).toBe(0);
+    expect((await readWeights(readFileSync(plain))).manifest.names).toEqual(['class0']);
+    const r = await cli('convert', tfl, '-o', named, '--names', 'fracture');
+    expect(r.code, r.err).toBe(0);
+    expect((await readWeights(readFileSync(named))).manifest.names).toEqual(['fracture']);
+    failed(await cli('convert', tfl, '-o', join(dir, 'y.y11w'), '--names', 'fracture,bone'), 1, /^yolo11-webgpu convert: ModelImportError: yolo11n-fracture-fp32\.tflite has 1 class but 2 names were given$/);
+    failed(await cli('convert', FP32, '-o', join(dir, 'y.y11w'), '--names', 'a,,b'), 2, /--names "a,,b": a name is empty/);
+    expect(existsSync(join(dir, 'y.y11w'))).toBe(false);
+  });
+
   test('--verbose adds the stack trace', async () => {
     const r = await cli('convert', join(dir, 'missing.onnx'), '-o', join(dir, 'x.y11w'), '--verbose');
     expect(r.code).toBe(1);

@@ -87,7 +87,7 @@ cli() {
   echo "### CLI" >>"$LOG"
   say "### \`yolo11-webgpu detect --backend ${KIT_BACKEND:-auto}\` on the radiograph"
   say '```'
-  timeout -k 5 120 "$NODE" "$K/bin/yolo11-webgpu.js" convert "$K/models/yolo11n-fracture-fp32.tflite" -o "$K/fracture.y11w" >>"$LOG" 2>&1
+  timeout -k 5 120 "$NODE" "$K/bin/yolo11-webgpu.js" convert "$K/models/yolo11n-fracture-fp32.tflite" -o "$K/fracture.y11w" --names fracture >>"$LOG" 2>&1
   timeout -k 5 120 "$NODE" "$K/bin/yolo11-webgpu.js" detect "$K/fracture.y11w" "$K/models/image.jpg" --conf 0.1 --backend "${KIT_BACKEND:-auto}" >>"$REPORT" 2>"$OUT/.err"
   local rc=$?
   # Its error, if any (a typed one-line message), without the native libraries' noise (kept in the log).
