@@ -476,6 +476,15 @@ export function variantShaders(v: ConvVariant): string[] {
 export const picker = (t: ConvTuning, a: AdapterTraits, direct = false): ConvPicker => (c) => pickVariant(t, a, c, direct);
 
 /**
+ * The trainer's picker: the Winograd kernel where `picker` takes one (the trainer makes its transformed
+ * weights on the GPU, src/train/net.ts), else a one-dispatch kernel (it allocates no im2col scratch).
+ */
+export const trainPicker = (t: ConvTuning, a: AdapterTraits): ConvPicker => (c) => {
+  const v = pickVariant(t, a, c);
+  return v.winograd ? v : pickVariant(t, a, c, true);
+};
+
+/**
  * The variant for one convolution: the tuned choice for its exact shape, else for its class if it fits
  * and keeps its lanes busy (`CLASS_LANE_USE`); else the family default.
  */

@@ -56,7 +56,7 @@ export function packWinogradWeights(w: Float32Array, cin: number, cout: number, 
   const g = G[m];
   const a = g.length;
   const mp = coutPad(cout);
-  const out = new Float32Array(a * a * cin * mp + mp);
+  const out = new Float32Array(winogradWeightLength(cin, cout, m));
   const t = new Float64Array(a * 3);
   for (let o = 0; o < cout; o++) {
     for (let i = 0; i < cin; i++) {
@@ -69,6 +69,25 @@ export function packWinogradWeights(w: Float32Array, cin: number, cout: number, 
     }
   }
   return out;
+}
+
+/** Elements of `packWinogradWeights`' output: (m+2)² blocks of Cin × Cout-padded, then the GEMMs' zero bias. */
+export const winogradWeightLength = (cin: number, cout: number, m: WinogradTile) => winogradElements(m) * cin * coutPad(cout) + coutPad(cout);
+
+/**
+ * `packWinogradWeights` on the GPU (shaders/winograd-weights.wgsl), for weights that change every step
+ * (the trainer's): from the packed 3×3 weights at `weightOffset` in buffer `src` to U at `outOffset` in
+ * `dst`, whose padding and trailing zero bias it never writes (a fresh buffer's zeros).
+ */
+export function planWinogradWeights(p: { label: string; cin: number; cout: number; m: WinogradTile; weightOffset: number; outOffset: number; src: string; dst: string }): Dispatch {
+  return {
+    label: `${p.label}.wino`,
+    shader: 'winograd-weights',
+    constants: { M: p.m, WG: 64 },
+    uniforms: { w_off: p.weightOffset, u_off: p.outOffset, cin: p.cin, cout: p.cout, cout_pad: coutPad(p.cout) },
+    workgroups: [Math.ceil(p.cout / 64), p.cin, 1],
+    buffers: { src: p.src, dst: p.dst },
+  };
 }
 
 /** Where a Winograd convolution's transformed weights and scratch tensors are. */

@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { requestGPUContext, describeAdapter, type GPUContext } from '../gpu/device.js';
 import { pipelinesOf } from '../gpu/pipelines.js';
 import { Readback } from '../gpu/readback.js';
-import { adapterTraits, attentionKernel, defaultConvTuning, picker } from '../ops/conv-variants.js';
+import { adapterTraits, attentionKernel, defaultConvTuning, picker, trainPicker } from '../ops/conv-variants.js';
 import { Executor } from '../plan/executor.js';
 import { checkInputSize } from '../plan/model-plan.js';
 import { allConvs, buildSpec, REG_MAX } from '../model/spec.js';
@@ -88,8 +88,8 @@ export class TrainerCore {
     const pick = picker(tuning, traits);
     const size: [number, number] = [s.imgsz, s.imgsz];
     const spec = buildSpec(m.scale, s.names.length);
-    // The trainable layers' planner allocates no im2col scratch: one-dispatch kernels only.
-    const prog = buildTrainProgram(spec, s.scope, size, picker(tuning, traits, true));
+    // The trainable layers take Winograd where the inference table does, else one-dispatch kernels.
+    const prog = buildTrainProgram(spec, s.scope, size, trainPicker(tuning, traits));
     const limit = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
     if (prog.arenaElements * 4 > limit) throw new InvalidArgumentError(`train: input ${s.imgsz} needs a ${(prog.arenaElements * 4 / 2 ** 20).toFixed(0)} MiB training arena; this GPU binds at most ${(limit / 2 ** 20).toFixed(0)} MiB (use a smaller --imgsz)`);
     const frozen = planFrozen(file, size, FIRST_TRAINABLE[s.scope], prog.inputs.map((i) => i.layer), pick, attentionKernel(tuning, traits), tuning.family === 'register' ? 'rt' : 'loop');
@@ -97,7 +97,7 @@ export class TrainerCore {
     const opt = planOptimizer(s.optim, prog.params);
     const dispatches = [...prog.forward, ...prog.forwardEma, ...prog.backward, opt.accumulate, ...opt.norm, ...opt.steps, opt.ema, ...prog.flips];
     const P = prog.params.total * 4;
-    const extra = { params: { bytes: P }, gstep: { bytes: P }, grad: { bytes: P }, m: { bytes: P }, v: { bytes: P }, ema: { bytes: P }, partials: { bytes: opt.partials * 4 }, stats: { bytes: 16 }, wflip: { bytes: prog.flipElements * 4 }, wsums: { bytes: prog.sumsElements * 4 } };
+    const extra = { params: { bytes: P }, gstep: { bytes: P }, grad: { bytes: P }, m: { bytes: P }, v: { bytes: P }, ema: { bytes: P }, partials: { bytes: opt.partials * 4 }, stats: { bytes: 16 }, wflip: { bytes: prog.flipElements * 4 }, wwino: { bytes: prog.winoElements * 4 }, wsums: { bytes: prog.sumsElements * 4 } };
     const cache = pipelinesOf(ctx.device);
     const frozenEx = await Executor.create(ctx.device, frozen.dispatches, frozen.arenaElements, frozen.weights, {}, cache);
     const ex = await Executor.create(ctx.device, dispatches, prog.arenaElements, new Float32Array(64), extra, cache);

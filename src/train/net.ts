@@ -11,11 +11,15 @@
  * then shaders/silu-act.wgsl); the backward turns z into dz in place (silu-grad, which also passes the
  * Bottleneck residual's gradient), then computes dW/dB (into the `gstep` buffer, through the `wsums`
  * scratch) and, if its input needs one, dX. Convolutions read the trained weights from the `params` buffer; the validation
- * forward is the same list reading the `ema` buffer.
+ * forward is the same list reading the `ema` buffer. A 3×3 stride-1 convolution (forward or dX) runs as
+ * Winograd where the picker says so: its transformed weights U are made on the GPU into the `wwino`
+ * buffer (before each forward from `params` or `ema`; for dX after each flip, from `wflip`), its
+ * transformed input and GEMM results go to one scratch after the gradients.
  */
 import { REG_MAX, type BlockSpec, type ConvSpec, type LayerSpec, type ModelSpec } from '../model/spec.js';
-import { planConv } from '../ops/conv.js';
-import type { ConvPicker } from '../ops/conv-variants.js';
+import { planConv, planConvSteps, type ConvParams } from '../ops/conv.js';
+import type { ConvPicker, ConvVariant } from '../ops/conv-variants.js';
+import { planWinogradWeights, winogradShapes, winogradWeightLength } from '../ops/winograd.js';
 import { convGradWeightSums, flippedLength, planConvGradInput, planConvGradWeight, planWeightFlip } from '../ops/conv-grad.js';
 import { planSiluAct, planSiluGrad, planUpsampleGrad, planZeroInsert } from '../ops/act-grad.js';
 import { planUpsample } from '../ops/upsample.js';
@@ -47,6 +51,8 @@ export interface TrainProgram {
   flipElements: number;
   /** Elements of the `wsums` buffer (scratch of the weight-gradient kernels). */
   sumsElements: number;
+  /** Elements of the `wwino` buffer (Winograd convolutions' transformed weights). */
+  winoElements: number;
   arenaElements: number;
   /** G: the gradient region is [G, 2G), cleared before each image. */
   gradOffset: number;
@@ -68,7 +74,42 @@ class Builder {
   flipSize = 0;
   /** The `wsums` buffer: the weight gradients' partial sums, the largest any convolution needs. */
   sumsSize = 0;
+  /** The `wwino` buffer: each Winograd convolution's U (forward and dX), 64-aligned. */
+  winoSize = 0;
+  /** Dispatches that make the dX convolutions' U from `wflip` (run after the flips). */
+  readonly winoFlips: Dispatch[] = [];
+  /** The Winograd scratch (transformed input, then GEMM results): at `scratchAt` (after the gradients), the largest any convolution needs. */
+  scratchAt = 0;
+  scratchSize = 0;
   constructor(private readonly pick?: ConvPicker) {}
+
+  /** A slot for U in `wwino`. */
+  private winoSlot(cin: number, cout: number, v: ConvVariant): number {
+    const at = this.winoSize;
+    this.winoSize = Math.ceil((at + winogradWeightLength(cin, cout, v.winograd!)) / ALIGN) * ALIGN;
+    return at;
+  }
+
+  /**
+   * Convolution `p` by kernel `v`: one dispatch reading `weights`, or Winograd's three over the scratch
+   * (the GEMMs reading U at `u` in `wwino`, the output transform the bias from `weights`).
+   */
+  private planned(p: ConvParams, v: ConvVariant | undefined, weights: string, u?: number): Dispatch[] {
+    if (u === undefined || !v?.winograd) return [withWeights(planConv(p, v), weights)];
+    const s = winogradShapes(p.input.c, p.output.c, p.output.h, p.output.w, v.winograd);
+    const vLen = Math.ceil((s.v.c * s.tiles) / ALIGN) * ALIGN;
+    this.scratchSize = Math.max(this.scratchSize, vLen + s.m.c * s.tiles);
+    const wino = { weightOffset: u, v: { offset: this.scratchAt, ...s.v }, m: { offset: this.scratchAt + vLen, ...s.m } };
+    const steps = planConvSteps({ ...p, wino }, v);
+    if (steps.length !== 3) return steps.map((d) => withWeights(d, weights)); // not a 3×3 stride-1 convolution after all
+    const [before, gemm, after] = steps;
+    return [before, withWeights(gemm, 'wwino'), withWeights(after, weights)];
+  }
+
+  /** Winograd's U slot for a convolution (groups 1) when kernel `v` is Winograd. */
+  private winoFor(v: ConvVariant | undefined, groups: number, cin: number, cout: number): number | undefined {
+    return v?.winograd && groups === 1 ? this.winoSlot(cin, cout, v) : undefined;
+  }
 
   alloc(c: number, h: number, w: number, grad: boolean): T {
     const offset = this.size;
@@ -87,9 +128,10 @@ class Builder {
     if (!z && residual) throw new Error(`${c.name}: a residual without an activation is not part of the trainable layers`);
     this.fwd.push(() => {
       const y = z ? z.v : out.v;
-      const d = [withWeights(planConv({
-        label: c.name, input: x.v, output: y, k, stride, groups, act: false, weightOffset: e().weight, biasOffset: e().bias,
-      }, this.pick?.({ k, stride, cin: x.v.c, cout: y.c, outH: y.h, outW: y.w })), 'params')];
+      const v = this.pick?.({ k, stride, cin: x.v.c, cout: y.c, outH: y.h, outW: y.w });
+      const u = this.winoFor(v, groups, c.cin, c.cout);
+      const d: Dispatch[] = u === undefined ? [] : [planWinogradWeights({ label: c.name, cin: c.cin, cout: c.cout, m: v!.winograd!, weightOffset: e().weight, outOffset: u, src: 'params', dst: 'wwino' })];
+      d.push(...this.planned({ label: c.name, input: x.v, output: y, k, stride, groups, act: false, weightOffset: e().weight, biasOffset: e().bias }, v, 'params', u));
       if (z) d.push(planSiluAct({ label: c.name, z: z.v, y: out.v, residual: residual?.v }));
       return d;
     });
@@ -113,9 +155,11 @@ class Builder {
       if (flip >= 0) {
         const dx = g(x);
         if (spread) d.push(planZeroInsert({ label: c.name, input: dz, output: spread.v }));
-        d.push(withWeights(planConv({
-          label: `${c.name}.dx`, input: spread ? spread.v : dz, output: dx, k, stride: 1, groups, act: false, weightOffset: this.flipped[flip].offset, biasOffset: 0, residual: dx,
-        }, this.pick?.({ k, stride: 1, cin: c.cout, cout: dx.c, outH: dx.h, outW: dx.w })), 'wflip'));
+        const v = this.pick?.({ k, stride: 1, cin: c.cout, cout: dx.c, outH: dx.h, outW: dx.w });
+        const weightOffset = this.flipped[flip].offset;
+        const u = this.winoFor(v, groups, c.cout, c.cin);
+        if (u !== undefined) this.winoFlips.push(planWinogradWeights({ label: `${c.name}.dx`, cin: c.cout, cout: c.cin, m: v!.winograd!, weightOffset, outOffset: u, src: 'wflip', dst: 'wwino' }));
+        d.push(...this.planned({ label: `${c.name}.dx`, input: spread ? spread.v : dz, output: dx, k, stride: 1, groups, act: false, weightOffset, biasOffset: 0, residual: dx }, v, 'wflip', u));
       } else if (x.grad) {
         d.push(withWeights(planConvGradInput({ label: c.name, input: x.v, dz, k, stride, groups, dx: g(x), weightOffset: e().weight }), 'params'));
       }
@@ -254,16 +298,20 @@ export function buildTrainProgram(spec: ModelSpec, scope: TrainScope, [H, W]: [n
     f.offset = at;
     at = Math.ceil((at + flippedLength(c.cin, c.cout, c.k, c.groups)) / 64) * 64;
   }
+  const G = b.size;
+  b.scratchAt = 2 * G;
+  const forward = b.fwd.flatMap((f) => f());
+  // The validation forward: every binding of `params` (weights, Winograd's source) reads `ema` instead.
+  const ema = (d: Dispatch): Dispatch => ({ ...d, label: `${d.label}.ema`, ...(d.buffers ? { buffers: Object.fromEntries(Object.entries(d.buffers).map(([k, v]) => [k, v === 'params' ? 'ema' : v])) } : {}) });
+  const forwardEma = forward.map(ema);
+  const backward = [...b.bwd].reverse().flatMap((f) => f(G));
   const flips = b.flipped.map((f) => {
     const c = b.convs[f.conv];
     return planWeightFlip({ label: c.name, cin: c.cin, cout: c.cout, k: c.k, groups: c.groups, weightOffset: b.layout!.entries[f.conv].weight, flipOffset: f.offset, buffer: 'wflip' });
   });
-  const G = b.size;
-  const forward = b.fwd.flatMap((f) => f());
-  const forwardEma = forward.map((d) => (d.buffers?.weights === 'params' ? { ...withWeights(d, 'ema'), label: `${d.label}.ema` } : { ...d, label: `${d.label}.ema` }));
-  const backward = [...b.bwd].reverse().flatMap((f) => f(G));
   return {
     scope, inputs: inputs.map((i) => ({ layer: i.layer, view: i.t.v })), levels: levels.map((t) => t.v),
-    forward, forwardEma, backward, flips, flipElements: at, sumsElements: Math.max(b.sumsSize, 4), arenaElements: 2 * G, gradOffset: G, params: b.layout,
+    forward, forwardEma, backward, flips: [...flips, ...b.winoFlips], flipElements: at, sumsElements: Math.max(b.sumsSize, 4),
+    winoElements: Math.max(b.winoSize, 4), arenaElements: 2 * G + b.scratchSize, gradOffset: G, params: b.layout,
   };
 }

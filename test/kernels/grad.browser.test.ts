@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openBrowser, type BrowserSession } from '../helpers/browser.js';
 import { seededRandom } from '../helpers/kernel.js';
 import { convF64, f32, finiteDiff, project, relError } from '../helpers/ref-grad.js';
-import { packConvWeights, planConv } from '../../src/ops/conv.js';
-import { adapterTraits, defaultConvTuning, picker, type ConvPicker } from '../../src/ops/conv-variants.js';
+import { packConvWeights, planConv, planConvSteps } from '../../src/ops/conv.js';
+import { adapterTraits, convVariant, defaultConvTuning, picker, type ConvPicker } from '../../src/ops/conv-variants.js';
+import { packWinogradWeights, planWinogradWeights, winogradShapes, winogradWeightLength } from '../../src/ops/winograd.js';
 import { convGradWeightSums, flippedLength, planConvGradInput, planConvGradWeight, planWeightFlip } from '../../src/ops/conv-grad.js';
 import { planSiluAct, planSiluGrad, planUpsampleGrad, planZeroInsert } from '../../src/ops/act-grad.js';
 import type { Dispatch } from '../../src/ops/types.js';
@@ -110,6 +111,47 @@ describe('convolution backward vs finite differences (f64)', () => {
     const e2 = relError(minus(sub(flipped.arena, dxOff, x.length), dx0), fdX);
     console.log(`  dX as a convolution with flipped weights (${dxConv.shader}): relative error ${e2.toExponential(1)}`);
     expect(e2).toBeLessThan(TOL);
+    if (k !== 3 || st !== 1 || groups !== 1) return;
+    // Training's Winograd (src/train/net.ts): U made on the GPU (shaders/winograd-weights.wgsl) from the
+    // packed weights for the forward and from W' for dX, then the input transform, the batched GEMMs
+    // (reading U) and the output transform (the bias from params or W''s zeros; dX accumulated in place).
+    for (const id of ['rt-3x3s1-wino-m16n8-sg-16x4', 'rt-3x3s1-wino4-m16n8-sg-16x4']) {
+      const v = convVariant(id)!;
+      const m = v.winograd!;
+      const fwdS = winogradShapes(cin, cout, h, w, m);
+      const dxS = winogradShapes(cout, cin, h, w, m);
+      // Arena: [x][dZ][dX: dx0][y][V scratch][M scratch]; params: [packed W][64 zeros][bias].
+      const yOff = dxOff + x.length + 5;
+      const vOff = yOff + y.length + 3;
+      const mOff = vOff + Math.max(fwdS.v.c, dxS.v.c) * fwdS.tiles;
+      const arena3 = new Float64Array(mOff + Math.max(fwdS.m.c, dxS.m.c) * fwdS.tiles);
+      arena3.set(arena.subarray(0, dxOff + x.length));
+      const params = new Float32Array(G + 64 + cout);
+      params.set(packed);
+      params.set(b, G + 64);
+      const uDx = Math.ceil(winogradWeightLength(cin, cout, m) / 64) * 64;
+      const parts = (sh: typeof fwdS, weightOffset: number) => ({ weightOffset, v: { offset: vOff, ...sh.v }, m: { offset: mOff, ...sh.m } });
+      const yView = { offset: yOff, c: cout, h, w };
+      const route = ([before, gemm, after]: Dispatch[], weights: string) => [before, { ...gemm, buffers: { weights: 'wwino' } }, { ...after, buffers: { weights } }];
+      const out3 = await run([
+        planWinogradWeights({ label: 't', cin, cout, m, weightOffset: 0, outOffset: 0, src: 'params', dst: 'wwino' }),
+        planWeightFlip({ label: 't', cin, cout, k, groups, weightOffset: 0, flipOffset: 64, buffer: 'wflip' }),
+        planWinogradWeights({ label: 't.dx', cin: cout, cout: cin, m, weightOffset: 64, outOffset: uDx, src: 'wflip', dst: 'wwino' }),
+        ...route(planConvSteps({ label: 't', input, output: yView, k, stride: 1, groups, act: false, weightOffset: 0, biasOffset: G + 64, wino: parts(fwdS, 0) }, v), 'params'),
+        ...route(planConvSteps({ label: 't.dx', input: dz, output: dx, k, stride: 1, groups, act: false, weightOffset: 64, biasOffset: 0, residual: dx, wino: parts(dxS, uDx) }, v), 'wflip'),
+      ], arena3, [0], {
+        params: { type: 'f32', data: Array.from(params) }, wflip: { type: 'f32', data: new Array(64 + fl).fill(0) },
+        wwino: { type: 'f32', data: new Array(uDx + winogradWeightLength(cout, cin, m)).fill(0) },
+      });
+      const uCpu = packWinogradWeights(Float32Array.from(wt), cin, cout, m);
+      const eU = relError(sub(out3.extra.wwino, 0, uCpu.length), uCpu);
+      const eY = relError(sub(out3.arena, yOff, y.length), y);
+      const eX = relError(minus(sub(out3.arena, dxOff, x.length), dx0), fdX);
+      console.log(`  Winograd F(${m}×${m}) (${id}): U on the GPU vs the CPU's ${eU.toExponential(1)}; forward ${eY.toExponential(1)}, dX ${eX.toExponential(1)}`);
+      expect(eU).toBeLessThan(1e-6);
+      expect(eY).toBeLessThan(TOL);
+      expect(eX).toBeLessThan(TOL);
+    }
   });
 });
 

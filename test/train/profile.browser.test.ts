@@ -22,7 +22,7 @@ test.skipIf(!process.env.TRAIN_PROFILE)('training step profile', async () => {
     mkdirSync('out', { recursive: true });
     writeFileSync(`out/profile-train-${scope}-${imgsz}.json`, JSON.stringify(r, null, 1));
     // The EMA's validation forward is labelled `.ema`; the backward is every gradient kernel and dX convolution.
-    const phase = (t: Timed) => (t.label.endsWith('.ema') ? 'ema' : /grad|zero-insert/.test(t.shader) || t.label.endsWith('.dx') ? 'backward' : 'forward');
+    const phase = (t: Timed) => (t.label.endsWith('.ema') ? 'ema' : /(^|-)grad(-|$)|zero-insert/.test(t.shader) || t.label.endsWith('.dx') ? 'backward' : 'forward');
     const totals: Record<string, number> = {};
     const by: Record<string, number> = {};
     for (const t of r.times) {

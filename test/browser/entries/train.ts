@@ -136,8 +136,11 @@ export async function gradCheck(model: string, sample: PageSample, o: Partial<Cr
     }
     c.write('params', params);
   }
+  // The shaders the program ran (which kernels the trainer's picker chose), forward and backward.
+  const shaders = (d: { shader: string }[]) => [...new Set(d.map((q) => q.shader))];
+  const kernels = { forward: shaders(c.prog.forward), backward: shaders([...c.prog.backward, ...c.prog.flips]) };
   t.destroy();
-  return rows;
+  return { rows, kernels };
 }
 
 /**
