@@ -23,7 +23,7 @@ beforeAll(async () => {
   s = await openBrowser();
   const a = await s.call<{ vendor: string; architecture: string; device: string; description: string; features: string[] }>('/test/browser/entries/kernels.ts', 'adapterInfo');
   const traits = adapterTraits(a, a.features);
-  pick = picker(defaultConvTuning(traits), traits, true); // the trainer's one-dispatch picker (src/train/core.ts)
+  pick = picker(defaultConvTuning(traits), traits, true); // the one-dispatch kernels the trainer takes where trainPicker gives no Winograd
 });
 afterAll(async () => {
   await s?.close();
@@ -95,7 +95,7 @@ describe('convolution backward vs finite differences (f64)', () => {
     if (groups !== 1 ? st !== 1 : st === 2 && k !== 3) return;
     // Training's dX: the flipped weights W' (from the packed weights in `params`; depthwise: each
     // channel's taps reversed), dZ spread with zeros for stride 2, then the one-dispatch inference
-    // kernel the trainer's picker gives this adapter, accumulating in place.
+    // kernel the trainer's picker gives this adapter where it takes no Winograd, accumulating in place.
     const fl = flippedLength(cin, cout, k, groups);
     const spreadOff = dxOff + x.length + 5;
     const arena2 = new Float64Array(spreadOff + cout * h * w + 3);

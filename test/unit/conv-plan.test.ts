@@ -6,7 +6,9 @@ import { packConvWeights, packSplitKWeights, packedConvWeightLength, planConv, p
 import { shader } from '../../src/gpu/shader.js';
 import { packWinogradWeights, winogradTiles } from '../../src/ops/winograd.js';
 import { planModel } from '../../src/plan/model-plan.js';
-import { picker } from '../../src/ops/conv-variants.js';
+import { picker, trainPicker } from '../../src/ops/conv-variants.js';
+import { buildTrainProgram } from '../../src/train/net.js';
+import { buildSpec } from '../../src/model/spec.js';
 import { attentionScratchElements, SPLIT_MAX_SCRATCH } from '../../src/ops/attention.js';
 // @ts-expect-error: a plain .mjs tool without types
 import { ALL_KERNELS, generate, rtName } from '../../tools/gen-shaders.mjs';
@@ -216,6 +218,46 @@ describe('planConvSteps (im2col variants)', () => {
     const direct = picker(t, swiftshader, true)({ k: 3, stride: 2, cin: 32, cout: 64, outH: 40, outW: 40 });
     expect(direct.im2col).toBeFalsy();
     expect(direct.kind).toBe('3x3s2');
+  });
+
+  test('the trainer\'s picker: Winograd where the table takes it, never im2col; its program makes U on the GPU before each forward and after the flips', () => {
+    const t = defaultConvTuning(swiftshader);
+    const tp = trainPicker(t, swiftshader);
+    const g = (stride: number, px: number) => ({ k: 3, stride, cin: 64, cout: 64, outH: px, outW: px });
+    expect(tp(g(1, 80)).winograd).toBe(4); // 3x3s1/M: F(4×4), as inference
+    expect(tp(g(1, 20)).winograd).toBe(2);
+    expect(pickVariant(t, swiftshader, g(2, 40)).im2col).toBe(true); // inference: im2col …
+    expect([tp(g(2, 40)).kind, multiStep(tp(g(2, 40)))]).toEqual(['3x3s2', false]); // … the trainer: one dispatch
+    expect(tp(g(2, 40)).id).toBe(picker(t, swiftshader, true)(g(2, 40)).id);
+
+    const prog = buildTrainProgram(buildSpec('n', 1), 'head', [320, 320], tp);
+    const wino = prog.forward.filter((d) => d.shader === 'winograd-weights');
+    // Detect's box branch: the two 3×3 convolutions of each level (40×40, 20×20, 10×10 at 320).
+    expect(wino.map((d) => d.label)).toEqual(['model.23.cv2.0.0.wino', 'model.23.cv2.0.1.wino', 'model.23.cv2.1.0.wino', 'model.23.cv2.1.1.wino', 'model.23.cv2.2.0.wino', 'model.23.cv2.2.1.wino']);
+    expect(wino.map((d) => d.constants.M)).toEqual([4, 4, 2, 2, 2, 2]);
+    for (const d of wino) expect(d.buffers).toEqual({ src: 'params', dst: 'wwino' });
+    const i = prog.forward.indexOf(wino[0]);
+    expect(prog.forward.slice(i + 1, i + 4).map((d) => [d.shader, d.buffers?.weights])).toEqual([
+      ['winograd-f4-input', undefined], ['conv-rt-pw-m16n8-sg', 'wwino'], ['winograd-f4-output', 'params'],
+    ]);
+    // The validation forward reads `ema` wherever the forward reads `params`.
+    expect(prog.forwardEma.filter((d) => d.shader === 'winograd-weights').every((d) => d.buffers?.src === 'ema')).toBe(true);
+    expect(prog.forwardEma.some((d) => Object.values(d.buffers ?? {}).includes('params'))).toBe(false);
+    // dX of cv2.x.1 (its input cv2.x.0 needs a gradient): U from W' after the flips, its GEMM on wwino.
+    const flipWino = prog.flips.filter((d) => d.shader === 'winograd-weights');
+    expect(flipWino.map((d) => d.label).sort()).toEqual(['model.23.cv2.0.1.dx.wino', 'model.23.cv2.1.1.dx.wino', 'model.23.cv2.2.1.dx.wino']);
+    expect(prog.flips.indexOf(flipWino[0])).toBeGreaterThan(prog.flips.findLastIndex((d) => d.shader === 'conv-weight-flip'));
+    for (const d of flipWino) expect(d.buffers).toEqual({ src: 'wflip', dst: 'wwino' });
+    // Every U slot and the scratch fit their buffers: wwino, and the arena after the gradients.
+    const all = [...prog.forward, ...prog.backward, ...prog.flips];
+    for (const d of all.filter((d) => d.shader === 'winograd-weights')) {
+      const u = d.uniforms as Record<string, number>;
+      expect(u.u_off + 36 * u.cin * u.cout_pad + u.cout_pad).toBeLessThanOrEqual(prog.winoElements);
+    }
+    const scratch = all.filter((d) => /^winograd(-f4)?-input$/.test(d.shader)).map((d) => (d.uniforms as Record<string, number>).out_off);
+    expect(scratch.length).toBeGreaterThan(0);
+    for (const off of scratch) expect(off).toBe(2 * prog.gradOffset);
+    expect(prog.arenaElements).toBeGreaterThan(2 * prog.gradOffset);
   });
 
   test('an im2col choice whose scratch would pass MAX_IM2COL_ELEMENTS gives way: to the class choice, else the family default', () => {
