@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { CONV_VARIANTS, GENERIC, MAX_IM2COL_ELEMENTS, adapterTraits, candidates, convKind, laneRows, laneUse, CLASS_LANE_USE, convShape, convVariant, defaultConvTuning, im2colRows, multiStep, packedRows, scratchFits, suits, pickVariant, shapeClass, variantRuns, withChoice, type AdapterTraits, type ConvGeometry, type ConvKind } from '../../src/ops/conv-variants.js';
 import { packConvWeights, packSplitKWeights, packedConvWeightLength, planConv, planConvSteps, type ConvParams } from '../../src/ops/conv.js';
 import { shader } from '../../src/gpu/shader.js';
-import { packWinogradWeights, winogradTiles } from '../../src/ops/winograd.js';
+import { packWinogradWeights, winogradTiles, winogradWeightLength } from '../../src/ops/winograd.js';
 import { planModel } from '../../src/plan/model-plan.js';
 import { picker, trainPicker } from '../../src/ops/conv-variants.js';
 import { buildTrainProgram } from '../../src/train/net.js';
@@ -246,13 +246,13 @@ describe('planConvSteps (im2col variants)', () => {
     // dX of cv2.x.1 (its input cv2.x.0 needs a gradient): U from W' after the flips, its GEMM on wwino.
     const flipWino = prog.flips.filter((d) => d.shader === 'winograd-weights');
     expect(flipWino.map((d) => d.label).sort()).toEqual(['model.23.cv2.0.1.dx.wino', 'model.23.cv2.1.1.dx.wino', 'model.23.cv2.2.1.dx.wino']);
-    expect(prog.flips.indexOf(flipWino[0])).toBeGreaterThan(prog.flips.findLastIndex((d) => d.shader === 'conv-weight-flip'));
+    expect(prog.flips.indexOf(flipWino[0])).toBeGreaterThan(prog.flips.map((d) => d.shader).lastIndexOf('conv-weight-flip'));
     for (const d of flipWino) expect(d.buffers).toEqual({ src: 'wflip', dst: 'wwino' });
     // Every U slot and the scratch fit their buffers: wwino, and the arena after the gradients.
     const all = [...prog.forward, ...prog.backward, ...prog.flips];
     for (const d of all.filter((d) => d.shader === 'winograd-weights')) {
       const u = d.uniforms as Record<string, number>;
-      expect(u.u_off + 36 * u.cin * u.cout_pad + u.cout_pad).toBeLessThanOrEqual(prog.winoElements);
+      expect(u.u_off + winogradWeightLength(u.cin, u.cout, d.constants.M as 2 | 4)).toBeLessThanOrEqual(prog.winoElements);
     }
     const scratch = all.filter((d) => /^winograd(-f4)?-input$/.test(d.shader)).map((d) => (d.uniforms as Record<string, number>).out_off);
     expect(scratch.length).toBeGreaterThan(0);
